@@ -1,0 +1,435 @@
+/**
+ * The arena: the one SharedArrayBuffer that all weft threads of a process
+ * share. It holds what no single primitive can hold for itself:
+ *
+ * - the **thread table**, one slot per live thread, so that any thread can ask
+ *   "is the thread that holds this lock still alive?" and can join or name a
+ *   thread it did not start;
+ * - the **wait cells**, one per blocked call, in which a waiter sleeps and
+ *   through which exactly that waiter is woken. Primitives keep FIFO queues of
+ *   cells (see `wait-queue.ts`); this is the parking lot of WebKit and Rust's
+ *   `parking_lot` (https://webkit.org/blog/6161/locking-in-webkit/), with the
+ *   global table replaced by one queue per primitive.
+ *
+ * The root thread creates the arena on first use and hands it to every thread
+ * it starts (`workerData`), and they to theirs. The buffer is large but
+ * untouched pages cost nothing: the kernel commits memory as cells are used.
+ *
+ * ## Layout (Int32 words)
+ *
+ * | words                | name         | written by                 | meaning                                   |
+ * |----------------------|--------------|----------------------------|-------------------------------------------|
+ * | 0                    | Magic        | creator                    | `ARENA_MAGIC`, a format check              |
+ * | 1                    | AllocLock    | anyone (futex mutex)       | guards FreeCell, NextCell and slot reuse   |
+ * | 2                    | FreeCell     | holder of AllocLock        | first free cell + 1 (0: none)              |
+ * | 3                    | NextCell     | holder of AllocLock        | cells [0, NextCell) were handed out once   |
+ * | 4                    | ThreadCounter| anyone (Atomics.add)       | the last N of a default `Thread-N` name    |
+ * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
+ * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
+ * | THREADS_BASE + 24·s  | slot s       | see `Slot`                 | one thread                                 |
+ * | CELLS_BASE + 8·c     | cell c       | see `Cell`                 | one blocked call                           |
+ *
+ * ### Thread slot (`Slot`, 24 words)
+ *
+ * | word       | who writes                              | meaning                                   |
+ * |------------|-----------------------------------------|-------------------------------------------|
+ * | State      | starter (Free/Ended→Alive), `endThread` | `SlotState`; joiners sleep on this word    |
+ * | Gen        | starter, under AllocLock                | generation: bumped at each reuse           |
+ * | ThreadId   | starter                                 | the worker's `threadId` (0: main thread)   |
+ * | Parent     | starter                                 | token of the starting thread (0: none)     |
+ * | Flags      | starter                                 | bit 0: daemon                              |
+ * | NameLength | starter, `Thread.name` setter           | bytes used in Name                         |
+ * | Name       | starter, `Thread.name` setter           | 64 bytes of UTF-8                          |
+ *
+ * State machine of a slot: `Free → Alive` (a thread is started; Gen+1),
+ * `Alive → Ended` (it ended, or its parent saw it die), `Ended → Alive`
+ * (the slot is reused; Gen+1). A slot is never freed back to `Free`.
+ *
+ * ### Tokens
+ *
+ * A thread is named in shared words by its *token*: `(slot + 1) | gen << 13`,
+ * a positive 29-bit integer (never 0, so 0 can mean "nobody"). A token whose
+ * Gen no longer matches its slot's names a thread that has ended, even after
+ * the slot was reused. Lock words store the holder's token; bits 29–30 are
+ * left to them.
+ *
+ * ### Cell (`Cell`, 8 words)
+ *
+ * | word     | who writes                                  | meaning                                  |
+ * |----------|---------------------------------------------|------------------------------------------|
+ * | State    | owner (→Waiting), granter (→Granted)        | `CellState`; the waiter sleeps on it     |
+ * | Token    | owner                                       | token of the waiting thread              |
+ * | Kind     | owner                                       | `CellKind`: lock waiters are woken when any thread dies |
+ * | Prev     | holder of the owning queue's lock           | previous cell + 1 in its queue (0: none) |
+ * | Next     | holder of the owning queue's lock           | next cell + 1 in its queue (0: none)     |
+ * | Value    | granter                                     | what the grant carries (e.g. ownerDied)  |
+ * | NextFree | holder of AllocLock                         | next free cell + 1 while on the free list |
+ *
+ * A cell belongs to one waiter from `allocCell` to `freeCell`; while it waits
+ * it is in at most one queue, and only the holder of that queue's lock
+ * changes its State, Prev, Next and Value.
+ */
+import { lockMutex, unlockMutex } from './futex-mutex.js';
+
+export const ARENA_MAGIC = 0x77656674; // "weft"
+
+export const Header = {
+  Magic: 0,
+  AllocLock: 1,
+  FreeCell: 2,
+  NextCell: 3,
+  ThreadCounter: 4,
+  DeathEpoch: 5,
+  SlotCursor: 6,
+} as const;
+const HEADER_WORDS = 16;
+
+export const MAX_THREADS = 4096;
+export const Slot = {
+  State: 0,
+  Gen: 1,
+  ThreadId: 2,
+  Parent: 3,
+  Flags: 4,
+  NameLength: 5,
+  Name: 8,
+} as const;
+const SLOT_WORDS = 24;
+const NAME_BYTES = (SLOT_WORDS - Slot.Name) * 4;
+export const SlotState = { Free: 0, Alive: 1, Ended: 2 } as const;
+const FLAG_DAEMON = 1;
+
+export const MAX_CELLS = 1 << 18;
+export const Cell = {
+  State: 0,
+  Token: 1,
+  Kind: 2,
+  Prev: 3,
+  Next: 4,
+  Value: 5,
+  NextFree: 6,
+} as const;
+const CELL_WORDS = 8;
+export const CellState = { Free: 0, Waiting: 1, Granted: 2 } as const;
+export const CellKind = { Plain: 0, LockWaiter: 1 } as const;
+export type CellKind = (typeof CellKind)[keyof typeof CellKind];
+
+const THREADS_BASE = HEADER_WORDS;
+const CELLS_BASE = THREADS_BASE + MAX_THREADS * SLOT_WORDS;
+const ARENA_WORDS = CELLS_BASE + MAX_CELLS * CELL_WORDS;
+
+const SLOT_BITS = 13;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const GEN_MASK = 0xffff;
+/** Bits of a lock word that hold a token; the bits above are the lock's own. */
+export const TOKEN_MASK = (1 << 29) - 1;
+
+// A thread keeps a few free cells of its own so that most waits do not touch
+// AllocLock. Cells it still caches when it is killed are lost: at most
+// LOCAL_CACHE_MAX per abnormal thread death.
+const LOCAL_REFILL = 16;
+const LOCAL_CACHE_MAX = 64;
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+export interface ThreadInfo {
+  token: number;
+  threadId: number;
+  name: string;
+  daemon: boolean;
+  parent: number;
+}
+
+export class Arena {
+  readonly buffer: SharedArrayBuffer;
+  readonly words: Int32Array;
+  readonly #bytes: Uint8Array;
+  readonly #localFree: number[] = [];
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.words = new Int32Array(buffer);
+    this.#bytes = new Uint8Array(buffer);
+    if (this.words.length !== ARENA_WORDS || Atomics.load(this.words, Header.Magic) !== ARENA_MAGIC) {
+      throw new Error('weft: the shared arena handed to this thread has an unknown format (two incompatible copies of weft?)');
+    }
+  }
+
+  /** A fresh arena whose slot 0 is the calling thread. */
+  static create(threadId: number, name: string): Arena {
+    const buffer = new SharedArrayBuffer(ARENA_WORDS * 4);
+    const words = new Int32Array(buffer);
+    words[Header.Magic] = ARENA_MAGIC;
+    const arena = new Arena(buffer);
+    const base = slotBase(0);
+    words[base + Slot.State] = SlotState.Alive;
+    words[base + Slot.ThreadId] = threadId;
+    arena.#writeName(0, name);
+    words[Header.SlotCursor] = 1;
+    return arena;
+  }
+
+  // ---- tokens and the thread table ----------------------------------------
+
+  /** The token of slot 0, the thread that created the arena. */
+  get rootToken(): number {
+    return tokenFor(0, 0);
+  }
+
+  isAlive(token: number): boolean {
+    const base = slotBase(slotOf(token));
+    return Atomics.load(this.words, base + Slot.Gen) === genOf(token) &&
+      Atomics.load(this.words, base + Slot.State) === SlotState.Alive;
+  }
+
+  /** Claims a slot for a thread about to start; returns its token. */
+  startThread(parent: number, daemon: boolean, name: string): number {
+    const words = this.words;
+    lockMutex(words, Header.AllocLock);
+    try {
+      const slot = this.#findReusableSlot();
+      const base = slotBase(slot);
+      const gen = (words[base + Slot.Gen] + 1) & GEN_MASK;
+      Atomics.store(words, base + Slot.Gen, gen);
+      Atomics.store(words, base + Slot.ThreadId, -1);
+      Atomics.store(words, base + Slot.Parent, parent);
+      Atomics.store(words, base + Slot.Flags, daemon ? FLAG_DAEMON : 0);
+      this.#writeName(slot, name);
+      Atomics.store(words, base + Slot.State, SlotState.Alive);
+      return tokenFor(slot, gen);
+    } finally {
+      unlockMutex(words, Header.AllocLock);
+    }
+  }
+
+  #findReusableSlot(): number {
+    const words = this.words;
+    const start = words[Header.SlotCursor];
+    for (let i = 0; i < MAX_THREADS; i++) {
+      const slot = (start + i) % MAX_THREADS;
+      if (Atomics.load(words, slotBase(slot) + Slot.State) !== SlotState.Alive) {
+        words[Header.SlotCursor] = (slot + 1) % MAX_THREADS;
+        return slot;
+      }
+    }
+    throw new Error(`weft: more than ${MAX_THREADS} threads alive at once in this process`);
+  }
+
+  setThreadId(token: number, threadId: number): void {
+    Atomics.store(this.words, slotBase(slotOf(token)) + Slot.ThreadId, threadId);
+  }
+
+  /** Renames a live thread (as `Thread.name = …` does). */
+  setName(token: number, name: string): void {
+    if (this.isAlive(token)) this.#writeName(slotOf(token), name);
+  }
+
+  /** What the table knows of a thread, or undefined once the token's thread has ended. */
+  info(token: number): ThreadInfo | undefined {
+    if (!this.isAlive(token)) return undefined;
+    const slot = slotOf(token);
+    const base = slotBase(slot);
+    return {
+      token,
+      threadId: Atomics.load(this.words, base + Slot.ThreadId),
+      name: this.#readName(slot),
+      daemon: (Atomics.load(this.words, base + Slot.Flags) & FLAG_DAEMON) !== 0,
+      parent: Atomics.load(this.words, base + Slot.Parent),
+    };
+  }
+
+  /** Tokens of every live thread, in slot order (the root thread first). */
+  liveThreads(): number[] {
+    const tokens: number[] = [];
+    for (let slot = 0; slot < MAX_THREADS; slot++) {
+      const base = slotBase(slot);
+      if (Atomics.load(this.words, base + Slot.State) === SlotState.Alive) {
+        tokens.push(tokenFor(slot, Atomics.load(this.words, base + Slot.Gen)));
+      }
+    }
+    return tokens;
+  }
+
+  /** Index of the word a joiner of `token` sleeps on (it changes from Alive when the thread ends). */
+  stateWordOf(token: number): number {
+    return slotBase(slotOf(token)) + Slot.State;
+  }
+
+  /** The next default thread number, process-wide (`Thread-1`, `Thread-2`, …). */
+  nextThreadNumber(): number {
+    return Atomics.add(this.words, Header.ThreadCounter, 1) + 1;
+  }
+
+  /**
+   * Records that a thread has ended — with the threads it started, which end
+   * with it (Node terminates a worker's workers when it exits). Wakes the
+   * threads joining them and every thread waiting for a lock, which then
+   * checks whether its lock's holder is among the dead (see `lock-state.ts`).
+   * Returns false if the thread was already recorded as ended.
+   */
+  endThread(token: number): boolean {
+    const ended = this.#markEnded(token);
+    if (ended.length === 0) return false;
+    for (const dead of ended) Atomics.notify(this.words, this.stateWordOf(dead));
+    Atomics.add(this.words, Header.DeathEpoch, 1);
+    this.#wakeLockWaiters();
+    return true;
+  }
+
+  #markEnded(token: number): number[] {
+    const words = this.words;
+    const ended: number[] = [];
+    lockMutex(words, Header.AllocLock);
+    try {
+      const pending = [token];
+      while (pending.length > 0) {
+        const next = pending.pop()!;
+        if (!this.isAlive(next)) continue;
+        Atomics.store(words, this.stateWordOf(next), SlotState.Ended);
+        ended.push(next);
+        for (const child of this.#childrenOf(next)) pending.push(child);
+      }
+    } finally {
+      unlockMutex(words, Header.AllocLock);
+    }
+    return ended;
+  }
+
+  #childrenOf(parent: number): number[] {
+    const children: number[] = [];
+    for (const token of this.liveThreads()) {
+      if (Atomics.load(this.words, slotBase(slotOf(token)) + Slot.Parent) === parent) children.push(token);
+    }
+    return children;
+  }
+
+  #wakeLockWaiters(): void {
+    const words = this.words;
+    const used = Atomics.load(words, Header.NextCell);
+    for (let cell = 0; cell < used; cell++) {
+      const base = cellBase(cell);
+      if (Atomics.load(words, base + Cell.Kind) === CellKind.LockWaiter &&
+          Atomics.load(words, base + Cell.State) === CellState.Waiting) {
+        Atomics.notify(words, base + Cell.State);
+      }
+    }
+  }
+
+  #writeName(slot: number, name: string): void {
+    const start = (slotBase(slot) + Slot.Name) * 4;
+    const target = this.#bytes.subarray(start, start + NAME_BYTES);
+    // encodeInto stops at a whole character, so a long name is cut cleanly.
+    const { written } = utf8.encodeInto(name, target);
+    Atomics.store(this.words, slotBase(slot) + Slot.NameLength, written);
+  }
+
+  #readName(slot: number): string {
+    const length = Atomics.load(this.words, slotBase(slot) + Slot.NameLength);
+    const start = (slotBase(slot) + Slot.Name) * 4;
+    // TextDecoder refuses views of shared memory: copy the few bytes out.
+    return utf8Decoder.decode(this.#bytes.slice(start, start + length));
+  }
+
+  // ---- cells ----------------------------------------------------------------
+
+  /** A cell for one blocked call by `token`, in state Waiting. */
+  allocCell(token: number, kind: CellKind): number {
+    if (this.#localFree.length === 0) this.#refillLocalCells();
+    const cell = this.#localFree.pop()!;
+    const base = cellBase(cell);
+    const words = this.words;
+    Atomics.store(words, base + Cell.Token, token);
+    Atomics.store(words, base + Cell.Kind, kind);
+    Atomics.store(words, base + Cell.Prev, 0);
+    Atomics.store(words, base + Cell.Next, 0);
+    Atomics.store(words, base + Cell.Value, 0);
+    Atomics.store(words, base + Cell.State, CellState.Waiting);
+    return cell;
+  }
+
+  /** Makes a granted cell, in no queue, ready to wait again. */
+  rearmCell(cell: number): void {
+    const base = cellBase(cell);
+    Atomics.store(this.words, base + Cell.Value, 0);
+    Atomics.store(this.words, base + Cell.State, CellState.Waiting);
+  }
+
+  /** Returns a cell that is in no queue and that nobody will grant any more. */
+  freeCell(cell: number): void {
+    const base = cellBase(cell);
+    Atomics.store(this.words, base + Cell.Kind, CellKind.Plain);
+    Atomics.store(this.words, base + Cell.State, CellState.Free);
+    this.#localFree.push(cell);
+    if (this.#localFree.length > LOCAL_CACHE_MAX) this.#returnLocalCells(LOCAL_CACHE_MAX / 2);
+  }
+
+  /** Hands this thread's cached cells back; called when a thread ends normally. */
+  releaseLocalCells(): void {
+    this.#returnLocalCells(this.#localFree.length);
+  }
+
+  #refillLocalCells(): void {
+    const words = this.words;
+    lockMutex(words, Header.AllocLock);
+    try {
+      while (this.#localFree.length < LOCAL_REFILL) {
+        const head = words[Header.FreeCell];
+        if (head !== 0) {
+          this.#localFree.push(head - 1);
+          words[Header.FreeCell] = words[cellBase(head - 1) + Cell.NextFree];
+          continue;
+        }
+        const fresh = words[Header.NextCell];
+        if (fresh === MAX_CELLS) break;
+        Atomics.store(words, Header.NextCell, fresh + 1);
+        this.#localFree.push(fresh);
+      }
+    } finally {
+      unlockMutex(words, Header.AllocLock);
+    }
+    if (this.#localFree.length === 0) {
+      throw new Error(`weft: more than ${MAX_CELLS} waits in flight at once in this process`);
+    }
+  }
+
+  #returnLocalCells(count: number): void {
+    if (count === 0) return;
+    const words = this.words;
+    lockMutex(words, Header.AllocLock);
+    try {
+      for (let i = 0; i < count; i++) {
+        const cell = this.#localFree.pop()!;
+        words[cellBase(cell) + Cell.NextFree] = words[Header.FreeCell];
+        words[Header.FreeCell] = cell + 1;
+      }
+    } finally {
+      unlockMutex(words, Header.AllocLock);
+    }
+  }
+
+  /** Word index of `field` of `cell`. */
+  cellWord(cell: number, field: number): number {
+    return cellBase(cell) + field;
+  }
+}
+
+function slotBase(slot: number): number {
+  return THREADS_BASE + slot * SLOT_WORDS;
+}
+
+function cellBase(cell: number): number {
+  return CELLS_BASE + cell * CELL_WORDS;
+}
+
+function tokenFor(slot: number, gen: number): number {
+  return (slot + 1) | (gen << SLOT_BITS);
+}
+
+function slotOf(token: number): number {
+  return (token & SLOT_MASK) - 1;
+}
+
+function genOf(token: number): number {
+  return (token >>> SLOT_BITS) & GEN_MASK;
+}

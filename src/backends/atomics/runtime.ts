@@ -1,0 +1,54 @@
+/**
+ * The calling thread's view of the thread-scope backend: the process's arena
+ * and the token that names this thread in lock words.
+ *
+ * The root thread creates the arena the first time anything needs it. A
+ * thread started by weft has it installed by its bootstrap before any user
+ * code runs. A thread weft did not start (a plain `new Worker` that imports
+ * weft) gets an arena of its own, so its primitives work among the threads it
+ * starts, but cannot be shared with threads outside that tree.
+ *
+ * The runtime lives on `globalThis` so that two copies of weft loaded in one
+ * thread share one identity and one arena.
+ */
+import { isMainThread, threadId } from 'node:worker_threads';
+import { Arena } from './arena.js';
+
+export interface AtomicsRuntime {
+  readonly arena: Arena;
+  /** This thread's token (see `arena.ts`). */
+  readonly token: number;
+}
+
+const key = Symbol.for('weft.atomics.runtime');
+type GlobalWithRuntime = typeof globalThis & { [key]?: AtomicsRuntime };
+
+let cached: AtomicsRuntime | undefined;
+
+export function runtime(): AtomicsRuntime {
+  return (cached ??= loadRuntime());
+}
+
+/** The calling thread's token; creates the arena in the root thread on first use. */
+export function currentToken(): number {
+  return (cached ??= loadRuntime()).token;
+}
+
+function loadRuntime(): AtomicsRuntime {
+  const g = globalThis as GlobalWithRuntime;
+  if (g[key] !== undefined) return g[key];
+  const name = isMainThread ? 'MainThread' : `Dummy-${threadId}`;
+  const arena = Arena.create(threadId, name);
+  const created: AtomicsRuntime = { arena, token: arena.rootToken };
+  g[key] = created;
+  return created;
+}
+
+/** Installs the runtime a starting thread was handed. Called by the thread bootstrap only. */
+export function installRuntime(buffer: SharedArrayBuffer, token: number): AtomicsRuntime {
+  const g = globalThis as GlobalWithRuntime;
+  const installed: AtomicsRuntime = { arena: new Arena(buffer), token };
+  g[key] = installed;
+  cached = installed;
+  return installed;
+}

@@ -1,0 +1,156 @@
+/**
+ * A FIFO queue of wait cells (see `arena.ts`), kept in four words of a
+ * primitive's own buffer. Every thread-scope primitive that can make a caller
+ * wait has one: the lock waiters of a Lock, the sleepers of a Condition, the
+ * parties of a Barrier.
+ *
+ * | word   | meaning                                                         |
+ * |--------|-----------------------------------------------------------------|
+ * | Lock   | a futex mutex (`futex-mutex.ts`) guarding the other three words, the links of the cells in the queue, and whatever state words the primitive says it guards |
+ * | Head   | first cell + 1 (0: empty)                                        |
+ * | Tail   | last cell + 1 (0: empty)                                         |
+ * | Length | number of cells queued; notified on every change so tests (and `weft/testing`) can wait for waiters without sleeping |
+ *
+ * Invariant: Head = 0 ⇔ Tail = 0 ⇔ Length = 0. Only the holder of Lock
+ * changes Head, Tail, Length, and the State/Prev/Next/Value of queued cells.
+ *
+ * Granting a cell is the only way a queued waiter is released: the granter,
+ * holding Lock, unlinks the cell, stores what it grants in Value, sets State
+ * to Granted and wakes exactly the thread sleeping on that cell. There is no
+ * thundering herd and no lost wake-up, and the order is first come, first
+ * served.
+ */
+import { Arena, Cell, CellState } from './arena.js';
+import { lockMutex, unlockMutex } from './futex-mutex.js';
+
+export const QueueWord = { Lock: 0, Head: 1, Tail: 2, Length: 3 } as const;
+export const QUEUE_WORDS = 4;
+
+export class WaitQueue {
+  readonly #words: Int32Array;
+  readonly #base: number;
+  readonly #arena: Arena;
+  readonly #cells: Int32Array;
+
+  constructor(words: Int32Array, base: number, arena: Arena) {
+    this.#words = words;
+    this.#base = base;
+    this.#arena = arena;
+    this.#cells = arena.words;
+  }
+
+  lock(): void {
+    lockMutex(this.#words, this.#base + QueueWord.Lock);
+  }
+
+  unlock(): void {
+    unlockMutex(this.#words, this.#base + QueueWord.Lock);
+  }
+
+  /** Number of queued cells; exact under the lock, a snapshot without it. */
+  get length(): number {
+    return Atomics.load(this.#words, this.#base + QueueWord.Length);
+  }
+
+  /** Index of the Length word, for waiting until a number of waiters have queued. */
+  get lengthWord(): number {
+    return this.#base + QueueWord.Length;
+  }
+
+  /**
+   * First cell whose thread is alive, or -1. Lock held. Cells of threads that
+   * ended while waiting are unlinked on the way and left unfreed: a thread
+   * recorded dead may still be unwinding, and must not find its cell reused.
+   */
+  first(): number {
+    for (;;) {
+      const cell = Atomics.load(this.#words, this.#base + QueueWord.Head) - 1;
+      if (cell < 0 || this.#arena.isAlive(this.tokenOf(cell))) return cell;
+      this.remove(cell);
+    }
+  }
+
+  /** Appends a Waiting cell. Lock held. */
+  push(cell: number): void {
+    const tail = Atomics.load(this.#words, this.#base + QueueWord.Tail);
+    this.#setLink(cell, Cell.Prev, tail);
+    this.#setLink(cell, Cell.Next, 0);
+    if (tail === 0) this.#setWord(QueueWord.Head, cell + 1);
+    else this.#setLink(tail - 1, Cell.Next, cell + 1);
+    this.#setWord(QueueWord.Tail, cell + 1);
+    this.#changeLength(+1);
+  }
+
+  /** Removes and returns the first cell, or -1. Lock held. */
+  shift(): number {
+    const cell = this.first();
+    if (cell >= 0) this.remove(cell);
+    return cell;
+  }
+
+  /** Unlinks a queued cell. Lock held. */
+  remove(cell: number): void {
+    const prev = this.#link(cell, Cell.Prev);
+    const next = this.#link(cell, Cell.Next);
+    if (prev === 0) this.#setWord(QueueWord.Head, next);
+    else this.#setLink(prev - 1, Cell.Next, next);
+    if (next === 0) this.#setWord(QueueWord.Tail, prev);
+    else this.#setLink(next - 1, Cell.Prev, prev);
+    this.#setLink(cell, Cell.Prev, 0);
+    this.#setLink(cell, Cell.Next, 0);
+    this.#changeLength(-1);
+  }
+
+  /** Releases a cell already removed from the queue, handing it `value`. Lock held. */
+  grant(cell: number, value = 0): void {
+    const cells = this.#cells;
+    Atomics.store(cells, this.#arena.cellWord(cell, Cell.Value), value);
+    const state = this.#arena.cellWord(cell, Cell.State);
+    Atomics.store(cells, state, CellState.Granted);
+    Atomics.notify(cells, state);
+  }
+
+  /** Removes the first cell and grants it; false if the queue was empty. Lock held. */
+  grantFirst(value = 0): boolean {
+    const cell = this.shift();
+    if (cell < 0) return false;
+    this.grant(cell, value);
+    return true;
+  }
+
+  /** Grants every queued cell. Lock held. */
+  grantAll(value = 0): void {
+    while (this.grantFirst(value));
+  }
+
+  /** Token of the thread waiting in `cell`. */
+  tokenOf(cell: number): number {
+    return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.Token));
+  }
+
+  isGranted(cell: number): boolean {
+    return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.State)) === CellState.Granted;
+  }
+
+  grantValue(cell: number): number {
+    return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.Value));
+  }
+
+  #link(cell: number, field: number): number {
+    return Atomics.load(this.#cells, this.#arena.cellWord(cell, field));
+  }
+
+  #setLink(cell: number, field: number, value: number): void {
+    Atomics.store(this.#cells, this.#arena.cellWord(cell, field), value);
+  }
+
+  #setWord(word: number, value: number): void {
+    Atomics.store(this.#words, this.#base + word, value);
+  }
+
+  #changeLength(delta: number): void {
+    const index = this.#base + QueueWord.Length;
+    Atomics.add(this.#words, index, delta);
+    Atomics.notify(this.#words, index);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * A reader over bytes written by `Writer` (writer.ts has the table of
+ * encodings). It reads `bytes[0, bytes.length)` — a Uint8Array's own window,
+ * so a view into a bigger buffer (a frame inside a socket chunk, a slot of a
+ * SharedArrayBuffer ring) is read in place, without a copy.
+ *
+ * Input may come from another process, so every read is bounds-checked and
+ * malformed data throws a `RuntimeError` ("codec: malformed data …") instead
+ * of returning garbage; nothing here loops on a length before checking that
+ * the bytes for it exist.
+ */
+import { RuntimeError } from '../errors.js';
+
+const decoder = new TextDecoder('utf-8');
+
+/** ASCII runs up to this length are decoded by `String.fromCharCode`; longer ones by TextDecoder, whose native call only pays off for longer runs. */
+const SHORT_ASCII = 24;
+/** `String.fromCharCode.apply` takes its arguments on the stack; chunks keep it well below any limit. */
+const CHUNK = 4096;
+
+export class Reader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** The next byte to read, relative to `bytes`. */
+  pos = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.bytes.length - this.pos;
+  }
+
+  /** Throws unless `n` more bytes exist. */
+  need(n: number): void {
+    if (n > this.bytes.length - this.pos) throw malformed(`${n} bytes needed at byte ${this.pos}, ${this.bytes.length - this.pos} left`);
+  }
+
+  u8(): number {
+    if (this.pos >= this.bytes.length) throw malformed(`unexpected end at byte ${this.pos}`);
+    return this.bytes[this.pos++];
+  }
+
+  /** Unsigned LEB128, as written by `Writer.varint` (non-minimal forms accepted). */
+  varint(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (pos >= bytes.length) throw malformed(`unexpected end in a varint at byte ${pos}`);
+      const b = bytes[pos++];
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      scale *= 0x80;
+    }
+    throw malformed(`varint longer than 8 bytes at byte ${this.pos}`);
+  }
+
+  i32(): number {
+    this.need(4);
+    const n = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return n;
+  }
+
+  f64(): number {
+    this.need(8);
+    const x = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+
+  i64(): bigint {
+    this.need(8);
+    const b = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return b;
+  }
+
+  u64(): bigint {
+    this.need(8);
+    const b = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return b;
+  }
+
+  /** A copy of the next `n` bytes, in an ArrayBuffer of exactly that size. */
+  copy(n: number): Uint8Array {
+    this.need(n);
+    const out = this.bytes.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** `n` ASCII bytes as a string. */
+  ascii(n: number): string {
+    this.need(n);
+    const bytes = this.bytes;
+    const start = this.pos;
+    this.pos = start + n;
+    if (n <= SHORT_ASCII) {
+      let s = '';
+      for (let i = start; i < start + n; i++) s += String.fromCharCode(bytes[i]);
+      return s;
+    }
+    return decoder.decode(bytes.subarray(start, start + n));
+  }
+
+  /** `n` bytes of UTF-8 as a string. */
+  utf8(n: number): string {
+    this.need(n);
+    const start = this.pos;
+    this.pos = start + n;
+    return decoder.decode(this.bytes.subarray(start, start + n));
+  }
+
+  /**
+   * `units` UTF-16LE code units as a string, lone surrogates included —
+   * which is why this is not TextDecoder('utf-16le'): that one replaces them
+   * with U+FFFD.
+   */
+  utf16(units: number): string {
+    this.need(units * 2);
+    const bytes = this.bytes;
+    let pos = this.pos;
+    let s = '';
+    const chunk: number[] = [];
+    for (let done = 0; done < units; ) {
+      const take = Math.min(CHUNK, units - done);
+      chunk.length = take;
+      for (let i = 0; i < take; i++, pos += 2) chunk[i] = bytes[pos] | (bytes[pos + 1] << 8);
+      s += String.fromCharCode.apply(null, chunk);
+      done += take;
+    }
+    this.pos = pos;
+    return s;
+  }
+}
+
+export function malformed(detail: string): RuntimeError {
+  return new RuntimeError(`codec: malformed data: ${detail}`);
+}

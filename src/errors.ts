@@ -1,0 +1,182 @@
+/**
+ * Every public error class and code of weft.
+ *
+ * Conditions a program is expected to handle are classes, named as in Python:
+ *
+ * | class                | thrown when                                                        | Python            |
+ * |----------------------|--------------------------------------------------------------------|-------------------|
+ * | `Full`               | a bounded queue has no room (nowait, or the timeout ran out)       | `queue.Full`      |
+ * | `Empty`              | a queue has no item (nowait, or the timeout ran out)               | `queue.Empty`     |
+ * | `ShutDown`           | a queue was shut down (puts at once, gets once drained)            | `queue.ShutDown`  |
+ * | `BrokenBarrierError` | a barrier was aborted, reset, or a wait on it timed out            | same              |
+ * | `TimeoutError`       | a result did not arrive in time (futures, pools)                   | same              |
+ * | `CancelledError`     | a future or task was cancelled before it ran                       | same              |
+ * | `BrokenPoolError`    | a pool worker died while running a task                            | `BrokenProcessPool` |
+ *
+ * Misuse — a rule of the API broken by the caller — throws a `RuntimeError`
+ * (or, for bad arguments, a `TypeError`/`RangeError`) whose `code` is one of:
+ *
+ * | code                         | rule broken                                                 |
+ * |------------------------------|-------------------------------------------------------------|
+ * | `ERR_INVALID_ARG`            | a bad argument: negative timeout, bad typecode, `Barrier(0)`… |
+ * | `ERR_ALREADY_STARTED`        | `start()` twice, or `daemon` set after `start()`            |
+ * | `ERR_NOT_STARTED`            | `join()` before `start()`                                   |
+ * | `ERR_JOIN_SELF`              | a thread joining itself                                     |
+ * | `ERR_STILL_RUNNING`          | `close()` of a process that is still running                |
+ * | `ERR_LOCK_NOT_HELD`          | release of an unlocked lock, or of an RLock by a non-owner; wait/notify without the lock |
+ * | `ERR_SEMAPHORE_OVER_RELEASE` | a `BoundedSemaphore` released above its initial value       |
+ * | `ERR_TASK_DONE_TOO_MANY`     | `taskDone()` called more times than items were put          |
+ * | `ERR_QUEUE_CLOSED`           | `put` after `close()`                                       |
+ * | `ERR_TARGET_NOT_EXPORTED`    | a thread/process/pool target that no module exports         |
+ * | `ERR_NOT_SERIALIZABLE`       | an argument or item that cannot cross to another thread     |
+ * | `ERR_WRONG_SCOPE`            | an object of a narrower scope handed to a wider one         |
+ * | `ERR_DAEMON_CHILDREN`        | a daemon process starting children                          |
+ * | `ERR_POOL_NOT_RUNNING`       | work submitted to a pool after `close()`/`shutdown()`       |
+ * | `ERR_HUB_LOST`               | the process-tree broker is gone                             |
+ * | `ERR_NO_LOCK`                | `getLock()` on a Value/SharedArray made with `lock: false`  |
+ *
+ * Messages start with the module that raised them and state the rule, the way
+ * Go's `sync: negative WaitGroup counter` does, and say what to do instead.
+ */
+
+/** The stable `code` strings of weft's misuse errors (Node's `err.code` convention). */
+export const ErrorCode = {
+  InvalidArg: 'ERR_INVALID_ARG',
+  AlreadyStarted: 'ERR_ALREADY_STARTED',
+  NotStarted: 'ERR_NOT_STARTED',
+  JoinSelf: 'ERR_JOIN_SELF',
+  StillRunning: 'ERR_STILL_RUNNING',
+  LockNotHeld: 'ERR_LOCK_NOT_HELD',
+  SemaphoreOverRelease: 'ERR_SEMAPHORE_OVER_RELEASE',
+  TaskDoneTooMany: 'ERR_TASK_DONE_TOO_MANY',
+  QueueClosed: 'ERR_QUEUE_CLOSED',
+  TargetNotExported: 'ERR_TARGET_NOT_EXPORTED',
+  NotSerializable: 'ERR_NOT_SERIALIZABLE',
+  WrongScope: 'ERR_WRONG_SCOPE',
+  DaemonChildren: 'ERR_DAEMON_CHILDREN',
+  PoolNotRunning: 'ERR_POOL_NOT_RUNNING',
+  HubLost: 'ERR_HUB_LOST',
+  NoLock: 'ERR_NO_LOCK',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Python's `RuntimeError`: the base of errors that say "this object is in a
+ * state where that cannot be done". weft's misuse errors are RuntimeErrors
+ * carrying a `code`; `BrokenBarrierError` is one too, as in Python.
+ */
+export class RuntimeError extends Error {
+  /** A stable `ERR_*` string for misuse errors; absent on condition classes. */
+  code?: string;
+  constructor(message?: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.code !== undefined) this.code = options.code;
+  }
+}
+Object.defineProperty(RuntimeError.prototype, 'name', { value: 'RuntimeError', writable: true, configurable: true });
+
+/**
+ * Thrown by `putNowait()`, or by `put()` when its timeout runs out, on a queue
+ * that is at `maxsize`. Carries the item that was not enqueued, as crossbeam's
+ * `TrySendError::Full(T)` does, so nothing is lost.
+ */
+export class Full<T = unknown> extends Error {
+  readonly item: T;
+  constructor(item: T, message = 'queue: the queue is full') {
+    super(message);
+    this.item = item;
+  }
+}
+Object.defineProperty(Full.prototype, 'name', { value: 'Full', writable: true, configurable: true });
+
+/** Thrown by `getNowait()`, or by `get()` when its timeout runs out, on an empty queue. */
+export class Empty extends Error {
+  constructor(message = 'queue: the queue is empty') {
+    super(message);
+  }
+}
+Object.defineProperty(Empty.prototype, 'name', { value: 'Empty', writable: true, configurable: true });
+
+/**
+ * Thrown by puts on a queue after `shutdown()`, and by gets once a shut-down
+ * queue is drained (at once after `shutdown({ immediate: true })`). Unlike
+ * `Empty`, it is final: the queue will never yield again.
+ */
+export class ShutDown extends Error {
+  constructor(message = 'queue: the queue was shut down') {
+    super(message);
+  }
+}
+Object.defineProperty(ShutDown.prototype, 'name', { value: 'ShutDown', writable: true, configurable: true });
+
+/**
+ * Thrown by `Barrier.wait()` when the barrier is broken: it was aborted, reset
+ * while the caller waited, or a wait on it timed out. A RuntimeError, as in Python.
+ */
+export class BrokenBarrierError extends RuntimeError {
+  constructor(message = 'sync: the barrier is broken') {
+    super(message);
+  }
+}
+Object.defineProperty(BrokenBarrierError.prototype, 'name', { value: 'BrokenBarrierError', writable: true, configurable: true });
+
+/**
+ * Thrown when a result does not arrive within its timeout (`Future.result`,
+ * `AsyncResult.get`). Named `TimeoutError`, the same name the rejections of
+ * `AbortSignal.timeout()` carry, so one `err.name === 'TimeoutError'` check
+ * covers both. Waits that report a timeout by their return value (`acquire`,
+ * `join`, `Event.wait`) never throw it.
+ */
+export class TimeoutError extends Error {
+  constructor(message = 'the operation timed out') {
+    super(message);
+  }
+}
+Object.defineProperty(TimeoutError.prototype, 'name', { value: 'TimeoutError', writable: true, configurable: true });
+
+/** Thrown by a future or task that was cancelled before it ran. */
+export class CancelledError extends Error {
+  constructor(message = 'the task was cancelled') {
+    super(message);
+  }
+}
+Object.defineProperty(CancelledError.prototype, 'name', { value: 'CancelledError', writable: true, configurable: true });
+
+/**
+ * Thrown for a task whose worker died while running it (killed, exited, out of
+ * memory). `exitCode` or `signal` say how the worker ended.
+ */
+export class BrokenPoolError extends Error {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  constructor(message = 'pool: a worker died while running the task', options: { exitCode?: number | null; signal?: string | null; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exitCode = options.exitCode ?? null;
+    this.signal = options.signal ?? null;
+  }
+}
+Object.defineProperty(BrokenPoolError.prototype, 'name', { value: 'BrokenPoolError', writable: true, configurable: true });
+
+/** A misuse error: a RuntimeError with a `code`. */
+export function misuse(code: ErrorCode, message: string, cause?: unknown): RuntimeError {
+  return new RuntimeError(message, { code, cause });
+}
+
+/** A bad-argument error (`ERR_INVALID_ARG`): a `RangeError` for bad values, a `TypeError` for bad types. */
+export function invalidArg(message: string, kind: 'range' | 'type' = 'range'): RangeError | TypeError {
+  const error = kind === 'range' ? new RangeError(message) : new TypeError(message);
+  (error as RangeError & { code: string }).code = ErrorCode.InvalidArg;
+  return error;
+}
+
+/** The condition classes, by name, for rebuilding errors that crossed a thread or process. */
+export const conditionClasses: Readonly<Record<string, new (...args: never[]) => Error>> = Object.freeze({
+  RuntimeError,
+  Full,
+  Empty,
+  ShutDown,
+  BrokenBarrierError,
+  TimeoutError,
+  CancelledError,
+  BrokenPoolError,
+});

@@ -1,0 +1,25 @@
+/**
+ * `weft`: what every scope shares — the `isMain` guard, `cpuCount`,
+ * `withModule`, and the error classes.
+ */
+import { availableParallelism } from 'node:os';
+
+export { isMain } from './runner/is-main.js';
+export { withModule } from './runner/with-module.js';
+export {
+  Full,
+  Empty,
+  ShutDown,
+  BrokenBarrierError,
+  TimeoutError,
+  CancelledError,
+  BrokenPoolError,
+  RuntimeError,
+  ErrorCode,
+} from './errors.js';
+export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
+
+/** Number of CPUs this process may use (`os.availableParallelism()`), as Python's `os.cpu_count()`. */
+export function cpuCount(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,61 @@
+/**
+ * What a starting thread hands the new one (its `workerData`), and the
+ * start handshake.
+ *
+ * `start()` waits until the new thread has imported its target (so that a
+ * target that is not exported, or a module that fails to import, throws from
+ * `start()` itself, and so that, as in Python, the thread is running when
+ * `start()` returns). The handshake is one Int32 word:
+ *
+ * | value    | set by      | meaning                                              |
+ * |----------|-------------|------------------------------------------------------|
+ * | Booting  | creator     | the new thread is loading                            |
+ * | Running  | new thread  | target found; `run()` is about to be called           |
+ * | Failed   | new thread  | loading failed; the error is on the control port     |
+ * | Detached | creator     | gave up waiting (see `START_WAIT_MS`); a later failure is reported as the thread's error |
+ *
+ * Booting → Running | Failed by the new thread, Booting → Detached by the
+ * creator, each with compare-and-swap, so exactly one side decides how a
+ * failure is reported.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { EncodedArgs } from '../codec/args.js';
+import type { TargetRef } from './target.js';
+
+export const StartState = { Booting: 0, Running: 1, Failed: 2, Detached: 3 } as const;
+
+/**
+ * How long `start()` blocks for a new thread to load its target before it
+ * lets the thread finish loading on its own. Loading takes tens of
+ * milliseconds; this only bounds a thread whose module never finishes loading.
+ */
+export const START_WAIT_MS = 10_000;
+
+export interface ThreadBoot {
+  readonly arena: SharedArrayBuffer;
+  readonly token: number;
+  readonly name: string;
+  readonly daemon: boolean;
+  /** The target function, if any. */
+  readonly target: TargetRef | undefined;
+  /** The Thread subclass to rebuild, if not Thread itself. */
+  readonly cls: TargetRef | undefined;
+  readonly args: EncodedArgs;
+  /** Own fields of the Thread object, copied in. */
+  readonly fields: EncodedArgs;
+  /** One Int32 word: `StartState`. */
+  readonly start: SharedArrayBuffer;
+  /** The new thread's end of the control channel. */
+  readonly port: MessagePort;
+  /** URL of `bootstrap`, which the new thread imports first. */
+  readonly bootstrap: string;
+  /** tsx's ESM hooks, to register before importing anything (see `loaders.ts`). */
+  readonly tsxHooks: string | undefined;
+  /** Whether to map stack traces through source maps, as the creator does. */
+  readonly sourceMaps: boolean;
+}
+
+/** Messages on the control channel, new thread → creator. */
+export type ControlMessage =
+  | { readonly type: 'error'; readonly error: import('../codec/remote-error.js').EncodedError }
+  | { readonly type: 'bootstrap-error'; readonly name: string; readonly message: string; readonly stack: string | undefined };

@@ -1,0 +1,43 @@
+/**
+ * `currentThread()`, `mainThread()`, `activeThreads()`, `activeCount()`:
+ * Python's `threading.current_thread()`, `main_thread()`, `enumerate()` and
+ * `active_count()`, over the arena's thread table, so that every thread sees
+ * every live thread of the process, whoever started it.
+ */
+import { runtime } from '../backends/atomics/runtime.js';
+import { runnerState } from './registry.js';
+import { selfThread, threadFor, type Thread } from './thread.js';
+
+/**
+ * The Thread object of the calling thread (in the main thread, `MainThread`).
+ *
+ * @example
+ * ```ts
+ * console.log(currentThread().name); // 'Thread-1' inside a thread
+ * ```
+ */
+export function currentThread(): Thread<unknown[]> {
+  return selfThread();
+}
+
+/** The Thread object of the program's main thread. */
+export function mainThread(): Thread<unknown[]> {
+  return threadFor(runtime().arena.rootToken);
+}
+
+/** Every live thread of the process — the main thread, daemons, and threads started by other threads. */
+export function activeThreads(): Thread<unknown[]>[] {
+  const live = runtime().arena.liveThreads();
+  forgetEnded(new Set(live));
+  return live.map(threadFor);
+}
+
+/** How many threads are alive: `activeThreads().length`. */
+export function activeCount(): number {
+  return runtime().arena.liveThreads().length;
+}
+
+function forgetEnded(live: Set<number>): void {
+  const { proxies } = runnerState();
+  for (const token of proxies.keys()) if (!live.has(token)) proxies.delete(token);
+}

@@ -1,0 +1,447 @@
+/**
+ * `Thread`: a thread of control — Python's `threading.Thread`, run on a
+ * Node worker thread.
+ *
+ * Lifetimes are Python's: `start()` returns once the thread runs; a
+ * non-daemon thread keeps the program alive until it ends, a daemon thread
+ * does not and ends with the program; `daemon` defaults to the creating
+ * thread's. An error thrown by `run()` is printed to stderr as Python prints
+ * it (`Exception in thread Thread-1:` and the stack), kept in `error`, and
+ * the program goes on. `join()` never rethrows it.
+ *
+ * Unlike a Python thread, a weft thread has its own copy of every module:
+ * it shares with its creator only what is passed to it — the `args`, and
+ * the own fields of a Thread subclass — and weft objects among them (locks,
+ * events, values…) are the same objects on both sides. Targets are
+ * functions (or the Thread subclass itself) exported from a module; see
+ * `target.ts`.
+ *
+ * The lifecycle, as the object in each thread sees it:
+ *
+ * | kind     | meaning                                                            |
+ * |----------|--------------------------------------------------------------------|
+ * | initial  | constructed, not started                                           |
+ * | running  | started by this thread; its worker has not exited                  |
+ * | ended    | started by this thread; its worker has exited                      |
+ * | self     | this object is the calling thread itself                           |
+ * | remote   | a thread started by another thread (from `activeThreads()`, or passed in as an argument) |
+ */
+import { inspect } from 'node:util';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
+import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { Arena, SlotState } from '../backends/atomics/arena.js';
+import { runtime } from '../backends/atomics/runtime.js';
+import { Deadline } from '../internal/deadline.js';
+import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
+import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
+import { inspectSymbol } from '../sync/owner.js';
+import { callerModule } from './call-site.js';
+import { controlError, drainControl, launch } from './launch.js';
+import { runnerState } from './registry.js';
+import { describeTarget, type TargetRef } from './target.js';
+
+export interface ThreadOptions<A extends unknown[]> {
+  /** The function to run: exported from a module; may be async. */
+  target?: (...args: A) => unknown;
+  /** Arguments for the target; copied, except weft objects, which are shared. */
+  args?: A;
+  /** Default `Thread-N`. */
+  name?: string;
+  /** Default: the creating thread's. */
+  daemon?: boolean;
+  /** The module exporting the target or the subclass, when weft cannot find it. */
+  module?: string | URL;
+}
+
+type Lifecycle =
+  | { readonly kind: 'initial' }
+  | { readonly kind: 'running'; readonly token: number; readonly worker: Worker; readonly port: MessagePort; readonly exited: Promise<void> }
+  | { readonly kind: 'ended'; readonly token: number }
+  | { readonly kind: 'self'; readonly token: number }
+  | { readonly kind: 'remote'; readonly token: number };
+
+/** What a new thread rebuilds its Thread object from. */
+export interface RestoredThread {
+  readonly token: number;
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly ident: number;
+  readonly target: Function | undefined;
+  readonly args: unknown[];
+  readonly fields: Record<string, unknown>;
+}
+
+/** Marks weft's Thread class, so a new thread can find it above a user's subclass. */
+export const kThreadBase = Symbol.for('weft.Thread');
+const kRestore = Symbol.for('weft.Thread.restore');
+const kStandIn = Symbol.for('weft.Thread.standIn');
+const kTerminate = Symbol.for('weft.Thread.terminate');
+
+// Set while a Thread object is rebuilt or stands in for another thread; the
+// constructor takes its state from here instead of from options.
+let pending: { life: Lifecycle; name: string; daemon: boolean; ident: number | null; target?: Function; args?: unknown[] } | undefined;
+
+// Targets (and subclasses) that started once: later starts need not wait for
+// the new thread to confirm it can import them.
+const verified = new WeakSet<Function>();
+
+const HANDLE_KIND = 'threading.Thread';
+
+/**
+ * A thread of control: Python's `threading.Thread`, run on a worker thread.
+ *
+ * @example
+ * ```ts
+ * import { Thread } from 'weft/threading';
+ * import { isMain } from 'weft';
+ *
+ * export function greet(name: string) {
+ *   console.log(`hello from ${name}`);
+ * }
+ *
+ * if (isMain(import.meta)) {
+ *   const t = new Thread({ target: greet, args: ['a thread'] });
+ *   t.start();
+ *   await t.join();
+ * }
+ * ```
+ */
+export class Thread<A extends unknown[] = unknown[]> implements Shareable {
+  static readonly [kThreadBase] = true;
+
+  #name: string;
+  #daemon: boolean;
+  #target: Function | undefined;
+  #args: unknown[];
+  #module: string | URL | undefined;
+  #site: string | undefined;
+  #life: Lifecycle;
+  #ident: number | null;
+  #error: Error | undefined;
+
+  constructor(options?: ThreadOptions<A>) {
+    if (pending !== undefined) {
+      const state = pending;
+      pending = undefined;
+      this.#life = state.life;
+      this.#name = state.name;
+      this.#daemon = state.daemon;
+      this.#ident = state.ident;
+      this.#target = state.target;
+      this.#args = state.args ?? [];
+      return;
+    }
+    const checked = checkOptions(options);
+    this.#target = checked.target;
+    this.#args = checked.args;
+    this.#module = checked.module;
+    this.#site = callerModule();
+    this.#name = checked.name ?? `Thread-${runtime().arena.nextThreadNumber()}`;
+    this.#daemon = checked.daemon ?? runnerState().daemon;
+    this.#life = { kind: 'initial' };
+    this.#ident = null;
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  set name(name: string) {
+    this.#name = String(name);
+    const life = this.#life;
+    if (life.kind === 'running' || life.kind === 'self' || life.kind === 'remote') runtime().arena.setName(life.token, this.#name);
+  }
+
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  set daemon(daemon: boolean) {
+    if (this.#life.kind !== 'initial') {
+      throw misuse(ErrorCode.AlreadyStarted, 'threading: cannot set the daemon flag of a thread that has started; set it before start()');
+    }
+    if (typeof daemon !== 'boolean') throw invalidArg('threading: daemon must be a boolean', 'type');
+    this.#daemon = daemon;
+  }
+
+  /** The worker's `threadId` once started (0 for the main thread), else null. */
+  get ident(): number | null {
+    return this.#ident;
+  }
+
+  /** What `run()` threw (with the thread's stack), once the thread has ended. */
+  get error(): Error | undefined {
+    if (this.#life.kind === 'running') this.#readControl(this.#life.port);
+    return this.#error;
+  }
+
+  /** Starts the thread. Returns once it is running. Throws `ERR_ALREADY_STARTED` the second time. */
+  start(): void {
+    if (this.#life.kind !== 'initial') {
+      throw misuse(ErrorCode.AlreadyStarted, 'threading: threads can only be started once');
+    }
+    const { target, cls, args, fields, unverified } = this.#prepare();
+    const { arena, token: parent } = runtime();
+    const token = arena.startThread(parent, this.#daemon, this.#name);
+    let launched;
+    try {
+      launched = launch({ arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, waitForStart: unverified.length > 0 });
+    } catch (error) {
+      arena.endThread(token);
+      throw error;
+    }
+    for (const fn of unverified) verified.add(fn);
+    const { worker, port } = launched;
+    arena.setThreadId(token, worker.threadId);
+    this.#ident = worker.threadId;
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', () => {
+        this.#onExit(arena, token, port);
+        resolve();
+      });
+    });
+    worker.on('error', (error) => this.#onWorkerError(error));
+    this.#life = { kind: 'running', token, worker, port, exited };
+    runnerState().children.set(token, this as Thread<unknown[]>);
+  }
+
+  /** Everything the new thread needs, checked before anything is created. */
+  #prepare(): { target?: TargetRef; cls?: TargetRef; args: EncodedArgs; fields: EncodedArgs; unverified: Function[] } {
+    const unverified: Function[] = [];
+    const subclass = this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
+    let cls: TargetRef | undefined;
+    if (subclass !== undefined) {
+      cls = describeTarget(subclass, 'class', this.#module, this.#site);
+      if (!verified.has(subclass)) unverified.push(subclass);
+    }
+    let target: TargetRef | undefined;
+    if (this.#target !== undefined) {
+      target = describeTarget(this.#target, 'target', this.#module, this.#site);
+      if (!verified.has(this.#target)) unverified.push(this.#target);
+    }
+    const args = encodeArgs(this.#args);
+    const fields = encodeFields(this);
+    return { target, cls, args, fields, unverified };
+  }
+
+  #onExit(arena: Arena, token: number, port: MessagePort): void {
+    this.#readControl(port);
+    port.close();
+    // No-op when the thread recorded its own end; otherwise it was killed.
+    arena.endThread(token);
+    this.#life = { kind: 'ended', token };
+    runnerState().children.delete(token);
+  }
+
+  #readControl(port: MessagePort): void {
+    for (const message of drainControl(port)) {
+      this.#error ??= controlError(message);
+    }
+  }
+
+  /** An error the worker could not handle itself (out of memory, a crash while starting). */
+  #onWorkerError(error: Error): void {
+    if (this.#error !== undefined) return;
+    this.#error = error;
+    printThreadException(this.#name, error);
+  }
+
+  /**
+   * What the thread runs. Calls the target with the args; override it in an
+   * exported subclass instead. In a new thread, `this` is a copy of the
+   * object that was started, with its own fields copied in.
+   */
+  run(): unknown {
+    if (this.#target !== undefined) return (this.#target as (...args: unknown[]) => unknown)(...this.#args);
+    return undefined;
+  }
+
+  /**
+   * Waits until the thread ends. Resolves true once it has, false if
+   * `timeout` ms pass first. Never rethrows the thread's error (see `error`).
+   */
+  async join(options?: WaitOptions): Promise<boolean> {
+    const { timeout, signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    const life = this.#life;
+    switch (life.kind) {
+      case 'initial':
+        throw misuse(ErrorCode.NotStarted, 'threading: cannot join a thread before it is started');
+      case 'self':
+        throw misuse(ErrorCode.JoinSelf, 'threading: a thread cannot join itself');
+      case 'ended':
+        return true;
+      case 'running':
+        return waitFor(life.exited, Deadline.after(timeout), signal);
+      case 'remote':
+        return joinRemote(life.token, Deadline.after(timeout), signal);
+    }
+  }
+
+  /** True from `start()` until `run()` has returned. */
+  isAlive(): boolean {
+    const life = this.#life;
+    switch (life.kind) {
+      case 'initial':
+      case 'ended':
+        return false;
+      case 'self':
+        return true;
+      case 'running':
+      case 'remote':
+        return runtime().arena.isAlive(life.token);
+    }
+  }
+
+  [kHandle](): Handle {
+    const life = this.#life;
+    if (life.kind === 'initial') {
+      throw misuse(ErrorCode.NotSerializable, 'threading: a Thread can be passed to another thread only after start()');
+    }
+    return { kind: HANDLE_KIND, scope: 'thread', data: { token: life.token } };
+  }
+
+  /** Ends the worker at once: for daemon threads of a thread that is ending. */
+  async [kTerminate](): Promise<void> {
+    if (this.#life.kind === 'running') await this.#life.worker.terminate();
+  }
+
+  [inspectSymbol](): string {
+    const life = this.#life;
+    const status = life.kind === 'initial' ? 'initial' : this.isAlive() ? 'started' : 'stopped';
+    const daemon = this.#daemon && life.kind !== 'initial' ? ' daemon' : '';
+    const ident = this.#ident === null ? '' : ` ${this.#ident}`;
+    return `<${this.constructor.name}(${this.#name}, ${status}${daemon}${ident})>`;
+  }
+
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  /** Rebuilds, in a new thread, the object that was started there (`bootstrap.ts`). */
+  static [kRestore](state: RestoredThread, subclass: Function): Thread<unknown[]> {
+    pending = {
+      life: { kind: 'self', token: state.token },
+      name: state.name,
+      daemon: state.daemon,
+      ident: state.ident,
+      target: state.target,
+      args: state.args,
+    };
+    const thread = Reflect.construct(this, [], subclass) as Thread<unknown[]>;
+    Object.assign(thread, state.fields);
+    return thread;
+  }
+
+  /** A Thread object for a thread this one did not start (or for the calling thread itself). */
+  static [kStandIn](token: number, self: boolean): Thread<unknown[]> {
+    const info = runtime().arena.info(token);
+    pending = {
+      life: self ? { kind: 'self', token } : { kind: 'remote', token },
+      name: info?.name ?? 'Thread',
+      daemon: info?.daemon ?? false,
+      ident: info?.threadId ?? null,
+    };
+    return new Thread();
+  }
+}
+
+export { kRestore, kStandIn, kTerminate };
+
+/** The weft Thread class that `cls` derives from (the copy of weft that defined it). */
+export function baseOf(cls: Function): typeof Thread {
+  for (let c: Function | null = cls; c !== null && c !== Function.prototype; c = Object.getPrototypeOf(c) as Function | null) {
+    if (Object.hasOwn(c, kThreadBase)) return c as typeof Thread;
+  }
+  return Thread;
+}
+
+function checkOptions<A extends unknown[]>(options: ThreadOptions<A> | undefined): {
+  target?: Function;
+  args: unknown[];
+  name?: string;
+  daemon?: boolean;
+  module?: string | URL;
+} {
+  if (options === undefined) return { args: [] };
+  if (typeof options !== 'object' || options === null) throw invalidArg('threading: Thread options must be an object', 'type');
+  const { target, args, name, daemon, module } = options;
+  if (target !== undefined && typeof target !== 'function') throw invalidArg('threading: target must be a function', 'type');
+  if (args !== undefined && !Array.isArray(args)) throw invalidArg('threading: args must be an array', 'type');
+  if (daemon !== undefined && typeof daemon !== 'boolean') throw invalidArg('threading: daemon must be a boolean', 'type');
+  if (module !== undefined && typeof module !== 'string' && !(module instanceof URL)) {
+    throw invalidArg('threading: module must be a URL or a string', 'type');
+  }
+  return { target, args: args ?? [], name: name === undefined ? undefined : String(name), daemon, module };
+}
+
+/** Resolves true when `done` settles, false at the deadline; rejects on abort. Keeps the event loop alive meanwhile. */
+async function waitFor(done: Promise<void>, deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  if (deadline.remaining() === 0) return false;
+  holdEventLoop();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    const racers: Promise<boolean>[] = [done.then(() => true)];
+    if (!deadline.infinite) racers.push(new Promise((resolve) => (timer = setTimeout(resolve, deadline.remaining(), false))));
+    if (signal !== undefined) {
+      racers.push(new Promise((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }));
+    }
+    return await Promise.race(racers);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    releaseEventLoop();
+  }
+}
+
+// A thread started elsewhere is joined through the arena's thread table. Its
+// slot may be reused by a new thread between our check and our sleep, which
+// would hide the wake-up; sleeping in slices bounds that rare miss.
+const REMOTE_JOIN_SLICE_MS = 200;
+
+async function joinRemote(token: number, deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  const arena = runtime().arena;
+  holdEventLoop();
+  try {
+    for (;;) {
+      if (!arena.isAlive(token)) return true;
+      signal?.throwIfAborted();
+      const remaining = deadline.remaining();
+      if (remaining === 0) return false;
+      const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, Math.min(remaining, REMOTE_JOIN_SLICE_MS));
+      if (wait.async) await wait.value;
+    }
+  } finally {
+    releaseEventLoop();
+  }
+}
+
+/** Python's default `threading.excepthook` output. */
+export function printThreadException(name: string, error: unknown): void {
+  process.stderr.write(`Exception in thread ${name}:\n${inspect(error)}\n`);
+}
+
+registerHandleKind<{ token: number }>(HANDLE_KIND, ({ token }) => threadFor(token));
+
+/** The Thread object this thread uses for `token`: itself, one it started, or a stand-in. */
+export function threadFor(token: number): Thread<unknown[]> {
+  const state = runnerState();
+  if (token === runtime().token) return selfThread();
+  const known = state.children.get(token) ?? state.proxies.get(token);
+  if (known !== undefined) return known;
+  const proxy = Thread[kStandIn](token, false);
+  state.proxies.set(token, proxy);
+  return proxy;
+}
+
+/** The calling thread's own Thread object. */
+export function selfThread(): Thread<unknown[]> {
+  const state = runnerState();
+  return (state.self ??= Thread[kStandIn](runtime().token, true));
+}

@@ -1,0 +1,245 @@
+/**
+ * Atomic access to the elements of a shared numeric buffer, for every
+ * typecode. Integer types use `Atomics` on their own typed array. Floats have
+ * no `Atomics`, so their *bits* are read and written through an integer view
+ * of the same bytes (Int32 for float32, BigInt64 for float64) and converted
+ * through a scratch buffer: a read or write is never torn, and add /
+ * compare-exchange are compare-and-swap loops on the bits.
+ *
+ * Integer arithmetic wraps to the type, as typed arrays and ctypes do.
+ */
+import { checkElement, type TypeInfo } from './typecodes.js';
+
+type Num = number | bigint;
+
+export interface AtomicSlots<T extends Num> {
+  readonly length: number;
+  readonly buffer: SharedArrayBuffer;
+  /** `value` as the element type stores it (wrapped, or rounded to float32). */
+  wrap(value: T): T;
+  load(i: number): T;
+  store(i: number, value: T): void;
+  /** Adds atomically; returns the new value. */
+  add(i: number, delta: T): T;
+  /** Replaces the element if it equals `expected`; returns the value found. */
+  compareExchange(i: number, expected: T, replacement: T): T;
+}
+
+type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+type BigArray = BigInt64Array | BigUint64Array;
+
+export function atomicSlots<T extends Num>(info: TypeInfo, buffer: SharedArrayBuffer, length: number): AtomicSlots<T> {
+  switch (info.name) {
+    case 'int8': return new IntSlots(new Int8Array(buffer, 0, length)) as never;
+    case 'uint8': return new IntSlots(new Uint8Array(buffer, 0, length)) as never;
+    case 'int16': return new IntSlots(new Int16Array(buffer, 0, length)) as never;
+    case 'uint16': return new IntSlots(new Uint16Array(buffer, 0, length)) as never;
+    case 'int32': return new IntSlots(new Int32Array(buffer, 0, length)) as never;
+    case 'uint32': return new IntSlots(new Uint32Array(buffer, 0, length)) as never;
+    case 'bigint64': return new BigSlots(new BigInt64Array(buffer, 0, length)) as never;
+    case 'biguint64': return new BigSlots(new BigUint64Array(buffer, 0, length)) as never;
+    case 'float32': return new Float32Slots(buffer, length) as never;
+    case 'float64': return new Float64Slots(buffer, length) as never;
+  }
+}
+
+class IntSlots implements AtomicSlots<number> {
+  readonly #array: IntArray;
+  readonly #scratch: IntArray;
+
+  constructor(array: IntArray) {
+    this.#array = array;
+    this.#scratch = new (array.constructor as new (n: number) => IntArray)(1);
+  }
+
+  get length(): number {
+    return this.#array.length;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.#array.buffer as SharedArrayBuffer;
+  }
+
+  wrap(value: number): number {
+    this.#scratch[0] = value;
+    return this.#scratch[0];
+  }
+
+  load(i: number): number {
+    return Atomics.load(this.#array, i);
+  }
+
+  store(i: number, value: number): void {
+    Atomics.store(this.#array, i, value);
+  }
+
+  add(i: number, delta: number): number {
+    const old = Atomics.add(this.#array, i, delta);
+    this.#scratch[0] = old + delta; // wraps to the type
+    return this.#scratch[0];
+  }
+
+  compareExchange(i: number, expected: number, replacement: number): number {
+    return Atomics.compareExchange(this.#array, i, expected, replacement);
+  }
+}
+
+class BigSlots implements AtomicSlots<bigint> {
+  readonly #array: BigArray;
+  readonly #scratch: BigArray;
+
+  constructor(array: BigArray) {
+    this.#array = array;
+    this.#scratch = new (array.constructor as new (n: number) => BigArray)(1);
+  }
+
+  get length(): number {
+    return this.#array.length;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.#array.buffer as SharedArrayBuffer;
+  }
+
+  wrap(value: bigint): bigint {
+    this.#scratch[0] = value;
+    return this.#scratch[0];
+  }
+
+  load(i: number): bigint {
+    return Atomics.load(this.#array, i);
+  }
+
+  store(i: number, value: bigint): void {
+    Atomics.store(this.#array, i, value);
+  }
+
+  add(i: number, delta: bigint): bigint {
+    const old = Atomics.add(this.#array, i, delta);
+    this.#scratch[0] = old + delta;
+    return this.#scratch[0];
+  }
+
+  compareExchange(i: number, expected: bigint, replacement: bigint): bigint {
+    return Atomics.compareExchange(this.#array, i, expected, replacement);
+  }
+}
+
+class Float32Slots implements AtomicSlots<number> {
+  readonly #bits: Int32Array;
+  readonly #float = new Float32Array(1);
+  readonly #int = new Int32Array(this.#float.buffer);
+
+  constructor(buffer: SharedArrayBuffer, length: number) {
+    this.#bits = new Int32Array(buffer, 0, length);
+  }
+
+  get length(): number {
+    return this.#bits.length;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.#bits.buffer as SharedArrayBuffer;
+  }
+
+  wrap(value: number): number {
+    return Math.fround(value);
+  }
+
+  #toBits(value: number): number {
+    this.#float[0] = value;
+    return this.#int[0];
+  }
+
+  #fromBits(bits: number): number {
+    this.#int[0] = bits;
+    return this.#float[0];
+  }
+
+  load(i: number): number {
+    return this.#fromBits(Atomics.load(this.#bits, i));
+  }
+
+  store(i: number, value: number): void {
+    Atomics.store(this.#bits, i, this.#toBits(value));
+  }
+
+  add(i: number, delta: number): number {
+    for (;;) {
+      const old = Atomics.load(this.#bits, i);
+      const next = this.#toBits(this.#fromBits(old) + delta);
+      if (Atomics.compareExchange(this.#bits, i, old, next) === old) return this.#fromBits(next);
+    }
+  }
+
+  compareExchange(i: number, expected: number, replacement: number): number {
+    const found = Atomics.compareExchange(this.#bits, i, this.#toBits(expected), this.#toBits(replacement));
+    return this.#fromBits(found);
+  }
+}
+
+class Float64Slots implements AtomicSlots<number> {
+  readonly #bits: BigInt64Array;
+  readonly #float = new Float64Array(1);
+  readonly #int = new BigInt64Array(this.#float.buffer);
+
+  constructor(buffer: SharedArrayBuffer, length: number) {
+    this.#bits = new BigInt64Array(buffer, 0, length);
+  }
+
+  get length(): number {
+    return this.#bits.length;
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.#bits.buffer as SharedArrayBuffer;
+  }
+
+  wrap(value: number): number {
+    return value;
+  }
+
+  #toBits(value: number): bigint {
+    this.#float[0] = value;
+    return this.#int[0];
+  }
+
+  #fromBits(bits: bigint): number {
+    this.#int[0] = bits;
+    return this.#float[0];
+  }
+
+  load(i: number): number {
+    return this.#fromBits(Atomics.load(this.#bits, i));
+  }
+
+  store(i: number, value: number): void {
+    Atomics.store(this.#bits, i, this.#toBits(value));
+  }
+
+  add(i: number, delta: number): number {
+    for (;;) {
+      const old = Atomics.load(this.#bits, i);
+      const next = this.#toBits(this.#fromBits(old) + delta);
+      if (Atomics.compareExchange(this.#bits, i, old, next) === old) return this.#fromBits(next);
+    }
+  }
+
+  compareExchange(i: number, expected: number, replacement: number): number {
+    const found = Atomics.compareExchange(this.#bits, i, this.#toBits(expected), this.#toBits(replacement));
+    return this.#fromBits(found);
+  }
+}
+
+/**
+ * Replaces element `i` with `fn(element)` by compare-and-swap, calling `fn`
+ * again if another thread wrote in between. Returns the value stored.
+ */
+export function updateSlot<T extends Num>(slots: AtomicSlots<T>, i: number, info: TypeInfo, fn: (value: T) => T): T {
+  for (;;) {
+    const old = slots.load(i);
+    const next = fn(old);
+    checkElement(info, next, 'result of update()');
+    if (Object.is(slots.compareExchange(i, old, next), old)) return slots.wrap(next);
+  }
+}

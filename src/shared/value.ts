@@ -1,0 +1,137 @@
+/**
+ * `Value`: one number in shared memory — Python's
+ * `multiprocessing.Value`, here shared by threads.
+ *
+ * Reading or writing `.value` is atomic by itself and never waits. Python's
+ * `v.value += 1` reads and writes separately and loses updates when threads
+ * race (cpython#106691); weft offers `add`, `compareExchange` and `update`,
+ * which do not. `getLock()` returns the value's lock for longer critical
+ * sections, as in Python; `.value` itself does not take it, so it never
+ * blocks the event loop.
+ */
+import { kHandle, attachHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { ErrorCode, misuse } from '../errors.js';
+import { inspectSymbol } from '../sync/owner.js';
+import { kAttach } from '../sync/lock-protocol.js';
+import type { Lock } from '../sync/lock.js';
+import type { RLock } from '../sync/rlock.js';
+import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
+import { lockFor, type LockOption } from './lock-option.js';
+import { checkElement, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
+
+interface ValueHandleData {
+  buffer: SharedArrayBuffer;
+  typecode: Typecode;
+  lock: Handle | null;
+}
+
+const HANDLE_KIND = 'threading.Value';
+let attaching: ValueHandleData | undefined;
+
+/**
+ * A number shared between threads: Python's `multiprocessing.Value`.
+ *
+ * @example
+ * ```ts
+ * const hits = new Value('i', 0);
+ * hits.add(1);                    // atomic, returns the new value
+ * hits.update((n) => n * 2);      // read-modify-write under the value's lock
+ * console.log(hits.value);        // 2
+ * ```
+ */
+export class Value<T extends number | bigint = number> implements Shareable {
+  readonly typecode: Typecode;
+  readonly #info: TypeInfo;
+  readonly #slots: AtomicSlots<T>;
+  readonly #lock: Lock | RLock | null;
+
+  /**
+   * @param typecode the number type (see `typecodes.ts`; 64-bit integers hold bigints)
+   * @param initial the starting value (default 0)
+   * @param options `lock`: true (default: a new RLock), false (none), or a Lock/RLock to use
+   */
+  constructor(typecode: Typecode, initial?: T, options?: { lock?: LockOption }) {
+    if (attaching !== undefined) {
+      const data = attaching;
+      attaching = undefined;
+      this.typecode = data.typecode;
+      this.#info = typeInfo(data.typecode);
+      this.#slots = atomicSlots(this.#info, data.buffer, 1);
+      this.#lock = data.lock === null ? null : (attachHandle(data.lock) as Lock | RLock);
+      return;
+    }
+    this.#info = typeInfo(typecode);
+    this.typecode = typecode;
+    if (initial !== undefined) checkElement(this.#info, initial, 'initial value');
+    this.#lock = lockFor(options?.lock);
+    this.#slots = atomicSlots(this.#info, new SharedArrayBuffer(this.#info.bytes), 1);
+    if (initial !== undefined) this.#slots.store(0, initial);
+  }
+
+  /** The current value; reading and writing are each atomic. */
+  get value(): T {
+    return this.#slots.load(0);
+  }
+
+  set value(value: T) {
+    checkElement(this.#info, value);
+    this.#slots.store(0, value);
+  }
+
+  /** The lock guarding this value. `ERR_NO_LOCK` if it was created with `lock: false`. */
+  getLock(): Lock | RLock {
+    if (this.#lock === null) {
+      throw misuse(ErrorCode.NoLock, 'shared: this Value was created with { lock: false } and has no lock; create it with lock: true or pass a Lock');
+    }
+    return this.#lock;
+  }
+
+  /** Adds `delta` atomically (wrapping like the C type) and returns the new value. */
+  add(delta: T): T {
+    checkElement(this.#info, delta, 'delta');
+    return this.#slots.add(0, delta);
+  }
+
+  /** Sets the value to `replacement` if it is `expected`; returns the value found either way. */
+  compareExchange(expected: T, replacement: T): T {
+    checkElement(this.#info, expected, 'expected value');
+    checkElement(this.#info, replacement, 'replacement');
+    return this.#slots.compareExchange(0, expected, replacement);
+  }
+
+  /**
+   * Replaces the value with `fn(value)` and returns it, holding the value's
+   * lock (if it has one) so that updaters run one at a time. A writer that
+   * does not take the lock (`.value = …`, `add`) cannot be lost either: the
+   * write is a compare-and-swap, and `fn` runs again on the newer value.
+   */
+  update(fn: (value: T) => T): T {
+    const apply = (): T => updateSlot(this.#slots, 0, this.#info, fn);
+    return this.#lock === null ? apply() : this.#lock.withLockSync(apply);
+  }
+
+  [kHandle](): Handle {
+    const data: ValueHandleData = {
+      buffer: this.#slots.buffer,
+      typecode: this.typecode,
+      lock: this.#lock === null ? null : this.#lock[kHandle](),
+    };
+    return { kind: HANDLE_KIND, scope: 'thread', data };
+  }
+
+  [inspectSymbol](): string {
+    const shown = typeof this.value === 'bigint' ? `${this.value}n` : String(this.value);
+    return `<Value ${this.#info.name} ${shown}>`;
+  }
+
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  static [kAttach](data: ValueHandleData): Value<number | bigint> {
+    attaching = data;
+    return new Value('i');
+  }
+}
+
+registerHandleKind<ValueHandleData>(HANDLE_KIND, (data) => Value[kAttach](data));

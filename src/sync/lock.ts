@@ -1,0 +1,191 @@
+/**
+ * `Lock`: a mutual-exclusion lock shared by every thread it is passed to —
+ * Python's `threading.Lock`.
+ *
+ * Guarantees: one holder at a time; waiters sleep (no CPU) and get the lock
+ * in arrival order (FIFO hand-off, so none starves); any thread may release
+ * it, as in Python; if the holder's thread ends while holding it, the lock is
+ * released for it and the next acquirer sees `ownerDied === true` — Python
+ * leaves such a lock locked forever. Not re-entrant: a second acquire by the
+ * holder waits (use `RLock`).
+ *
+ * The state machine and layout are in `backends/atomics/lock.ts`.
+ */
+import { LockState, type Acquired, type AcquireOutcome } from '../backends/atomics/lock.js';
+import { runtime, currentToken } from '../backends/atomics/runtime.js';
+import { runAsync, runSync } from '../backends/atomics/parking.js';
+import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { Deadline } from '../internal/deadline.js';
+import { ErrorCode, TimeoutError, misuse } from '../errors.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
+import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
+
+export interface LockStatistics {
+  /** True while a live thread holds the lock. */
+  readonly locked: boolean;
+  /** The holder, or null. */
+  readonly owner: ThreadRef | null;
+  /** Calls waiting to acquire. */
+  readonly waiting: number;
+}
+
+const HANDLE_KIND = 'threading.Lock';
+let attaching: SharedArrayBuffer | undefined;
+
+/**
+ * A mutual-exclusion lock: Python's `threading.Lock`, shared by every thread
+ * it is passed to.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock();
+ * await lock.withLock(async () => {
+ *   // one thread at a time in here
+ * });
+ * ```
+ */
+export class Lock implements Shareable, ConditionLock {
+  readonly #state: LockState;
+  #ownerDied = false;
+
+  constructor() {
+    const buffer = attaching ?? LockState.allocate();
+    attaching = undefined;
+    this.#state = new LockState(buffer, runtime().arena);
+  }
+
+  /**
+   * Waits until the lock is free and takes it. Resolves true, or false if
+   * `timeout` ms passed first. Never blocks the event loop.
+   */
+  async acquire(options?: WaitOptions): Promise<boolean> {
+    const { timeout, signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    if (taken !== 'busy') return this.#took(taken);
+    if (timeout === 0) return false;
+    return this.#took(await runAsync(this.#state.acquireSteps(me, Deadline.after(timeout)), signal));
+  }
+
+  /** As `acquire`, blocking the calling thread while it waits. */
+  acquireSync(options?: SyncWaitOptions): boolean {
+    const { timeout } = checkSyncWaitOptions(options);
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    if (taken !== 'busy') return this.#took(taken);
+    if (timeout === 0) return false;
+    return this.#took(runSync(this.#state.acquireSteps(me, Deadline.after(timeout))));
+  }
+
+  /** Takes the lock if it is free; never waits. */
+  tryAcquire(): boolean {
+    const taken = this.#state.tryAcquire(currentToken());
+    return taken === 'busy' ? false : this.#took(taken);
+  }
+
+  #took(outcome: AcquireOutcome): boolean {
+    if (outcome === 'timed-out') return false;
+    this.#ownerDied = outcome === 'inherited';
+    return true;
+  }
+
+  /** Releases the lock (any thread may). Throws `ERR_LOCK_NOT_HELD` if it is not locked. */
+  release(): void {
+    if (!this.#state.release()) {
+      throw misuse(ErrorCode.LockNotHeld, 'sync: release of an unlocked Lock');
+    }
+  }
+
+  /** True while a live thread holds the lock. */
+  locked(): boolean {
+    return this.#state.holder() !== 0;
+  }
+
+  /**
+   * True when the last acquire through this object took the lock over from a
+   * thread that ended while holding it: what that thread protected may be
+   * half-updated.
+   */
+  get ownerDied(): boolean {
+    return this.#ownerDied;
+  }
+
+  /**
+   * Runs `fn` holding the lock and releases it however `fn` ends. Rejects
+   * with `TimeoutError` if the lock could not be taken within `timeout`.
+   */
+  async withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
+    if (!(await this.acquire(options))) {
+      throw new TimeoutError(`sync: could not acquire the Lock within ${options?.timeout} ms`);
+    }
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Runs `fn` holding the lock, blocking while it waits for it. */
+  withLockSync<R>(fn: () => R): R {
+    this.acquireSync();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  statistics(): LockStatistics {
+    const owner = threadRef(this.#state.holder());
+    return Object.freeze({ locked: owner !== null, owner, waiting: this.#state.waiting() });
+  }
+
+  /** Index and array of the word that changes as waiters come and go (weft/testing). */
+  get [kWaitingWord](): [Int32Array, number] {
+    return [this.#state.words, this.#state.waitingWord];
+  }
+
+  [kHandle](): Handle {
+    return { kind: HANDLE_KIND, scope: 'thread', data: this.#state.words.buffer };
+  }
+
+  [kIsOwned](): boolean {
+    return this.#state.rawHolder() === currentToken();
+  }
+
+  [kReleaseSave](): number {
+    this.release();
+    return 1;
+  }
+
+  async [kAcquireRestore](): Promise<void> {
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    this.#took(taken !== 'busy' ? taken : await runAsync(this.#state.acquireSteps(me, Deadline.never())));
+  }
+
+  [kAcquireRestoreSync](): void {
+    this.acquireSync();
+  }
+
+  [inspectSymbol](): string {
+    const { locked, owner, waiting } = this.statistics();
+    return `<Lock ${locked ? `locked owner=${owner?.name}` : 'unlocked'} waiting=${waiting}>`;
+  }
+
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  /** Rebuilds a Lock over the shared state of a handle. */
+  static [kAttach](buffer: SharedArrayBuffer): Lock {
+    attaching = buffer;
+    return new Lock();
+  }
+}
+
+registerHandleKind<SharedArrayBuffer>(HANDLE_KIND, (buffer) => Lock[kAttach](buffer));
+
+export type { Acquired };

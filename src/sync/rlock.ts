@@ -1,0 +1,177 @@
+/**
+ * `RLock`: a re-entrant lock — Python's `threading.RLock`. The thread that
+ * holds it may acquire it again; it is released when every acquire has been
+ * matched by a release. Only the holder may release it.
+ *
+ * Like `Lock`, waiters are served in arrival order, and an RLock whose holder
+ * ends while holding it passes to the next acquirer with `ownerDied === true`
+ * and a recursion depth of 1.
+ *
+ * The state is a `LockState` plus a depth word (`backends/atomics/rlock.ts`).
+ */
+import { RLockState } from '../backends/atomics/rlock.js';
+import type { AcquireOutcome } from '../backends/atomics/lock.js';
+import { runtime, currentToken } from '../backends/atomics/runtime.js';
+import { runAsync, runSync } from '../backends/atomics/parking.js';
+import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { Deadline } from '../internal/deadline.js';
+import { ErrorCode, TimeoutError, misuse } from '../errors.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
+import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
+
+export interface RLockStatistics {
+  readonly locked: boolean;
+  readonly owner: ThreadRef | null;
+  /** How many times the owner holds it (0 when unlocked). */
+  readonly depth: number;
+  readonly waiting: number;
+}
+
+const HANDLE_KIND = 'threading.RLock';
+let attaching: SharedArrayBuffer | undefined;
+
+/**
+ * A re-entrant lock: Python's `threading.RLock`.
+ *
+ * @example
+ * ```ts
+ * const rlock = new RLock();
+ * rlock.acquireSync();
+ * rlock.acquireSync(); // the owner may take it again
+ * rlock.release();
+ * rlock.release();     // now it is free
+ * ```
+ */
+export class RLock implements Shareable, ConditionLock {
+  readonly #state: RLockState;
+  #ownerDied = false;
+
+  constructor() {
+    const buffer = attaching ?? RLockState.allocate();
+    attaching = undefined;
+    this.#state = new RLockState(buffer, runtime().arena);
+  }
+
+  /** Takes the lock (or one more level of it, for its owner). False on timeout. */
+  async acquire(options?: WaitOptions): Promise<boolean> {
+    const { timeout, signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    if (taken !== 'busy') return this.#took(taken);
+    if (timeout === 0) return false;
+    return this.#took(await runAsync(this.#state.acquireSteps(me, Deadline.after(timeout)), signal));
+  }
+
+  /** As `acquire`, blocking the calling thread while it waits. */
+  acquireSync(options?: SyncWaitOptions): boolean {
+    const { timeout } = checkSyncWaitOptions(options);
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    if (taken !== 'busy') return this.#took(taken);
+    if (timeout === 0) return false;
+    return this.#took(runSync(this.#state.acquireSteps(me, Deadline.after(timeout))));
+  }
+
+  tryAcquire(): boolean {
+    const taken = this.#state.tryAcquire(currentToken());
+    return taken === 'busy' ? false : this.#took(taken);
+  }
+
+  #took(outcome: AcquireOutcome): boolean {
+    if (outcome === 'timed-out') return false;
+    this.#ownerDied = outcome === 'inherited';
+    return true;
+  }
+
+  /** Releases one level. Throws `ERR_LOCK_NOT_HELD` unless the calling thread holds it. */
+  release(): void {
+    if (!this.#state.release(currentToken())) {
+      throw misuse(ErrorCode.LockNotHeld, 'sync: release of an RLock that the calling thread does not hold');
+    }
+  }
+
+  locked(): boolean {
+    return this.#state.lock.holder() !== 0;
+  }
+
+  /** True when the last acquire through this object took the lock over from a thread that ended holding it. */
+  get ownerDied(): boolean {
+    return this.#ownerDied;
+  }
+
+  async withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
+    if (!(await this.acquire(options))) {
+      throw new TimeoutError(`sync: could not acquire the RLock within ${options?.timeout} ms`);
+    }
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  withLockSync<R>(fn: () => R): R {
+    this.acquireSync();
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  statistics(): RLockStatistics {
+    const owner = threadRef(this.#state.lock.holder());
+    return Object.freeze({
+      locked: owner !== null,
+      owner,
+      depth: owner === null ? 0 : this.#state.depth(),
+      waiting: this.#state.lock.waiting(),
+    });
+  }
+
+  get [kWaitingWord](): [Int32Array, number] {
+    return [this.#state.lock.words, this.#state.lock.waitingWord];
+  }
+
+  [kHandle](): Handle {
+    return { kind: HANDLE_KIND, scope: 'thread', data: this.#state.lock.words.buffer };
+  }
+
+  [kIsOwned](): boolean {
+    return this.#state.isOwner(currentToken());
+  }
+
+  [kReleaseSave](): number {
+    return this.#state.releaseAll(currentToken());
+  }
+
+  async [kAcquireRestore](depth: number): Promise<void> {
+    const me = currentToken();
+    const taken = this.#state.tryAcquire(me);
+    this.#took(taken !== 'busy' ? taken : await runAsync(this.#state.acquireSteps(me, Deadline.never())));
+    this.#state.restoreDepth(depth);
+  }
+
+  [kAcquireRestoreSync](depth: number): void {
+    this.acquireSync();
+    this.#state.restoreDepth(depth);
+  }
+
+  [inspectSymbol](): string {
+    const { locked, owner, depth, waiting } = this.statistics();
+    return `<RLock ${locked ? `locked owner=${owner?.name} depth=${depth}` : 'unlocked'} waiting=${waiting}>`;
+  }
+
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  static [kAttach](buffer: SharedArrayBuffer): RLock {
+    attaching = buffer;
+    return new RLock();
+  }
+}
+
+registerHandleKind<SharedArrayBuffer>(HANDLE_KIND, (buffer) => RLock[kAttach](buffer));

@@ -1,0 +1,154 @@
+/**
+ * `weft/testing`: helpers for testing concurrent code without sleeping and
+ * hoping.
+ *
+ * - `waitForWaiters(primitive, n)` resolves once `n` calls are waiting on a
+ *   Lock, RLock, Semaphore, Event, Condition or Barrier — the moment to
+ *   release, notify or set in a test (Trio's `wait_all_tasks_blocked`, made
+ *   exact). It sleeps on the primitive's own waiter count; no polling.
+ * - `Sequencer` puts steps running in different threads in a fixed order.
+ */
+import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { Deadline } from '../internal/deadline.js';
+import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
+import { TimeoutError, invalidArg } from '../errors.js';
+import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+
+/** Any weft primitive that can make callers wait. */
+export interface Waitable {
+  readonly [kWaitingWord]: [Int32Array, number];
+}
+
+/**
+ * Resolves once at least `n` calls wait on `primitive`. Rejects with
+ * `TimeoutError` after `timeout` ms.
+ *
+ * @example
+ * ```ts
+ * const t = new Thread({ target: takesLock, args: [lock] });
+ * t.start();
+ * await waitForWaiters(lock, 1); // the thread is now blocked on the lock
+ * lock.release();
+ * ```
+ */
+export async function waitForWaiters(primitive: Waitable, n: number, options?: WaitOptions): Promise<void> {
+  checkCount(n);
+  const { timeout, signal } = checkWaitOptions(options);
+  const [words, index] = primitive[kWaitingWord];
+  const deadline = Deadline.after(timeout);
+  holdEventLoop();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const seen = Atomics.load(words, index);
+      if (seen >= n) return;
+      const remaining = deadline.remaining();
+      if (remaining === 0) throw new TimeoutError(`testing: ${n} waiter(s) expected, ${seen} waiting after ${timeout} ms`);
+      // Slices let an abort be noticed while nothing changes.
+      const wait = Atomics.waitAsync(words, index, seen, Math.min(remaining, 50));
+      if (wait.async) await wait.value;
+    }
+  } finally {
+    releaseEventLoop();
+  }
+}
+
+/** As `waitForWaiters`, blocking the calling thread. */
+export function waitForWaitersSync(primitive: Waitable, n: number, options?: SyncWaitOptions): void {
+  checkCount(n);
+  const { timeout } = checkSyncWaitOptions(options);
+  const [words, index] = primitive[kWaitingWord];
+  const deadline = Deadline.after(timeout);
+  for (;;) {
+    const seen = Atomics.load(words, index);
+    if (seen >= n) return;
+    const remaining = deadline.remaining();
+    if (remaining === 0) throw new TimeoutError(`testing: ${n} waiter(s) expected, ${seen} waiting after ${timeout} ms`);
+    Atomics.wait(words, index, seen, remaining);
+  }
+}
+
+function checkCount(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw invalidArg(`testing: the waiter count must be a whole number >= 0, got ${String(n)}`);
+}
+
+let attaching: SharedArrayBuffer | undefined;
+
+/**
+ * Orders steps across threads: `step(k)` waits until steps 0…k-1 have been
+ * taken, then takes step k. Shareable with threads like any weft object.
+ *
+ * @example
+ * ```ts
+ * // thread A:                     // thread B:
+ * first();                         await seq.step(1); // after A's step 0
+ * await seq.step(0);               second();
+ * ```
+ */
+export class Sequencer implements Shareable {
+  readonly #turn: Int32Array;
+
+  constructor() {
+    this.#turn = new Int32Array(attaching ?? new SharedArrayBuffer(4));
+    attaching = undefined;
+  }
+
+  /** The next step to be taken. */
+  get next(): number {
+    return Atomics.load(this.#turn, 0);
+  }
+
+  /** Waits for steps 0…k-1, then takes step k. Rejects with TimeoutError after `timeout` ms. */
+  async step(k: number, options?: WaitOptions): Promise<void> {
+    checkCount(k);
+    const { timeout, signal } = checkWaitOptions(options);
+    const deadline = Deadline.after(timeout);
+    holdEventLoop();
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const turn = Atomics.load(this.#turn, 0);
+        if (turn === k) return this.#advance(k);
+        if (turn > k) throw invalidArg(`testing: step ${k} was already taken`);
+        const remaining = deadline.remaining();
+        if (remaining === 0) throw new TimeoutError(`testing: step ${k} still waits for step ${turn} after ${timeout} ms`);
+        const wait = Atomics.waitAsync(this.#turn, 0, turn, Math.min(remaining, 50));
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      releaseEventLoop();
+    }
+  }
+
+  /** As `step`, blocking the calling thread. */
+  stepSync(k: number, options?: SyncWaitOptions): void {
+    checkCount(k);
+    const { timeout } = checkSyncWaitOptions(options);
+    const deadline = Deadline.after(timeout);
+    for (;;) {
+      const turn = Atomics.load(this.#turn, 0);
+      if (turn === k) return this.#advance(k);
+      if (turn > k) throw invalidArg(`testing: step ${k} was already taken`);
+      const remaining = deadline.remaining();
+      if (remaining === 0) throw new TimeoutError(`testing: step ${k} still waits for step ${turn} after ${timeout} ms`);
+      Atomics.wait(this.#turn, 0, turn, remaining);
+    }
+  }
+
+  #advance(k: number): void {
+    Atomics.store(this.#turn, 0, k + 1);
+    Atomics.notify(this.#turn, 0);
+  }
+
+  [kHandle](): Handle {
+    return { kind: 'testing.Sequencer', scope: 'thread', data: this.#turn.buffer };
+  }
+
+  static [kAttach](buffer: SharedArrayBuffer): Sequencer {
+    attaching = buffer;
+    return new Sequencer();
+  }
+}
+
+registerHandleKind<SharedArrayBuffer>('testing.Sequencer', (buffer) => Sequencer[kAttach](buffer));

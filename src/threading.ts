@@ -1,0 +1,18 @@
+/**
+ * `weft/threading`: Python's `threading` module for Node — threads on
+ * worker threads, and the primitives they share through SharedArrayBuffer.
+ */
+export { Thread, type ThreadOptions } from './runner/thread.js';
+export { currentThread, mainThread, activeThreads, activeCount } from './runner/current.js';
+export { Lock, type LockStatistics } from './sync/lock.js';
+export { RLock, type RLockStatistics } from './sync/rlock.js';
+export { Condition, type ConditionStatistics } from './sync/condition.js';
+export { Semaphore, BoundedSemaphore, type SemaphoreStatistics } from './sync/semaphore.js';
+export { Event, type EventStatistics } from './sync/event.js';
+export { Barrier, type BarrierStatistics } from './sync/barrier.js';
+export { Value } from './shared/value.js';
+export { SharedArray } from './shared/shared-array.js';
+export type { Typecode } from './shared/typecodes.js';
+export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
+export type { ThreadRef } from './sync/owner.js';
+export { BrokenBarrierError } from './errors.js';
