@@ -21,6 +21,7 @@ function testFiles(dir) {
 
 const filter = process.argv.slice(2);
 const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+const suiteStart = uptimeTicks();
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
   cwd: root,
   stdio: 'inherit',
@@ -29,7 +30,7 @@ const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-co
 const leftovers = strayProcesses();
 if (leftovers.length > 0) {
   console.error(`\n${leftovers.length} process(es) started by the suite are still running:`);
-  for (const p of leftovers) console.error(`  pid ${p.pid}: ${p.cmd}`);
+  for (const p of leftovers) console.error(`  pid ${p.pid} (parent ${p.ppid}): ${p.cmd}`);
   for (const p of leftovers) {
     try { process.kill(p.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
@@ -40,7 +41,7 @@ if (leftovers.length > 0) {
 if (run.status !== 0) process.exitCode = run.status ?? 1;
 
 /**
- * Processes the suite left running: started after us, and either in our
+ * Processes the suite left running: started after it began, and either in our
  * process group (children keep it when orphaned) or running from this
  * repository (a child that detached). Our ancestors are not strays.
  */
@@ -51,11 +52,13 @@ function strayProcesses() {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
     if (ours.has(pid)) continue;
     const info = stat(pid);
-    if (info === undefined) continue;
-    if (info.startTime < self.startTime) continue; // services started before the suite (e.g. by CI)
+    if (info === undefined || info.state === 'Z' || info.state === 'X') continue; // already exited
+    // Only what started with the suite: not services CI started, nor the
+    // other commands of the pipeline that runs us.
+    if (info.startTime < suiteStart) continue;
     const sameGroup = info.pgid === self.pgid;
     const fromHere = info.cmd.includes(root) || info.cwd.startsWith(root);
-    if (sameGroup || fromHere) out.push({ pid, cmd: info.cmd });
+    if (sameGroup || fromHere) out.push({ pid, ppid: info.ppid, cmd: info.cmd });
   }
   return out;
 }
@@ -67,6 +70,7 @@ function stat(pid) {
     let cwd = '';
     try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { /* not ours to read */ }
     return {
+      state: fields[0],
       ppid: Number(fields[1]),
       pgid: Number(fields[2]),
       startTime: Number(fields[19]),
@@ -76,6 +80,11 @@ function stat(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** Now, in the clock ticks /proc/<pid>/stat counts start times in (USER_HZ, 100 on Linux). */
+function uptimeTicks() {
+  return Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
 }
 
 function ancestors() {

@@ -114,7 +114,7 @@ export class ValueDecoder {
     const r = this.#r;
     switch (tag) {
       case Tag.StringAscii:
-        return r.ascii(r.varint());
+        return r.asciiKey(r.varint());
       case Tag.StringUtf8:
         return r.utf8(r.varint());
       case Tag.StringUtf16:
@@ -168,7 +168,7 @@ export class ValueDecoder {
     const count = r.varint();
     for (let i = 0; i < count; i++) {
       const index = r.varint();
-      if (index <= hole - 1 || index >= length) throw malformed(`sparse index ${index} outside [${hole}, ${length})`);
+      if (index < hole || index >= length) throw malformed(`sparse index ${index} outside [${hole}, ${length})`);
       array[index] = this.read();
     }
     this.#entries(array as unknown as Record<string, unknown>);

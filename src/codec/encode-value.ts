@@ -28,7 +28,7 @@
  * entries go through module-level callbacks with `this` as the encoder), no
  * `Object.entries`, and path bookkeeping only on failure (see unsendable.ts).
  */
-import { serialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { types } from 'node:util';
 import { isShareable, kHandle, type Handle } from './handles.js';
 import { DATA_VIEW_KIND, SHARED_ARRAY_BUFFER_KIND, Tag, viewKindByName } from './format.js';
@@ -98,11 +98,34 @@ export class ValueEncoder {
   /** A string value, tag included; also used for keys. */
   string(s: string): void {
     const w = this.w;
+    const n = s.length;
+    if (n < 0x80) {
+      // Keys and most values: short ASCII, with a one-byte length — one
+      // reserve, one loop, straight into the buffer.
+      w.reserve(n + 2);
+      const bytes = w.bytes;
+      const at = w.pos + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[at + i] = c;
+      }
+      if (i === n) {
+        bytes[at - 2] = Tag.StringAscii;
+        bytes[at - 1] = n;
+        w.pos = at + n;
+        return;
+      }
+    }
     const start = w.pos;
-    w.u8(Tag.StringAscii);
-    w.varint(s.length);
-    if (w.ascii(s)) return;
-    w.pos = start;
+    if (n >= 0x80) {
+      // Long: ASCII if encodeInto says so (short ones were tried above).
+      w.u8(Tag.StringAscii);
+      w.varint(n);
+      if (w.ascii(s)) return;
+      w.pos = start;
+    }
     w.u8(Tag.StringUtf8);
     if (w.utf8(s)) return;
     w.pos = start;
@@ -299,6 +322,11 @@ export class ValueEncoder {
     let bytes: Uint8Array;
     try {
       bytes = serialize(value);
+      // Node 20's v8 writes an error with a cyclic `cause` chain that it then
+      // cannot read ("Unable to deserialize cloned data"; structuredClone
+      // fails the same way). Errors are rare as values: check them here, so
+      // the failure is the sender's ERR_NOT_SERIALIZABLE, not the receiver's.
+      if (types.isNativeError(value)) deserialize(bytes);
     } catch (error) {
       const reason = error instanceof Error ? `: ${error.message}` : '';
       throw new Unsendable(`${describe(value)} that the v8 serializer cannot copy${reason}`);

@@ -113,6 +113,36 @@ export class Reader {
     return decoder.decode(bytes.subarray(start, start + n));
   }
 
+  /**
+   * `n` ASCII bytes as a string, through the key cache: object keys repeat
+   * (every item of a queue has the same few), and handing V8 the same string
+   * again spares building it and internalizing it as a property name.
+   */
+  asciiKey(n: number): string {
+    if (n > KEY_BYTES || n === 0) return this.ascii(n);
+    this.need(n);
+    const bytes = this.bytes;
+    const start = this.pos;
+    let hash = n;
+    for (let i = start; i < start + n; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193); // FNV-1a
+    const slot = (hash >>> 0) & (KEY_SLOTS - 1);
+    const base = slot * KEY_BYTES;
+    const cached = keyStrings[slot];
+    if (cached !== undefined && keyLengths[slot] === n) {
+      let i = 0;
+      while (i < n && keyBytes[base + i] === bytes[start + i]) i++;
+      if (i === n) {
+        this.pos = start + n;
+        return cached;
+      }
+    }
+    const key = this.ascii(n);
+    keyStrings[slot] = key;
+    keyLengths[slot] = n;
+    keyBytes.set(bytes.subarray(start, start + n), base);
+    return key;
+  }
+
   /** `n` bytes of UTF-8 as a string. */
   utf8(n: number): string {
     this.need(n);
@@ -143,6 +173,13 @@ export class Reader {
     return s;
   }
 }
+
+// The key cache: a direct-mapped table of short ASCII keys, per thread.
+const KEY_SLOTS = 1024;
+const KEY_BYTES = 16;
+const keyStrings: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+const keyLengths = new Uint8Array(KEY_SLOTS);
+const keyBytes = new Uint8Array(KEY_SLOTS * KEY_BYTES);
 
 export function malformed(detail: string): RuntimeError {
   return new RuntimeError(`codec: malformed data: ${detail}`);

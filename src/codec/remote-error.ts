@@ -87,13 +87,13 @@ function encodeNode(error: Error, path: string, visit: Visit): EncodedError {
   const name = safeString(read(error, 'name'), 'Error');
   const message = safeString(read(error, 'message'), '');
   const stack = read(error, 'stack');
-  const keys = safeKeys(error);
+  const hasCause = Object.hasOwn(error, 'cause');
+  const members = error instanceof AggregateError ? read(error, 'errors') : undefined;
+  // `cause` and `errors` travel as Reasons (errors by our rules, not the value codec's), so not as props.
+  const keys = safeKeys(error).filter((key) => !(key === 'cause' && hasCause) && !(key === 'errors' && Array.isArray(members)));
   const code = read(error, 'code');
-  const cause = Object.hasOwn(error, 'cause') ? encodeReason(read(error, 'cause'), `${path}.cause`, visit) : undefined;
-  const members = read(error, 'errors');
-  const errors = error instanceof AggregateError && Array.isArray(members)
-    ? members.map((member, i) => encodeReason(member, `${path}.errors[${i}]`, visit))
-    : undefined;
+  const cause = hasCause ? encodeReason(read(error, 'cause'), `${path}.cause`, visit) : undefined;
+  const errors = Array.isArray(members) ? members.map((member, i) => encodeReason(member, `${path}.errors[${i}]`, visit)) : undefined;
   return {
     name,
     lineage: lineageOf(error),

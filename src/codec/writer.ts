@@ -11,9 +11,9 @@
  * | `f64(x)`        | 8, IEEE 754 (NaN, ±Infinity and -0 survive exactly)                    |
  * | `i64(b)`/`u64(b)` | 8, a bigint in the 64-bit range                                     |
  * | `raw(bytes)`    | the bytes as they are                                                 |
- * | `ascii(s)`      | one byte per char; only for strings whose chars are all < 0x80        |
- * | `utf8(s)`       | see `writeUtf8`: a varint byte length, then UTF-8                     |
- * | `utf16(s)`      | two bytes per UTF-16 code unit (kept for strings with lone surrogates) |
+ * | `ascii(s)`      | one byte per char, if all chars are < 0x80 (else writes nothing, returns false) |
+ * | `utf8(s)`       | a varint byte length, then UTF-8 (returns false at a lone surrogate)  |
+ * | `utf16(s)`      | a varint count, then two bytes per UTF-16 code unit — lone surrogates kept |
  *
  * Buffer-access surface. Every write goes through three fields and one
  * method, so a subclass can point the writer at other memory (a region of a
@@ -27,9 +27,13 @@
  *   doubles into a fresh ArrayBuffer; a fixed region overrides it to throw
  *   (or to spill elsewhere).
  *
- * Writes never allocate on the fast path: numbers go through `view`, ASCII
- * strings through a plain loop, and `reset()` keeps the buffer for the next
- * message.
+ * Callers may write through the same surface — `reserve(n)`, then
+ * `bytes[pos, pos + n)`, then advance `pos` — as the value encoder does for
+ * short ASCII strings.
+ *
+ * Writes never allocate on the fast path: numbers go through `view` (no
+ * scratch Float64Array needed), ASCII strings through a plain loop, and
+ * `reset()` keeps the buffer for the next message.
  */
 
 const encoder = new TextEncoder();
@@ -77,7 +81,7 @@ export class Writer {
 
   /** Replaces `bytes`/`view` with a buffer of at least `minCapacity` bytes, keeping `bytes[0, pos)`. */
   protected grow(minCapacity: number): void {
-    let capacity = this.bytes.length * 2;
+    let capacity = Math.max(16, this.bytes.length * 2);
     while (capacity < minCapacity) capacity *= 2;
     const next = new Uint8Array(capacity);
     next.set(this.bytes.subarray(0, this.pos));

@@ -83,9 +83,20 @@ const kTerminate = Symbol.for('weft.Thread.terminate');
 // constructor takes its state from here instead of from options.
 let pending: { life: Lifecycle; name: string; daemon: boolean; ident: number | null; target?: Function; args?: unknown[] } | undefined;
 
-// Targets (and subclasses) that started once: later starts need not wait for
-// the new thread to confirm it can import them.
-const verified = new WeakSet<Function>();
+// Targets (and subclasses) that started once, with the module they were
+// found in: later starts need not wait for the new thread to confirm it can
+// import them.
+const verified = new WeakMap<Function, Set<string>>();
+
+function isVerified(fn: Function, ref: TargetRef): boolean {
+  return verified.get(fn)?.has(ref.module) === true;
+}
+
+function markVerified(fn: Function, ref: TargetRef): void {
+  const modules = verified.get(fn) ?? new Set<string>();
+  modules.add(ref.module);
+  verified.set(fn, modules);
+}
 
 const HANDLE_KIND = 'threading.Thread';
 
@@ -192,7 +203,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       arena.endThread(token);
       throw error;
     }
-    for (const fn of unverified) verified.add(fn);
+    for (const [fn, ref] of unverified) markVerified(fn, ref);
     const { worker, port } = launched;
     arena.setThreadId(token, worker.threadId);
     this.#ident = worker.threadId;
@@ -208,18 +219,18 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   }
 
   /** Everything the new thread needs, checked before anything is created. */
-  #prepare(): { target?: TargetRef; cls?: TargetRef; args: EncodedArgs; fields: EncodedArgs; unverified: Function[] } {
-    const unverified: Function[] = [];
+  #prepare(): { target?: TargetRef; cls?: TargetRef; args: EncodedArgs; fields: EncodedArgs; unverified: [Function, TargetRef][] } {
+    const unverified: [Function, TargetRef][] = [];
     const subclass = this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
     let cls: TargetRef | undefined;
     if (subclass !== undefined) {
       cls = describeTarget(subclass, 'class', this.#module, this.#site);
-      if (!verified.has(subclass)) unverified.push(subclass);
+      if (!isVerified(subclass, cls)) unverified.push([subclass, cls]);
     }
     let target: TargetRef | undefined;
     if (this.#target !== undefined) {
       target = describeTarget(this.#target, 'target', this.#module, this.#site);
-      if (!verified.has(this.#target)) unverified.push(this.#target);
+      if (!isVerified(this.#target, target)) unverified.push([this.#target, target]);
     }
     const args = encodeArgs(this.#args);
     const fields = encodeFields(this);

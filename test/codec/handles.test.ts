@@ -17,7 +17,7 @@ const opts = { timeout: 10_000 };
 class FakeLock {
   static attached = 0;
   readonly state: Int32Array;
-  constructor(state = new Int32Array(new SharedArrayBuffer(4))) {
+  constructor(state: Int32Array = new Int32Array(new SharedArrayBuffer(4))) {
     this.state = state;
   }
   [kHandle](): Handle {

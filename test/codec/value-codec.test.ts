@@ -368,3 +368,13 @@ describe('framing and malformed input', opts, () => {
     assert.deepStrictEqual(decode(innerBytes!), inner);
   });
 });
+
+describe('structured clone quirks', opts, () => {
+  test('an error with a cyclic cause, which v8 writes but cannot read back, fails in the sender', opts, () => {
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as Error & { cause?: unknown }).cause = b;
+    assert.throws(() => structuredClone(a), /Unable to deserialize cloned data/);
+    assert.throws(() => encode({ error: a }), notSerializable('value.error', /^an Error that the v8 serializer cannot copy: Unable to deserialize/));
+  });
+});
