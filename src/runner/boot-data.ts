@@ -2,10 +2,10 @@
  * What a starting thread hands the new one (its `workerData`), and the
  * start handshake.
  *
- * `start()` waits until the new thread has imported its target (so that a
- * target that is not exported, or a module that fails to import, throws from
- * `start()` itself, and so that, as in Python, the thread is running when
- * `start()` returns). The handshake is one Int32 word:
+ * When weft cannot tell at once that a target is exported
+ * (`export-check.ts`), `start()` waits until the new thread has imported it,
+ * so that a target that is not exported, or a module that fails to import,
+ * throws from `start()` itself. The handshake is one Int32 word:
  *
  * | value    | set by      | meaning                                              |
  * |----------|-------------|------------------------------------------------------|

@@ -41,6 +41,7 @@ import { callerModule } from './call-site.js';
 import { controlError, drainControl, launch } from './launch.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
+import { looksExported } from './export-check.js';
 
 export interface ThreadOptions<A extends unknown[]> {
   /** The function to run: exported from a module; may be async. */
@@ -88,8 +89,10 @@ let pending: { life: Lifecycle; name: string; daemon: boolean; ident: number | n
 // import them.
 const verified = new WeakMap<Function, Set<string>>();
 
-function isVerified(fn: Function, ref: TargetRef): boolean {
-  return verified.get(fn)?.has(ref.module) === true;
+/** Whether start() must wait for the new thread to confirm it can import `fn` (see export-check.ts). */
+function needsConfirmation(fn: Function, ref: TargetRef): boolean {
+  if (verified.get(fn)?.has(ref.module) === true) return false;
+  return !looksExported(fn, ref.module);
 }
 
 function markVerified(fn: Function, ref: TargetRef): void {
@@ -225,12 +228,12 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     let cls: TargetRef | undefined;
     if (subclass !== undefined) {
       cls = describeTarget(subclass, 'class', this.#module, this.#site);
-      if (!isVerified(subclass, cls)) unverified.push([subclass, cls]);
+      if (needsConfirmation(subclass, cls)) unverified.push([subclass, cls]);
     }
     let target: TargetRef | undefined;
     if (this.#target !== undefined) {
       target = describeTarget(this.#target, 'target', this.#module, this.#site);
-      if (!isVerified(this.#target, target)) unverified.push([this.#target, target]);
+      if (needsConfirmation(this.#target, target)) unverified.push([this.#target, target]);
     }
     const args = encodeArgs(this.#args);
     const fields = encodeFields(this);

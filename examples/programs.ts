@@ -1,0 +1,55 @@
+/**
+ * The tutorial's programs, in the tutorial's order, with what each one
+ * shows. The tour (`npm start`) and the example tests both read this list.
+ */
+export interface TutorialProgram {
+  /** File in examples/. */
+  readonly file: string;
+  readonly args?: readonly string[];
+  readonly title: string;
+  /** One sentence on the concept. */
+  readonly concept: string;
+  /** What to notice in the output. */
+  readonly notice: string;
+  /** File in examples/ holding the exact expected output. */
+  readonly expected: string;
+}
+
+export const programs: readonly TutorialProgram[] = [
+  {
+    file: 'thread-function.ts',
+    title: 'A thread running a function',
+    concept: 'Thread({ target, args }) runs an exported function on a worker thread; join() waits for it to end.',
+    notice: 'the main thread prints only after join(): "Sub thread end" comes first, and the thread\'s write to the shared Value (200) is visible.',
+    expected: 'thread-function.expected.txt',
+  },
+  {
+    file: 'thread-subclass.ts',
+    title: 'A Thread subclass',
+    concept: 'Subclass Thread and override run(); the subclass\'s own fields travel with it to the new thread.',
+    notice: 'the same output as the function version: run() ran in the new thread, with the shared Value it was given.',
+    expected: 'thread-subclass.expected.txt',
+  },
+  {
+    file: 'thread-daemon.ts',
+    title: 'A daemon (guardian) thread',
+    concept: 'daemon = true, set before start(), means the program does not wait for the thread at exit.',
+    notice: 'this program joins its daemon thread, so the thread still runs to its end; without join() it would be cut off when the main thread finished.',
+    expected: 'thread-daemon.expected.txt',
+  },
+  {
+    file: 'thread-mutex.ts',
+    args: ['--no-lock'],
+    title: 'Ten threads, no lock',
+    concept: 'Each thread reads a shared number, sleeps a second, and writes it back minus one.',
+    notice: '99, not 90: all ten threads read 100 before any of them wrote, so nine decrements were lost.',
+    expected: 'thread-mutex.no-lock.expected.txt',
+  },
+  {
+    file: 'thread-mutex.ts',
+    title: 'Ten threads, with a mutex',
+    concept: 'The same threads, each holding a Lock around its read-sleep-write.',
+    notice: '90: the lock made each read-sleep-write atomic, so the threads ran one at a time (about ten seconds).',
+    expected: 'thread-mutex.expected.txt',
+  },
+];
