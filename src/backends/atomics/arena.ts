@@ -47,17 +47,18 @@
  *
  * ### Tokens
  *
- * A thread is named in shared words by its *token*: `(slot + 1) | gen << 13`,
- * a positive 29-bit integer (never 0, so 0 can mean "nobody"). A token whose
- * Gen no longer matches its slot's names a thread that has ended, even after
- * the slot was reused. Lock words store the holder's token; bits 29–30 are
- * left to them.
+ * A thread is named in shared words by its *token*: `(slot + 1) | gen << 13`
+ * with a 15-bit generation, a positive 28-bit integer (never 0, so 0 can
+ * mean "nobody"). A token whose Gen no longer matches its slot's names a
+ * thread that has ended, even after the slot was reused (32768 reuses of one
+ * slot later, a token would repeat). Lock words store the holder's token;
+ * bits 28–30 are left to them.
  *
  * ### Cell (`Cell`, 8 words)
  *
  * | word     | who writes                                  | meaning                                  |
  * |----------|---------------------------------------------|------------------------------------------|
- * | State    | owner (→Waiting), granter (→Granted)        | `CellState`; the waiter sleeps on it     |
+ * | State    | owner (→Waiting), granter (→Granted), waker (→Woken) | `CellState`; the waiter sleeps while it is Waiting |
  * | Token    | owner                                       | token of the waiting thread              |
  * | Kind     | owner                                       | `CellKind`: lock waiters are woken when any thread dies |
  * | Prev     | holder of the owning queue's lock           | previous cell + 1 in its queue (0: none) |
@@ -67,7 +68,13 @@
  *
  * A cell belongs to one waiter from `allocCell` to `freeCell`; while it waits
  * it is in at most one queue, and only the holder of that queue's lock
- * changes its State, Prev, Next and Value.
+ * changes its State, Prev, Next and Value — except that a thread's death
+ * moves every Waiting lock-waiter cell to Woken (compare-and-swap), so that
+ * a waiter about to sleep on a dead holder does not.
+ *
+ * Cell states: Free (unowned), Waiting (the waiter sleeps on the word),
+ * Granted (released with a grant: the waiter got what it waited for), Woken
+ * (released to look again: it re-arms the cell to Waiting before sleeping).
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 
@@ -110,7 +117,7 @@ export const Cell = {
   NextFree: 6,
 } as const;
 const CELL_WORDS = 8;
-export const CellState = { Free: 0, Waiting: 1, Granted: 2 } as const;
+export const CellState = { Free: 0, Waiting: 1, Granted: 2, Woken: 3 } as const;
 export const CellKind = { Plain: 0, LockWaiter: 1 } as const;
 export type CellKind = (typeof CellKind)[keyof typeof CellKind];
 
@@ -120,9 +127,9 @@ const ARENA_WORDS = CELLS_BASE + MAX_CELLS * CELL_WORDS;
 
 const SLOT_BITS = 13;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
-const GEN_MASK = 0xffff;
-/** Bits of a lock word that hold a token; the bits above are the lock's own. */
-export const TOKEN_MASK = (1 << 29) - 1;
+const GEN_MASK = 0x7fff;
+/** Bits of a lock word that hold a token (28); the bits above are the lock's own. */
+export const TOKEN_MASK = (1 << 28) - 1;
 
 // A thread keeps a few free cells of its own so that most waits do not touch
 // AllocLock. Cells it still caches when it is killed are lost: at most
@@ -310,7 +317,7 @@ export class Arena {
     for (let cell = 0; cell < used; cell++) {
       const base = cellBase(cell);
       if (Atomics.load(words, base + Cell.Kind) === CellKind.LockWaiter &&
-          Atomics.load(words, base + Cell.State) === CellState.Waiting) {
+          Atomics.compareExchange(words, base + Cell.State, CellState.Waiting, CellState.Woken) === CellState.Waiting) {
         Atomics.notify(words, base + Cell.State);
       }
     }
@@ -348,7 +355,7 @@ export class Arena {
     return cell;
   }
 
-  /** Makes a granted cell, in no queue, ready to wait again. */
+  /** Makes a granted or woken cell ready to wait again. */
   rearmCell(cell: number): void {
     const base = cellBase(cell);
     Atomics.store(this.words, base + Cell.Value, 0);

@@ -14,11 +14,13 @@
  * Invariant: Head = 0 ⇔ Tail = 0 ⇔ Length = 0. Only the holder of Lock
  * changes Head, Tail, Length, and the State/Prev/Next/Value of queued cells.
  *
- * Granting a cell is the only way a queued waiter is released: the granter,
- * holding Lock, unlinks the cell, stores what it grants in Value, sets State
- * to Granted and wakes exactly the thread sleeping on that cell. There is no
- * thundering herd and no lost wake-up, and the order is first come, first
- * served.
+ * Granting a cell releases a queued waiter with what it waited for: the
+ * granter, holding Lock, unlinks the cell, stores what it grants in Value,
+ * sets State to Granted and wakes exactly the thread sleeping on that cell.
+ * Waking a cell (`wake`) only tells its waiter to look again; it stays
+ * queued, in its place. Both change the cell's State before notifying, so a
+ * waiter that has not gone to sleep yet does not miss them. There is no
+ * thundering herd, and the order is first come, first served.
  */
 import { Arena, Cell, CellState } from './arena.js';
 import { lockMutex, unlockMutex } from './futex-mutex.js';
@@ -107,6 +109,14 @@ export class WaitQueue {
     Atomics.store(cells, this.#arena.cellWord(cell, Cell.Value), value);
     const state = this.#arena.cellWord(cell, Cell.State);
     Atomics.store(cells, state, CellState.Granted);
+    Atomics.notify(cells, state);
+  }
+
+  /** Tells a queued cell's waiter to look again, leaving it queued. Lock held. */
+  wake(cell: number): void {
+    const cells = this.#cells;
+    const state = this.#arena.cellWord(cell, Cell.State);
+    Atomics.store(cells, state, CellState.Woken);
     Atomics.notify(cells, state);
   }
 

@@ -1,0 +1,71 @@
+/**
+ * What `npm run bench` measures: each suite sets one weft measurement beside
+ * the anchors it must be judged against, measured in the same run.
+ */
+export interface Measurement {
+  readonly id: string;
+  readonly title: string;
+  /** Program and arguments, run from bench/. */
+  readonly command: readonly string[];
+  readonly unit: string;
+  readonly better: 'higher' | 'lower';
+}
+
+export interface Suite {
+  readonly id: string;
+  readonly title: string;
+  readonly subject: Measurement;
+  readonly anchors: readonly Measurement[];
+  /** The goal from the issue, for the reader of the report. */
+  readonly goal?: string;
+}
+
+const node = (file: string, id: string, title: string, unit: string, better: 'higher' | 'lower'): Measurement => ({
+  id,
+  title,
+  command: [process.execPath, `cases/${file}`],
+  unit,
+  better,
+});
+
+const python = (mode: string, id: string, title: string): Measurement => ({
+  id,
+  title,
+  command: ['python3', 'cases/python_lock.py', mode],
+  unit: 'ops/s',
+  better: 'higher',
+});
+
+export const suites: readonly Suite[] = [
+  {
+    id: 'lock-sync-uncontended',
+    title: 'Lock, uncontended acquireSync() + release()',
+    subject: node('lock-sync.mjs', 'weft-lock-sync', 'weft Lock acquireSync+release', 'ops/s', 'higher'),
+    anchors: [
+      node('cas-pair.mjs', 'bare-cas-pair', 'bare Atomics CAS lock/unlock pair', 'ops/s', 'higher'),
+      python('uncontended', 'python-lock', "Python threading.Lock acquire+release"),
+    ],
+    goal: 'within 2× of the bare CAS pair, and ahead of Python',
+  },
+  {
+    id: 'lock-async-uncontended',
+    title: 'Lock, uncontended await acquire() + release()',
+    subject: node('lock-async.mjs', 'weft-lock-async', 'weft Lock await acquire()+release', 'ops/s', 'higher'),
+    anchors: [node('async-mutex.mjs', 'async-mutex', 'async-mutex await acquire()+release', 'ops/s', 'higher')],
+    goal: '≥ 10× async-mutex',
+  },
+  {
+    id: 'lock-contended',
+    title: 'Lock, contended by 2 threads (total acquire+release)',
+    subject: node('lock-contended.mjs', 'weft-lock-contended', 'weft Lock, 2 threads', 'ops/s', 'higher'),
+    anchors: [python('contended', 'python-lock-contended', 'Python threading.Lock, 2 threads')],
+    goal: "ahead of Python's",
+  },
+  {
+    id: 'thread-start',
+    title: 'Thread start() + join() of a no-op target',
+    subject: node('thread-start.mjs', 'weft-thread-start', 'weft Thread start+join', 'ms', 'lower'),
+    anchors: [node('raw-worker.mjs', 'raw-worker', 'raw new Worker(no-op file) until exit', 'ms', 'lower')],
+    goal: '≤ 1.2× the raw Worker',
+  },
+];
