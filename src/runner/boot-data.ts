@@ -31,7 +31,27 @@ export const StartState = { Booting: 0, Running: 1, Failed: 2, Detached: 3 } as 
  */
 export const START_WAIT_MS = 10_000;
 
-export interface ThreadBoot {
+/** What every weft worker is created with (its `workerData`). */
+export interface WorkerSeed {
+  /** URL of `bootstrap`, which the new worker imports first. */
+  readonly bootstrap: string;
+  /** tsx's ESM hooks, to register before importing anything (see `loaders.ts`). */
+  readonly tsxHooks: string | undefined;
+  /** Whether to map stack traces through source maps, as the creator does. */
+  readonly sourceMaps: boolean;
+  /** The worker's end of the control channel. */
+  readonly port: MessagePort;
+  /** One Int32 word: `StartState`. */
+  readonly start: SharedArrayBuffer;
+  /**
+   * The thread to run. A warm spare (`spare-workers.ts`) is created without
+   * one and receives it later as an `AssignMessage` on `port`.
+   */
+  readonly assignment: ThreadAssignment | undefined;
+}
+
+/** Which thread a worker runs, and everything it is handed. */
+export interface ThreadAssignment {
   readonly arena: SharedArrayBuffer;
   readonly token: number;
   readonly name: string;
@@ -43,16 +63,12 @@ export interface ThreadBoot {
   readonly args: EncodedArgs;
   /** Own fields of the Thread object, copied in. */
   readonly fields: EncodedArgs;
-  /** One Int32 word: `StartState`. */
-  readonly start: SharedArrayBuffer;
-  /** The new thread's end of the control channel. */
-  readonly port: MessagePort;
-  /** URL of `bootstrap`, which the new thread imports first. */
-  readonly bootstrap: string;
-  /** tsx's ESM hooks, to register before importing anything (see `loaders.ts`). */
-  readonly tsxHooks: string | undefined;
-  /** Whether to map stack traces through source maps, as the creator does. */
-  readonly sourceMaps: boolean;
+}
+
+/** Creator → warm spare, on the control channel: run this thread. */
+export interface AssignMessage {
+  readonly type: 'assign';
+  readonly assignment: ThreadAssignment;
 }
 
 /** Messages on the control channel, new thread → creator. */

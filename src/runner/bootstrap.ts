@@ -1,7 +1,8 @@
 /**
- * The first weft code a new thread runs (imported by the entry script in
- * `launch.ts`). In order:
+ * The first weft code a new thread runs: `runBootstrap()`, called by the
+ * entry script in `weft-worker.ts`. In order:
  *
+ * 0. a warm spare waits here for the thread it is to run;
  * 1. install the runtime the creator handed over (arena, this thread's token);
  * 2. import the target's module and find the target (and the Thread
  *    subclass), decode the arguments and fields, rebuild the Thread object;
@@ -21,84 +22,119 @@ import { decodeArgs, decodeFields } from '../codec/args.js';
 import { encodeError } from '../codec/remote-error.js';
 import { installRuntime, runtime } from '../backends/atomics/runtime.js';
 import '../threading.js'; // registers every thread-scope handle kind
-import { StartState, type ControlMessage, type ThreadBoot } from './boot-data.js';
+import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
 import { loadTarget } from './target.js';
 import { Thread, baseOf, kRestore, kTerminate, printThreadException } from './thread.js';
 
-const boot = workerData as ThreadBoot;
-const startState = new Int32Array(boot.start);
-let finishing = false;
-installRuntime(boot.arena, boot.token);
-runnerState().daemon = boot.daemon;
-process.once('exit', recordEnd);
-process.on('uncaughtException', (error) => void fail(error));
-process.on('unhandledRejection', (error) => void fail(error));
-
-let thread: Thread<unknown[]>;
-try {
-  thread = await restore();
-} catch (error) {
-  startFailed(error);
-  process.exit(1);
-}
-Atomics.compareExchange(startState, 0, StartState.Booting, StartState.Running);
-Atomics.notify(startState, 0);
-try {
-  await thread.run();
-} catch (error) {
-  report(error);
-}
-await finish();
-
-async function restore(): Promise<Thread<unknown[]>> {
-  const target = boot.target === undefined ? undefined : await loadTarget(boot.target);
-  const subclass = boot.cls === undefined ? undefined : await loadTarget(boot.cls);
-  const base = subclass === undefined ? Thread : baseOf(subclass);
-  const restored = base[kRestore](
-    {
-      token: boot.token,
-      name: boot.name,
-      daemon: boot.daemon,
-      ident: threadId,
-      target,
-      args: decodeArgs(boot.args),
-      fields: decodeFields(boot.fields),
-    },
-    subclass ?? base,
-  );
-  runnerState().self = restored;
-  return restored;
+/** Runs the thread this worker was created (or is about to be assigned) to run, then ends the worker. */
+export async function runBootstrap(): Promise<void> {
+  const seed = workerData as WorkerSeed;
+  const assignment = seed.assignment ?? (await assigned(seed));
+  await new ThreadLife(seed, assignment).live();
 }
 
-/** A failure before run(): thrown by start() if the creator still waits, else the thread's error. */
-function startFailed(error: unknown): void {
-  post({ type: 'error', error: encodeError(error) });
-  if (Atomics.compareExchange(startState, 0, StartState.Booting, StartState.Failed) !== StartState.Booting) {
-    printThreadException(boot.name, error);
+/** A spare's thread arrives on the control port. The listener keeps this worker alive until it does. */
+function assigned(seed: WorkerSeed): Promise<ThreadAssignment> {
+  return new Promise((resolve) => {
+    seed.port.once('message', (message: AssignMessage) => resolve(message.assignment));
+  });
+}
+
+class ThreadLife {
+  readonly #seed: WorkerSeed;
+  readonly #boot: ThreadAssignment;
+  readonly #startState: Int32Array;
+  #finishing = false;
+
+  constructor(seed: WorkerSeed, boot: ThreadAssignment) {
+    this.#seed = seed;
+    this.#boot = boot;
+    this.#startState = new Int32Array(seed.start);
   }
-  Atomics.notify(startState, 0);
-}
 
-function report(error: unknown): void {
-  printThreadException(boot.name, error);
-  post({ type: 'error', error: encodeError(error) });
-}
+  async live(): Promise<void> {
+    installRuntime(this.#boot.arena, this.#boot.token);
+    runnerState().daemon = this.#boot.daemon;
+    process.once('exit', () => this.#recordEnd());
+    process.on('uncaughtException', (error) => void this.#fail(error));
+    process.on('unhandledRejection', (error) => void this.#fail(error));
 
-/** An error thrown outside run() — a timer, an unawaited promise — ends the thread like one from run(). */
-async function fail(error: unknown): Promise<void> {
-  report(error);
-  await finish();
-}
+    let thread: Thread<unknown[]>;
+    try {
+      thread = await this.#restore();
+    } catch (error) {
+      this.#startFailed(error);
+      process.exit(1);
+    }
+    Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Running);
+    Atomics.notify(this.#startState, 0);
+    try {
+      await thread.run();
+    } catch (error) {
+      this.#report(error);
+    }
+    await this.#finish();
+  }
 
-async function finish(): Promise<void> {
-  if (finishing) return;
-  finishing = true;
-  await joinNonDaemonChildren();
-  await endDaemonChildren();
-  runtime().arena.releaseLocalCells();
-  recordEnd();
-  process.exit(0);
+  async #restore(): Promise<Thread<unknown[]>> {
+    const boot = this.#boot;
+    const target = boot.target === undefined ? undefined : await loadTarget(boot.target);
+    const subclass = boot.cls === undefined ? undefined : await loadTarget(boot.cls);
+    const base = subclass === undefined ? Thread : baseOf(subclass);
+    const restored = base[kRestore](
+      {
+        token: boot.token,
+        name: boot.name,
+        daemon: boot.daemon,
+        ident: threadId,
+        target,
+        args: decodeArgs(boot.args),
+        fields: decodeFields(boot.fields),
+      },
+      subclass ?? base,
+    );
+    runnerState().self = restored;
+    return restored;
+  }
+
+  /** A failure before run(): thrown by start() if the creator still waits, else the thread's error. */
+  #startFailed(error: unknown): void {
+    this.#post({ type: 'error', error: encodeError(error) });
+    if (Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed) !== StartState.Booting) {
+      printThreadException(this.#boot.name, error);
+    }
+    Atomics.notify(this.#startState, 0);
+  }
+
+  #report(error: unknown): void {
+    printThreadException(this.#boot.name, error);
+    this.#post({ type: 'error', error: encodeError(error) });
+  }
+
+  /** An error thrown outside run() — a timer, an unawaited promise — ends the thread like one from run(). */
+  async #fail(error: unknown): Promise<void> {
+    this.#report(error);
+    await this.#finish();
+  }
+
+  async #finish(): Promise<void> {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    await joinNonDaemonChildren();
+    await endDaemonChildren();
+    runtime().arena.releaseLocalCells();
+    this.#recordEnd();
+    process.exit(0);
+  }
+
+  #recordEnd(): void {
+    runtime().arena.endThread(this.#boot.token);
+  }
+
+  #post(message: ControlMessage): void {
+    this.#seed.port.postMessage(message);
+  }
 }
 
 async function joinNonDaemonChildren(): Promise<void> {
@@ -111,12 +147,4 @@ async function joinNonDaemonChildren(): Promise<void> {
 
 async function endDaemonChildren(): Promise<void> {
   await Promise.all([...runnerState().children.values()].map((child) => child[kTerminate]()));
-}
-
-function recordEnd(): void {
-  runtime().arena.endThread(boot.token);
-}
-
-function post(message: ControlMessage): void {
-  boot.port.postMessage(message);
 }

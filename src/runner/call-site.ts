@@ -5,10 +5,7 @@
  * `module` option is resolved against the caller, like an `import`.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname } from 'node:path';
-
-// weft's own root: src/ when run from source, dist/ when built.
-const weftRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+import { weftRoot } from '../internal/layout.js';
 
 /** URL of the calling module, or undefined if the stack does not show one. */
 export function callerModule(): string | undefined {

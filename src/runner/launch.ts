@@ -1,99 +1,41 @@
 /**
- * Starting the worker thread behind a `Thread`.
- *
- * The worker's first code is a few lines evaluated as a script (`ENTRY`):
- * they register tsx's hooks when the program needs them (`loaders.ts`) and
- * only then import the bootstrap — which may itself be a `.ts` file when weft
- * runs from source. Workers share `process.env` with their creator, as
- * Python threads share `os.environ`.
+ * Launching a `Thread`: onto a warm spare if one is ready
+ * (`spare-workers.ts`), else onto a new worker (`weft-worker.ts`), and, when
+ * `start()` must know at once that the thread can run, waiting for the
+ * start handshake (`boot-data.ts`).
  */
-import { MessageChannel, SHARE_ENV, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { EncodedArgs } from '../codec/args.js';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { decodeError } from '../codec/remote-error.js';
-import { StartState, START_WAIT_MS, type ControlMessage, type ThreadBoot } from './boot-data.js';
-import { loaderPlan } from './loaders.js';
-import type { TargetRef } from './target.js';
+import { StartState, START_WAIT_MS, type AssignMessage, type ControlMessage, type ThreadAssignment } from './boot-data.js';
+import { spareWorkers } from './spare-workers.js';
+import { createWorker, type WeftWorker } from './weft-worker.js';
 
-const bootstrapUrl = new URL(`./bootstrap${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-
-// Runs as a CommonJS script in the new worker. If the bootstrap cannot even
-// be imported, report it through the handshake so that start() never hangs.
-const ENTRY = `
-const { workerData } = require('node:worker_threads');
-if (workerData.sourceMaps) process.setSourceMapsEnabled(true);
-if (workerData.tsxHooks) require('node:module').register(workerData.tsxHooks, { data: {} });
-import(workerData.bootstrap).catch((error) => {
-  const state = new Int32Array(workerData.start);
-  workerData.port.postMessage({
-    type: 'bootstrap-error',
-    name: String(error && error.name || 'Error'),
-    message: String(error && error.message || error),
-    stack: error && error.stack,
-  });
-  if (Atomics.compareExchange(state, 0, ${StartState.Booting}, ${StartState.Failed}) !== ${StartState.Booting}) {
-    process.stderr.write('Exception in thread ' + workerData.name + ':\\n' + String(error && error.stack || error) + '\\n');
+/**
+ * Starts a worker running `assignment` — a warm spare if one is ready.
+ * With `waitForStart`, blocks until the thread has loaded its target and
+ * throws what it failed with, if it failed (see `boot-data.ts`).
+ */
+export function launch(assignment: ThreadAssignment, waitForStart: boolean): WeftWorker {
+  const spare = spareWorkers.take();
+  let launched: WeftWorker;
+  if (spare === undefined) {
+    launched = createWorker(assignment);
+  } else {
+    const message: AssignMessage = { type: 'assign', assignment };
+    spare.port.postMessage(message);
+    launched = spare;
   }
-  Atomics.notify(state, 0);
-  process.exit(1);
-});
-`;
-
-export interface LaunchRequest {
-  readonly arena: SharedArrayBuffer;
-  readonly token: number;
-  readonly name: string;
-  readonly daemon: boolean;
-  readonly target: TargetRef | undefined;
-  readonly cls: TargetRef | undefined;
-  readonly args: EncodedArgs;
-  readonly fields: EncodedArgs;
-  /** Block until the new thread has loaded its target (see `boot-data.ts`). */
-  readonly waitForStart: boolean;
-}
-
-export interface Launched {
-  readonly worker: Worker;
-  /** Our end of the control channel; unref'd, read with `drainControl`. */
-  readonly port: MessagePort;
-}
-
-/** Starts the worker. Throws what the new thread failed with, if it failed to load while we waited. */
-export function launch(request: LaunchRequest): Launched {
-  const { port1, port2 } = new MessageChannel();
-  const start = new SharedArrayBuffer(4);
-  const boot: ThreadBoot = {
-    arena: request.arena,
-    token: request.token,
-    name: request.name,
-    daemon: request.daemon,
-    target: request.target,
-    cls: request.cls,
-    args: request.args,
-    fields: request.fields,
-    start,
-    port: port2,
-    bootstrap: bootstrapUrl,
-    tsxHooks: loaderPlan().tsxHooks,
-    sourceMaps: sourceMapsEnabled(),
-  };
-  const worker = new Worker(ENTRY, { eval: true, workerData: boot, transferList: [port2], env: SHARE_ENV });
-  port1.unref();
-  if (request.daemon) worker.unref();
-  if (request.waitForStart) {
-    const failure = awaitStart(new Int32Array(start), port1);
+  if (assignment.daemon) launched.worker.unref();
+  else launched.worker.ref();
+  spareWorkers.afterLaunch();
+  if (waitForStart) {
+    const failure = awaitStart(launched.start, launched.port);
     if (failure !== undefined) {
-      port1.close();
+      launched.port.close();
       throw failure;
     }
   }
-  return { worker, port: port1 };
-}
-
-/** Whether this thread maps stack traces through source maps (`--enable-source-maps`, tsx); new threads do the same. */
-function sourceMapsEnabled(): boolean {
-  return (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
+  return launched;
 }
 
 /** Blocks until the handshake settles; the load error if the thread failed. */

@@ -201,7 +201,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     const token = arena.startThread(parent, this.#daemon, this.#name);
     let launched;
     try {
-      launched = launch({ arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, waitForStart: unverified.length > 0 });
+      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields };
+      launched = launch(assignment, unverified.length > 0);
     } catch (error) {
       arena.endThread(token);
       throw error;
@@ -358,7 +359,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       daemon: info?.daemon ?? false,
       ident: info?.threadId ?? null,
     };
-    return new Thread();
+    return new this();
   }
 }
 

@@ -153,7 +153,7 @@ export class SharedArray<T extends number | bigint = number> implements Shareabl
 
   static [kAttach](data: SharedArrayHandleData): SharedArray<number | bigint> {
     attaching = data;
-    return new SharedArray('i', 0);
+    return new this('i', 0);
   }
 }
 

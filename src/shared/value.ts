@@ -130,7 +130,7 @@ export class Value<T extends number | bigint = number> implements Shareable {
 
   static [kAttach](data: ValueHandleData): Value<number | bigint> {
     attaching = data;
-    return new Value('i');
+    return new this('i');
   }
 }
 

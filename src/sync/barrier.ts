@@ -126,7 +126,7 @@ export class Barrier implements Shareable {
 
   static [kAttach](buffer: SharedArrayBuffer): Barrier {
     attaching = buffer;
-    return new Barrier(1);
+    return new this(1);
   }
 }
 

@@ -202,7 +202,7 @@ export class Condition implements Shareable {
 
   static [kAttach](data: ConditionHandleData): Condition {
     attaching = data;
-    return new Condition();
+    return new this();
   }
 }
 

@@ -97,7 +97,7 @@ export class Event implements Shareable {
 
   static [kAttach](buffer: SharedArrayBuffer): Event {
     attaching = buffer;
-    return new Event();
+    return new this();
   }
 }
 

@@ -182,7 +182,7 @@ export class Lock implements Shareable, ConditionLock {
   /** Rebuilds a Lock over the shared state of a handle. */
   static [kAttach](buffer: SharedArrayBuffer): Lock {
     attaching = buffer;
-    return new Lock();
+    return new this();
   }
 }
 

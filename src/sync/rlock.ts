@@ -170,7 +170,7 @@ export class RLock implements Shareable, ConditionLock {
 
   static [kAttach](buffer: SharedArrayBuffer): RLock {
     attaching = buffer;
-    return new RLock();
+    return new this();
   }
 }
 

@@ -147,7 +147,7 @@ export class Sequencer implements Shareable {
 
   static [kAttach](buffer: SharedArrayBuffer): Sequencer {
     attaching = buffer;
-    return new Sequencer();
+    return new this();
   }
 }
 

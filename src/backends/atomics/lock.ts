@@ -180,16 +180,13 @@ export class LockState {
     this.#recoverFromDeadHolderLocked();
     const taken = this.#tryTake(me);
     if (taken !== 'busy') return taken;
-    const queue = this.#queue;
-    queue.push(cell);
+    this.#queue.push(cell);
     Atomics.or(this.words, LockWord.State, QUEUED);
-    // A release that ran before QUEUED was set did not know to wake us: look
-    // again now that any later release will.
-    const late = this.#tryTake(me);
-    if (late === 'busy') return 'queued';
-    queue.remove(cell);
-    if (queue.length === 0) this.#clearBits(QUEUED | STARVING);
-    return late;
+    // A release that ran before QUEUED was set did not know to wake anyone.
+    // Wake the head now if the lock is free (perhaps ourselves, who will then
+    // not sleep): those queued before us keep their turn.
+    this.#wakeHeadLocked();
+    return 'queued';
   }
 
   /**

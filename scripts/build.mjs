@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Builds dist/:
+//   - tsc writes the type declarations (dist/**/*.d.ts);
+//   - esbuild bundles src/ into one module, dist/weft.js (with its source map);
+//   - each public entry point (package.json "exports") becomes a one-line
+//     module re-exporting its names from the bundle.
+// One module instead of thirty matters because every new thread loads weft
+// again: module count dominates a worker's start-up (see src/internal/layout.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** Public entry points: "./threading" → { source: 'src/threading.ts', output: 'dist/entries/threading.js' }. */
+function entryPoints() {
+  return Object.entries(pkg.exports)
+    .filter(([, target]) => typeof target === 'object' && target.default !== undefined)
+    .map(([subpath, target]) => {
+      const declaration = target.types; // ./dist/threading.d.ts
+      const source = declaration.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts');
+      return { subpath, source, output: target.default.replace(/^\.\//, '') };
+    });
+}
+
+rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+const entries = entryPoints();
+const bundleEntry = [
+  ...entries.map((e) => `export * from ${JSON.stringify(join(root, e.source))};`),
+  `export { runBootstrap } from ${JSON.stringify(join(root, 'src/runner/bootstrap.ts'))};`,
+].join('\n');
+
+await build({
+  stdin: { contents: bundleEntry, resolveDir: root, sourcefile: 'weft-bundle-entry.js', loader: 'js' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: join(dist, 'weft.js'),
+  sourcemap: true,
+  keepNames: true,
+  logLevel: 'warning',
+});
+
+// Each entry re-exports exactly the (runtime) names its source module exports.
+for (const entry of entries) {
+  const names = await exportedNames(join(root, entry.source));
+  const output = join(root, entry.output);
+  mkdirSync(dirname(output), { recursive: true });
+  const bundle = '../weft.js';
+  writeFileSync(output, `// ${entry.subpath === '.' ? 'weft' : 'weft/' + entry.subpath.slice(2)}: re-exports from the bundle.\nexport { ${names.join(', ')} } from '${bundle}';\n`);
+}
+console.log(`built dist/weft.js and ${entries.length} entry points`);
+
+async function exportedNames(source) {
+  const result = await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, outdir: 'out', logLevel: 'warning' });
+  const [output] = Object.values(result.metafile.outputs).filter((o) => o.entryPoint !== undefined);
+  return output.exports.sort();
+}

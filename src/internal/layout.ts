@@ -1,0 +1,22 @@
+/**
+ * Where weft's own code lives, which differs between its two shapes: the
+ * per-module build (`dist/` as tsc writes it, or `src/` run through tsx),
+ * and the single-file bundle (`dist/weft.js`) that the package's entry
+ * points load — one module instead of thirty, because every new thread
+ * loads weft again and module count dominates a worker's start-up.
+ */
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(import.meta.url);
+
+/** True when running from the bundle. */
+export const bundled = here.endsWith('/weft.js');
+
+/** The directory holding all of weft's code: `dist/` or `src/`. */
+export const weftRoot = bundled ? dirname(here) : dirname(dirname(here));
+
+/** The module a new thread imports first; it exports `runBootstrap`. */
+export const bootstrapUrl = bundled
+  ? import.meta.url
+  : new URL(`../runner/bootstrap${extname(here)}`, import.meta.url).href;
