@@ -420,20 +420,27 @@ async function waitFor(done: Promise<void>, deadline: Deadline, signal: AbortSig
 // would hide the wake-up; sleeping in slices bounds that rare miss.
 const REMOTE_JOIN_SLICE_MS = 200;
 
-async function joinRemote(token: number, deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+function joinRemote(token: number, deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  return waitFor(remoteEnd(token), deadline, signal);
+}
+
+const remoteEnds = new Map<number, Promise<void>>();
+
+/** Resolves when the thread behind `token` has ended; one watcher per thread, however many join it. */
+function remoteEnd(token: number): Promise<void> {
+  let ended = remoteEnds.get(token);
+  if (ended === undefined) {
+    ended = watchEnd(token).finally(() => remoteEnds.delete(token));
+    remoteEnds.set(token, ended);
+  }
+  return ended;
+}
+
+async function watchEnd(token: number): Promise<void> {
   const arena = runtime().arena;
-  holdEventLoop();
-  try {
-    for (;;) {
-      if (!arena.isAlive(token)) return true;
-      signal?.throwIfAborted();
-      const remaining = deadline.remaining();
-      if (remaining === 0) return false;
-      const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, Math.min(remaining, REMOTE_JOIN_SLICE_MS));
-      if (wait.async) await wait.value;
-    }
-  } finally {
-    releaseEventLoop();
+  while (arena.isAlive(token)) {
+    const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, REMOTE_JOIN_SLICE_MS);
+    if (wait.async) await wait.value;
   }
 }
 

@@ -1,0 +1,51 @@
+/**
+ * The public export list of each entry point, as a user imports it from the
+ * built package. A change here is a change to the contract (API.md).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const T = { timeout: 10_000 };
+
+test('weft exports the guard, helpers and error classes', T, async () => {
+  const weft = await import('weft');
+  assert.deepEqual(Object.keys(weft).sort(), [
+    'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'RuntimeError',
+    'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'withModule',
+  ]);
+  assert.equal(typeof weft.cpuCount(), 'number');
+  assert.ok(weft.cpuCount() >= 1);
+});
+
+test('weft/threading exports threads and the thread-scope primitives', T, async () => {
+  const threading = await import('weft/threading');
+  assert.deepEqual(Object.keys(threading).sort(), [
+    'Barrier', 'BoundedSemaphore', 'BrokenBarrierError', 'Condition', 'Event', 'Lock', 'RLock', 'Semaphore',
+    'SharedArray', 'Thread', 'Value', 'activeCount', 'activeThreads', 'currentThread', 'mainThread',
+  ]);
+});
+
+test('weft/testing exports the test helpers', T, async () => {
+  const testing = await import('weft/testing');
+  assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'waitForWaiters', 'waitForWaitersSync']);
+});
+
+test('one error class whichever entry point it is imported from', T, async () => {
+  const weft = await import('weft');
+  const threading = await import('weft/threading');
+  assert.equal(weft.BrokenBarrierError, threading.BrokenBarrierError);
+});
+
+test('error classes carry their Python names', T, async () => {
+  const { Full, Empty, ShutDown, BrokenBarrierError, TimeoutError, CancelledError, BrokenPoolError, RuntimeError } = await import('weft');
+  assert.equal(new Full(1).name, 'Full');
+  assert.equal(new Full('x').item, 'x');
+  assert.equal(new Empty().name, 'Empty');
+  assert.equal(new ShutDown().name, 'ShutDown');
+  assert.equal(new TimeoutError().name, 'TimeoutError');
+  assert.equal(new CancelledError().name, 'CancelledError');
+  assert.equal(new BrokenPoolError().name, 'BrokenPoolError');
+  const broken = new BrokenBarrierError();
+  assert.equal(broken.name, 'BrokenBarrierError');
+  assert.ok(broken instanceof RuntimeError, 'BrokenBarrierError is a RuntimeError, as in Python');
+});
