@@ -13,11 +13,10 @@
  */
 import { LockState, type Acquired, type AcquireOutcome } from '../backends/atomics/lock.js';
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Deadline } from '../internal/deadline.js';
-import { ErrorCode, TimeoutError, misuse } from '../errors.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { ErrorCode, misuse } from '../errors.js';
+import { acquireAsync, acquireBlocking, holding, holdingSync } from './acquire.js';
+import type { SyncWaitOptions, WaitOptions } from './options.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
 
@@ -60,23 +59,13 @@ export class Lock implements Shareable, ConditionLock {
    * `timeout` ms passed first. Never blocks the event loop.
    */
   async acquire(options?: WaitOptions): Promise<boolean> {
-    const { timeout, signal } = checkWaitOptions(options);
-    signal?.throwIfAborted();
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    if (taken !== 'busy') return this.#took(taken);
-    if (timeout === 0) return false;
-    return this.#took(await runAsync(this.#state.acquireSteps(me, Deadline.after(timeout)), signal));
+    const outcome = acquireAsync(this.#state, options);
+    return this.#took(typeof outcome === 'string' ? outcome : await outcome);
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    const { timeout } = checkSyncWaitOptions(options);
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    if (taken !== 'busy') return this.#took(taken);
-    if (timeout === 0) return false;
-    return this.#took(runSync(this.#state.acquireSteps(me, Deadline.after(timeout))));
+    return this.#took(acquireBlocking(this.#state, options));
   }
 
   /** Takes the lock if it is free; never waits. */
@@ -116,25 +105,13 @@ export class Lock implements Shareable, ConditionLock {
    * Runs `fn` holding the lock and releases it however `fn` ends. Rejects
    * with `TimeoutError` if the lock could not be taken within `timeout`.
    */
-  async withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
-    if (!(await this.acquire(options))) {
-      throw new TimeoutError(`sync: could not acquire the Lock within ${options?.timeout} ms`);
-    }
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
+    return holding(this, fn, options, 'Lock');
   }
 
   /** Runs `fn` holding the lock, blocking while it waits for it. */
   withLockSync<R>(fn: () => R): R {
-    this.acquireSync();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
+    return holdingSync(this, fn);
   }
 
   statistics(): LockStatistics {
@@ -161,9 +138,7 @@ export class Lock implements Shareable, ConditionLock {
   }
 
   async [kAcquireRestore](): Promise<void> {
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    this.#took(taken !== 'busy' ? taken : await runAsync(this.#state.acquireSteps(me, Deadline.never())));
+    this.#took(await acquireAsync(this.#state, undefined));
   }
 
   [kAcquireRestoreSync](): void {

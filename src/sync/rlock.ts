@@ -12,11 +12,10 @@
 import { RLockState } from '../backends/atomics/rlock.js';
 import type { AcquireOutcome } from '../backends/atomics/lock.js';
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Deadline } from '../internal/deadline.js';
-import { ErrorCode, TimeoutError, misuse } from '../errors.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { ErrorCode, misuse } from '../errors.js';
+import { acquireAsync, acquireBlocking, holding, holdingSync } from './acquire.js';
+import type { SyncWaitOptions, WaitOptions } from './options.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
 
@@ -55,23 +54,13 @@ export class RLock implements Shareable, ConditionLock {
 
   /** Takes the lock (or one more level of it, for its owner). False on timeout. */
   async acquire(options?: WaitOptions): Promise<boolean> {
-    const { timeout, signal } = checkWaitOptions(options);
-    signal?.throwIfAborted();
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    if (taken !== 'busy') return this.#took(taken);
-    if (timeout === 0) return false;
-    return this.#took(await runAsync(this.#state.acquireSteps(me, Deadline.after(timeout)), signal));
+    const outcome = acquireAsync(this.#state, options);
+    return this.#took(typeof outcome === 'string' ? outcome : await outcome);
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    const { timeout } = checkSyncWaitOptions(options);
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    if (taken !== 'busy') return this.#took(taken);
-    if (timeout === 0) return false;
-    return this.#took(runSync(this.#state.acquireSteps(me, Deadline.after(timeout))));
+    return this.#took(acquireBlocking(this.#state, options));
   }
 
   tryAcquire(): boolean {
@@ -101,24 +90,12 @@ export class RLock implements Shareable, ConditionLock {
     return this.#ownerDied;
   }
 
-  async withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
-    if (!(await this.acquire(options))) {
-      throw new TimeoutError(`sync: could not acquire the RLock within ${options?.timeout} ms`);
-    }
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
+    return holding(this, fn, options, 'RLock');
   }
 
   withLockSync<R>(fn: () => R): R {
-    this.acquireSync();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
+    return holdingSync(this, fn);
   }
 
   statistics(): RLockStatistics {
@@ -148,9 +125,7 @@ export class RLock implements Shareable, ConditionLock {
   }
 
   async [kAcquireRestore](depth: number): Promise<void> {
-    const me = currentToken();
-    const taken = this.#state.tryAcquire(me);
-    this.#took(taken !== 'busy' ? taken : await runAsync(this.#state.acquireSteps(me, Deadline.never())));
+    this.#took(await acquireAsync(this.#state, undefined));
     this.#state.restoreDepth(depth);
   }
 
