@@ -19,7 +19,15 @@ export {
 } from './errors.js';
 export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
 
-/** Number of CPUs this process may use (`os.availableParallelism()`), as Python's `os.cpu_count()`. */
+/**
+ * Number of CPUs this process may use (`os.availableParallelism()`), as
+ * Python's `os.cpu_count()`.
+ *
+ * @example
+ * ```ts
+ * const workers = Math.max(1, cpuCount() - 1);
+ * ```
+ */
 export function cpuCount(): number {
   return availableParallelism();
 }

@@ -20,19 +20,41 @@ export function currentThread(): Thread<unknown[]> {
   return selfThread();
 }
 
-/** The Thread object of the program's main thread. */
+/**
+ * The Thread object of the program's main thread.
+ *
+ * @example
+ * ```ts
+ * if (currentThread() === mainThread()) console.log('on the main thread');
+ * ```
+ */
 export function mainThread(): Thread<unknown[]> {
   return threadFor(runtime().arena.rootToken);
 }
 
-/** Every live thread of the process — the main thread, daemons, and threads started by other threads. */
+/**
+ * Every live thread of the process — the main thread, daemons, and threads
+ * started by other threads (Python's `threading.enumerate()`).
+ *
+ * @example
+ * ```ts
+ * for (const t of activeThreads()) console.log(t.name, t.daemon);
+ * ```
+ */
 export function activeThreads(): Thread<unknown[]>[] {
   const live = runtime().arena.liveThreads();
   forgetEnded(new Set(live));
   return live.map(threadFor);
 }
 
-/** How many threads are alive: `activeThreads().length`. */
+/**
+ * How many threads are alive: `activeThreads().length`.
+ *
+ * @example
+ * ```ts
+ * console.log(`${activeCount()} threads running`); // 1 when only the main thread runs
+ * ```
+ */
 export function activeCount(): number {
   return runtime().arena.liveThreads().length;
 }

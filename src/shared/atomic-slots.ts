@@ -30,26 +30,29 @@ type BigArray = BigInt64Array | BigUint64Array;
 
 export function atomicSlots<T extends Num>(info: TypeInfo, buffer: SharedArrayBuffer, length: number): AtomicSlots<T> {
   switch (info.name) {
-    case 'int8': return new IntSlots(new Int8Array(buffer, 0, length)) as never;
-    case 'uint8': return new IntSlots(new Uint8Array(buffer, 0, length)) as never;
-    case 'int16': return new IntSlots(new Int16Array(buffer, 0, length)) as never;
-    case 'uint16': return new IntSlots(new Uint16Array(buffer, 0, length)) as never;
-    case 'int32': return new IntSlots(new Int32Array(buffer, 0, length)) as never;
-    case 'uint32': return new IntSlots(new Uint32Array(buffer, 0, length)) as never;
-    case 'bigint64': return new BigSlots(new BigInt64Array(buffer, 0, length)) as never;
-    case 'biguint64': return new BigSlots(new BigUint64Array(buffer, 0, length)) as never;
+    case 'int8': return new IntegerSlots<T>(new Int8Array(buffer, 0, length));
+    case 'uint8': return new IntegerSlots<T>(new Uint8Array(buffer, 0, length));
+    case 'int16': return new IntegerSlots<T>(new Int16Array(buffer, 0, length));
+    case 'uint16': return new IntegerSlots<T>(new Uint16Array(buffer, 0, length));
+    case 'int32': return new IntegerSlots<T>(new Int32Array(buffer, 0, length));
+    case 'uint32': return new IntegerSlots<T>(new Uint32Array(buffer, 0, length));
+    case 'bigint64': return new IntegerSlots<T>(new BigInt64Array(buffer, 0, length));
+    case 'biguint64': return new IntegerSlots<T>(new BigUint64Array(buffer, 0, length));
     case 'float32': return new Float32Slots(buffer, length) as never;
     case 'float64': return new Float64Slots(buffer, length) as never;
   }
 }
 
-class IntSlots implements AtomicSlots<number> {
-  readonly #array: IntArray;
-  readonly #scratch: IntArray;
+/** Integer elements: `Atomics` works on them directly (number or bigint alike). */
+class IntegerSlots<T extends Num> implements AtomicSlots<T> {
+  // Atomics' overloads do not accept a union of array types; these views
+  // are one integer array, whose element type is T.
+  readonly #array: Int32Array;
+  readonly #scratch: Int32Array;
 
-  constructor(array: IntArray) {
-    this.#array = array;
-    this.#scratch = new (array.constructor as new (n: number) => IntArray)(1);
+  constructor(array: IntArray | BigArray) {
+    this.#array = array as unknown as Int32Array;
+    this.#scratch = new (array.constructor as new (n: number) => Int32Array)(1);
   }
 
   get length(): number {
@@ -60,68 +63,26 @@ class IntSlots implements AtomicSlots<number> {
     return this.#array.buffer as SharedArrayBuffer;
   }
 
-  wrap(value: number): number {
-    this.#scratch[0] = value;
-    return this.#scratch[0];
+  wrap(value: T): T {
+    this.#scratch[0] = value as number;
+    return this.#scratch[0] as T;
   }
 
-  load(i: number): number {
-    return Atomics.load(this.#array, i);
+  load(i: number): T {
+    return Atomics.load(this.#array, i) as T;
   }
 
-  store(i: number, value: number): void {
-    Atomics.store(this.#array, i, value);
+  store(i: number, value: T): void {
+    Atomics.store(this.#array, i, value as number);
   }
 
-  add(i: number, delta: number): number {
-    const old = Atomics.add(this.#array, i, delta);
-    this.#scratch[0] = old + delta; // wraps to the type
-    return this.#scratch[0];
+  add(i: number, delta: T): T {
+    const old = Atomics.add(this.#array, i, delta as number) as T;
+    return this.wrap(((old as number) + (delta as number)) as T); // wraps to the type
   }
 
-  compareExchange(i: number, expected: number, replacement: number): number {
-    return Atomics.compareExchange(this.#array, i, expected, replacement);
-  }
-}
-
-class BigSlots implements AtomicSlots<bigint> {
-  readonly #array: BigArray;
-  readonly #scratch: BigArray;
-
-  constructor(array: BigArray) {
-    this.#array = array;
-    this.#scratch = new (array.constructor as new (n: number) => BigArray)(1);
-  }
-
-  get length(): number {
-    return this.#array.length;
-  }
-
-  get buffer(): SharedArrayBuffer {
-    return this.#array.buffer as SharedArrayBuffer;
-  }
-
-  wrap(value: bigint): bigint {
-    this.#scratch[0] = value;
-    return this.#scratch[0];
-  }
-
-  load(i: number): bigint {
-    return Atomics.load(this.#array, i);
-  }
-
-  store(i: number, value: bigint): void {
-    Atomics.store(this.#array, i, value);
-  }
-
-  add(i: number, delta: bigint): bigint {
-    const old = Atomics.add(this.#array, i, delta);
-    this.#scratch[0] = old + delta;
-    return this.#scratch[0];
-  }
-
-  compareExchange(i: number, expected: bigint, replacement: bigint): bigint {
-    return Atomics.compareExchange(this.#array, i, expected, replacement);
+  compareExchange(i: number, expected: T, replacement: T): T {
+    return Atomics.compareExchange(this.#array, i, expected as number, replacement as number) as T;
   }
 }
 
