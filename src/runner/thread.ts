@@ -191,7 +191,14 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     return this.#error;
   }
 
-  /** Starts the thread. Returns once it is running. Throws `ERR_ALREADY_STARTED` the second time. */
+  /**
+   * Starts the thread; from now on `isAlive()` is true until `run()` returns.
+   * Throws at once what would stop it from running: `ERR_NOT_SERIALIZABLE`
+   * for an argument that cannot cross, `ERR_TARGET_NOT_EXPORTED` for a
+   * target its module does not export (when that cannot be seen at once,
+   * `start()` waits for the new thread to import it), `ERR_ALREADY_STARTED`
+   * the second time.
+   */
   start(): void {
     if (this.#life.kind !== 'initial') {
       throw misuse(ErrorCode.AlreadyStarted, 'threading: threads can only be started once');
