@@ -25,11 +25,18 @@ const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 ||
 // Every process the suite starts inherits this mark in its environment; the
 // leak check looks for it, so it never mistakes someone else's process for ours.
 const runMark = `${process.pid}-${Date.now()}`;
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+// --test-force-exit: a test file whose test timed out with a thread still
+// blocked must still end, not hang the suite. The suite as a whole is bounded
+// too (SUITE_TIMEOUT_MS), so CI never waits forever.
+const SUITE_TIMEOUT_MS = 30 * 60_000;
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, WEFT_TEST_RUN: runMark },
+  timeout: SUITE_TIMEOUT_MS,
+  killSignal: 'SIGKILL',
 });
+if (run.error !== undefined) console.error(`\nthe test run did not finish: ${run.error.message}`);
 
 const leftovers = strayProcesses();
 if (leftovers.length > 0) {

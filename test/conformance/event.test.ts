@@ -7,6 +7,10 @@
  * `waitForWaiters` instead of CPython's `wait_threads_blocked` sleeps; weft
  * adds cancellation through an AbortSignal, and rejects bad timeouts
  * (Python treats a negative one as 0).
+ *
+ * The CPython tests ported here are © Python Software Foundation, under the
+ * PSF License Agreement (https://docs.python.org/3/license.html); these are
+ * rewrites against weft's API, not copies.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -9,6 +9,10 @@
  * semaphore instead of CPython's sleeps and `wait_threads_blocked`; weft
  * grants permits FIFO (Python leaves the order unspecified), so the order
  * is asserted.
+ *
+ * The CPython tests ported here are © Python Software Foundation, under the
+ * PSF License Agreement (https://docs.python.org/3/license.html); these are
+ * rewrites against weft's API, not copies.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,7 +78,7 @@ describe('Semaphore within one thread', () => {
     }
   });
 
-  // lock_tests.BaseSemaphoreTests.test_release_not_acquired-style: release(n) needs n >= 1 (Python: ValueError)
+  // threading.Semaphore.release(n): ValueError('n must be one or more') for n < 1 (no CPython test; weft: ERR_INVALID_ARG)
   test('release(0), release(-1), release(1.5) are ERR_INVALID_ARG and change nothing', T, () => {
     const sem = new Semaphore(1);
     for (const bad of [0, -1, 1.5, NaN]) {

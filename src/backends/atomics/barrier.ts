@@ -119,10 +119,9 @@ export class BarrierStateWords {
       try {
         if (index + 1 === this.parties) {
           this.#setState(BarrierState.Draining); // trip: release everyone
-          queue.grantAll();
-          return index;
+          return this.#grantIndices();
         }
-        return yield* this.#waitForTrip(cell, deadline, index);
+        return yield* this.#waitForTrip(cell, deadline);
       } finally {
         this.#leave();
       }
@@ -132,8 +131,23 @@ export class BarrierStateWords {
     }
   }
 
+  /**
+   * At the trip, hands each waiting party its index in arrival (queue)
+   * order, 0 first, and returns the next one, the tripping party's. CPython
+   * returns the count a party found on arrival; here a party can withdraw
+   * (aborted wait), which lowers the count, so the arrival counts of the
+   * parties present could repeat one and skip 0. Numbering them at the trip
+   * gives the same indices when nobody withdrew and distinct ones when
+   * somebody did. Queue lock held; only trip waiters are queued while Filling.
+   */
+  #grantIndices(): number {
+    let next = 0;
+    while (this.#queue.grantFirst(next)) next += 1;
+    return next;
+  }
+
   /** CPython's _wait: sleeps while Filling; breaks the barrier on timeout. Queue lock held. */
-  *#waitForTrip(cell: number, deadline: Deadline, index: number): Steps<number> {
+  *#waitForTrip(cell: number, deadline: Deadline): Steps<number> {
     while (this.state === BarrierState.Filling) {
       const parked = yield* this.#sleep(cell, deadline);
       if (this.state !== BarrierState.Filling) break;
@@ -143,7 +157,7 @@ export class BarrierStateWords {
         throw new BrokenBarrierError('sync: a wait on the barrier timed out, breaking it');
       }
     }
-    if (this.state === BarrierState.Draining) return index;
+    if (this.state === BarrierState.Draining) return this.#queue.grantValue(cell); // the index #grantIndices gave us
     throw new BrokenBarrierError();
   }
 
