@@ -15,7 +15,7 @@ import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
 import { lockFor, type LockOption } from './lock-option.js';
-import { checkElement, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from './typecodes.js';
 
 interface SharedArrayHandleData {
   buffer: SharedArrayBuffer;
@@ -28,17 +28,24 @@ const HANDLE_KIND = 'threading.SharedArray';
 const MAX_LENGTH = 2 ** 30;
 let attaching: SharedArrayHandleData | undefined;
 
+export interface SharedArrayOptions {
+  /** true (default: a new RLock), false (none), or a Lock/RLock to use. */
+  lock?: LockOption;
+}
+
 /**
- * A fixed-length numeric array shared between threads: Python's `multiprocessing.Array`.
- *
- * @example
- * ```ts
- * const histogram = new SharedArray('i', 10);   // ten zeros
- * histogram.add(3, 1);                          // atomic increment of element 3
- * console.log(histogram.toArray());
- * ```
+ * `new SharedArray(typecode, sizeOrItems, options?)`. The element type
+ * follows the typecode: bigints for 64-bit integer codes, numbers otherwise.
  */
-export class SharedArray<T extends number | bigint = number> implements Shareable, Iterable<T> {
+export interface SharedArrayConstructor {
+  new (typecode: BigIntTypecode, sizeOrItems: number | Iterable<bigint>, options?: SharedArrayOptions): SharedArray<bigint>;
+  new (typecode: NumberTypecode, sizeOrItems: number | Iterable<number>, options?: SharedArrayOptions): SharedArray<number>;
+  /** With the type given: `new SharedArray<bigint>(code, 4)`. */
+  new <T extends number | bigint>(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: SharedArrayOptions): SharedArray<T>;
+  readonly prototype: SharedArray<number | bigint>;
+}
+
+class SharedNumbers<T extends number | bigint> implements Shareable, Iterable<T> {
   readonly typecode: Typecode;
   readonly #info: TypeInfo;
   readonly #slots: AtomicSlots<T>;
@@ -49,7 +56,7 @@ export class SharedArray<T extends number | bigint = number> implements Shareabl
    * @param sizeOrItems a length (zero-filled) or the initial elements
    * @param options `lock`: true (default: a new RLock), false (none), or a Lock/RLock to use
    */
-  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: { lock?: LockOption }) {
+  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: SharedArrayOptions) {
     if (attaching !== undefined) {
       const data = attaching;
       attaching = undefined;
@@ -156,6 +163,20 @@ export class SharedArray<T extends number | bigint = number> implements Shareabl
     return new this('i', 0);
   }
 }
+Object.defineProperty(SharedNumbers, 'name', { value: 'SharedArray' });
+
+/**
+ * A fixed-length numeric array shared between threads: Python's `multiprocessing.Array`.
+ *
+ * @example
+ * ```ts
+ * const histogram = new SharedArray('i', 10);   // ten zeros: a SharedArray<number>
+ * histogram.add(3, 1);                          // atomic increment of element 3
+ * console.log(histogram.toArray());
+ * ```
+ */
+export const SharedArray = SharedNumbers as unknown as SharedArrayConstructor;
+export type SharedArray<T extends number | bigint = number> = SharedNumbers<T>;
 
 function initialItems<T>(info: TypeInfo, sizeOrItems: number | Iterable<T>): number | T[] {
   if (typeof sizeOrItems === 'number') {
@@ -172,4 +193,4 @@ function initialItems<T>(info: TypeInfo, sizeOrItems: number | Iterable<T>): num
   return items;
 }
 
-registerHandleKind<SharedArrayHandleData>(HANDLE_KIND, (data) => SharedArray[kAttach](data));
+registerHandleKind<SharedArrayHandleData>(HANDLE_KIND, (data) => SharedNumbers[kAttach](data));

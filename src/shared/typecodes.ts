@@ -23,6 +23,10 @@ export type NumberTypeName = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | '
 export type BigIntTypeName = 'bigint64' | 'biguint64';
 export type TypeName = NumberTypeName | BigIntTypeName;
 export type Typecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | TypeName;
+/** Typecodes whose elements are bigints (64-bit integers). */
+export type BigIntTypecode = 'l' | 'L' | 'q' | 'Q' | BigIntTypeName;
+/** Typecodes whose elements are numbers. */
+export type NumberTypecode = Exclude<Typecode, BigIntTypecode>;
 
 const byCode: Readonly<Record<string, TypeName>> = {
   b: 'int8', B: 'uint8', h: 'int16', H: 'uint16', i: 'int32', I: 'uint32',

@@ -17,7 +17,7 @@ import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
 import { lockFor, type LockOption } from './lock-option.js';
-import { checkElement, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from './typecodes.js';
 
 interface ValueHandleData {
   buffer: SharedArrayBuffer;
@@ -28,18 +28,25 @@ interface ValueHandleData {
 const HANDLE_KIND = 'threading.Value';
 let attaching: ValueHandleData | undefined;
 
+export interface ValueOptions {
+  /** true (default: a new RLock), false (none), or a Lock/RLock to use. */
+  lock?: LockOption;
+}
+
 /**
- * A number shared between threads: Python's `multiprocessing.Value`.
- *
- * @example
- * ```ts
- * const hits = new Value('i', 0);
- * hits.add(1);                    // atomic, returns the new value
- * hits.update((n) => n * 2);      // read-modify-write under the value's lock
- * console.log(hits.value);        // 2
- * ```
+ * `new Value(typecode, initial?, options?)`. The type of the value follows
+ * the typecode: a `Value<bigint>` for 64-bit integer codes, a
+ * `Value<number>` for the others.
  */
-export class Value<T extends number | bigint = number> implements Shareable {
+export interface ValueConstructor {
+  new (typecode: BigIntTypecode, initial?: bigint, options?: ValueOptions): Value<bigint>;
+  new (typecode: NumberTypecode, initial?: number, options?: ValueOptions): Value<number>;
+  /** With the type given: `new Value<number>(code, 0)`. */
+  new <T extends number | bigint>(typecode: Typecode, initial?: T, options?: ValueOptions): Value<T>;
+  readonly prototype: Value<number | bigint>;
+}
+
+class SharedValue<T extends number | bigint> implements Shareable {
   readonly typecode: Typecode;
   readonly #info: TypeInfo;
   readonly #slots: AtomicSlots<T>;
@@ -50,7 +57,7 @@ export class Value<T extends number | bigint = number> implements Shareable {
    * @param initial the starting value (default 0)
    * @param options `lock`: true (default: a new RLock), false (none), or a Lock/RLock to use
    */
-  constructor(typecode: Typecode, initial?: T, options?: { lock?: LockOption }) {
+  constructor(typecode: Typecode, initial?: T, options?: ValueOptions) {
     if (attaching !== undefined) {
       const data = attaching;
       attaching = undefined;
@@ -101,7 +108,9 @@ export class Value<T extends number | bigint = number> implements Shareable {
 
   /**
    * Replaces the value with `fn(value)` and returns it, holding the value's
-   * lock (if it has one) so that updaters run one at a time. A writer that
+   * lock (if it has one) so that updaters run one at a time. Taking the lock
+   * blocks the calling thread while another thread holds it; in an async
+   * main thread, prefer `add`/`compareExchange`, or `withLock` on `getLock()`. A writer that
    * does not take the lock (`.value = …`, `add`) cannot be lost either: the
    * write is a compare-and-swap, and `fn` runs again on the newer value.
    */
@@ -133,5 +142,20 @@ export class Value<T extends number | bigint = number> implements Shareable {
     return new this('i');
   }
 }
+Object.defineProperty(SharedValue, 'name', { value: 'Value' });
 
-registerHandleKind<ValueHandleData>(HANDLE_KIND, (data) => Value[kAttach](data));
+/**
+ * A number shared between threads: Python's `multiprocessing.Value`.
+ *
+ * @example
+ * ```ts
+ * const hits = new Value('i', 0); // Value<number>; new Value('q', 0n) is a Value<bigint>
+ * hits.add(1);                    // atomic, returns the new value
+ * hits.update((n) => n * 2);      // read-modify-write under the value's lock
+ * console.log(hits.value);        // 2
+ * ```
+ */
+export const Value = SharedValue as unknown as ValueConstructor;
+export type Value<T extends number | bigint = number> = SharedValue<T>;
+
+registerHandleKind<ValueHandleData>(HANDLE_KIND, (data) => SharedValue[kAttach](data));

@@ -10,6 +10,10 @@
  * but as in any condition-variable program, check your predicate in a loop
  * (or use `waitFor`): another thread may run between the notify and the wake.
  *
+ * The default lock is an RLock, as in Python, and an RLock belongs to a
+ * thread: the async calls of one thread all hold it at once. For several
+ * async waiters in one thread, give the Condition a `Lock`.
+ *
  * The sleeper queue is in `backends/atomics/condition.ts`.
  */
 import { ConditionState } from '../backends/atomics/condition.js';
@@ -25,7 +29,7 @@ import { Lock } from './lock.js';
 import { RLock } from './rlock.js';
 
 export interface ConditionStatistics {
-  /** Threads sleeping in wait(). */
+  /** Calls sleeping in wait() and not yet notified. */
   readonly waiting: number;
   /** Whether the condition's lock is held. */
   readonly locked: boolean;
@@ -105,6 +109,7 @@ export class Condition implements Shareable {
     this.#requireOwned('wait');
     const cell = this.#state.enqueue(currentToken());
     const saved = this.#lock[kReleaseSave]();
+    this.#state.markAsleep(cell);
     try {
       return await runAsync(this.#state.sleepSteps(cell, Deadline.after(timeout)), signal);
     } finally {
@@ -118,6 +123,7 @@ export class Condition implements Shareable {
     this.#requireOwned('wait');
     const cell = this.#state.enqueue(currentToken());
     const saved = this.#lock[kReleaseSave]();
+    this.#state.markAsleep(cell);
     try {
       return runSync(this.#state.sleepSteps(cell, Deadline.after(timeout)));
     } finally {
@@ -157,10 +163,10 @@ export class Condition implements Shareable {
     return result;
   }
 
-  /** Wakes up to `n` sleepers (default 1). Must be called holding the lock. */
+  /** Wakes up to `n` sleepers (default 1; `Infinity` wakes all). Must be called holding the lock. */
   notify(n = 1): void {
-    if (!Number.isInteger(n) || n < 0) {
-      throw invalidArg(`sync: notify(n) needs a whole number n >= 0, got ${String(n)}`);
+    if (!(Number.isInteger(n) || n === Infinity) || n < 0) {
+      throw invalidArg(`sync: notify(n) needs a whole number n >= 0 (or Infinity), got ${String(n)}`);
     }
     this.#requireOwned('notify');
     this.#state.notify(n);
@@ -169,7 +175,7 @@ export class Condition implements Shareable {
   /** Wakes every sleeper. Must be called holding the lock. */
   notifyAll(): void {
     this.#requireOwned('notify');
-    this.#state.notify(Number.MAX_SAFE_INTEGER);
+    this.#state.notify(Infinity);
   }
 
   #requireOwned(what: 'wait' | 'notify'): void {
@@ -182,8 +188,9 @@ export class Condition implements Shareable {
     return Object.freeze({ waiting: this.#state.waiting(), locked: this.#lock.locked() });
   }
 
+  /** For `waitForWaiters`: counts sleepers once they have released the lock, so the waiting test can take it. */
   get [kWaitingWord](): [Int32Array, number] {
-    return [this.#state.words, this.#state.waitingWord];
+    return [this.#state.words, this.#state.asleepWord];
   }
 
   [kHandle](): Handle {

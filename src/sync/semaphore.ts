@@ -15,7 +15,8 @@ import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Deadline } from '../internal/deadline.js';
-import { ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
+import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { holding, holdingSync } from './acquire.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { inspectSymbol } from './owner.js';
 import { kAttach, kWaitingWord } from './lock-protocol.js';
@@ -93,24 +94,12 @@ export class Semaphore implements Shareable {
   }
 
   /** Runs `fn` holding one permit. Rejects with `TimeoutError` if none came within `timeout`. */
-  async withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
-    if (!(await this.acquire(options))) {
-      throw new TimeoutError(`sync: no semaphore permit within ${options?.timeout} ms`);
-    }
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<R>(fn: () => R | Promise<R>, options?: WaitOptions): Promise<R> {
+    return holding(this, fn, options, `${this.constructor.name} permit`);
   }
 
   withLockSync<R>(fn: () => R): R {
-    this.acquireSync();
-    try {
-      return fn();
-    } finally {
-      this.release();
-    }
+    return holdingSync(this, fn);
   }
 
   statistics(): SemaphoreStatistics {

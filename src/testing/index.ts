@@ -5,7 +5,8 @@
  * - `waitForWaiters(primitive, n)` resolves once `n` calls are waiting on a
  *   Lock, RLock, Semaphore, Event, Condition or Barrier — the moment to
  *   release, notify or set in a test (Trio's `wait_all_tasks_blocked`, made
- *   exact). It sleeps on the primitive's own waiter count; no polling.
+ *   exact). It sleeps on the primitive's own waiter count; no polling. For a
+ *   Condition, a sleeper counts once it has released the condition's lock.
  * - `Sequencer` puts steps running in different threads in a fixed order.
  */
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';

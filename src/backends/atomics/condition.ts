@@ -12,16 +12,20 @@
  * notified. An aborted sleeper that was notified in the same instant passes
  * the notification on to the next sleeper.
  *
- * | index | name  | written by               | meaning   |
- * |-------|-------|--------------------------|-----------|
- * | 0–3   | queue | holder of the queue lock | sleepers  |
+ * | index | name   | written by               | meaning                                        |
+ * |-------|--------|--------------------------|------------------------------------------------|
+ * | 0–3   | queue  | holder of the queue lock | sleepers                                       |
+ * | 4     | Asleep | holder of the queue lock | sleepers that have released the lock and are not yet notified; notified on change, for `waitForWaiters` |
  */
 import { CellKind, type Arena } from './arena.js';
 import { ABORTED, type Steps } from './parking.js';
 import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import type { Deadline } from '../../internal/deadline.js';
 
-const CONDITION_WORDS = QUEUE_WORDS;
+const ASLEEP = QUEUE_WORDS;
+const CONDITION_WORDS = ASLEEP + 1;
+/** A queued cell's Value while it is counted in Asleep. */
+const COUNTED = 1;
 
 export class ConditionState {
   readonly words: Int32Array;
@@ -38,12 +42,49 @@ export class ConditionState {
     return new SharedArrayBuffer(CONDITION_WORDS * 4);
   }
 
+  /** Sleepers not yet notified. */
   waiting(): number {
     return this.#queue.length;
   }
 
-  get waitingWord(): number {
-    return this.#queue.lengthWord;
+  /** The word `waitForWaiters` watches: sleepers that have released the lock. */
+  get asleepWord(): number {
+    return ASLEEP;
+  }
+
+  /**
+   * Counts a queued sleeper in Asleep once it has released the lock — so a
+   * test that sees it asleep can take the lock — unless it was notified
+   * already. The cell's Value marks it counted until its grant or removal
+   * uncounts it (under the queue lock, so each sleeper counts at most once).
+   */
+  markAsleep(cell: number): void {
+    const queue = this.#queue;
+    queue.lock();
+    if (!queue.isGranted(cell)) {
+      queue.setValue(cell, COUNTED);
+      this.#countAsleep(1);
+    }
+    queue.unlock();
+  }
+
+  #countAsleep(delta: 1 | -1): void {
+    Atomics.add(this.words, ASLEEP, delta);
+    Atomics.notify(this.words, ASLEEP);
+  }
+
+  /** Queue lock held: takes a cell out of Asleep if it was counted in. */
+  #uncount(cell: number): void {
+    if (this.#queue.grantValue(cell) === COUNTED) this.#countAsleep(-1);
+  }
+
+  /** Queue lock held: notifies the oldest sleeper; false if there is none. */
+  #notifyFirst(): boolean {
+    const cell = this.#queue.shift();
+    if (cell < 0) return false;
+    this.#uncount(cell);
+    this.#queue.grant(cell);
+    return true;
   }
 
   /** Queues a sleeper; call while holding the condition's lock, before releasing it. */
@@ -63,7 +104,7 @@ export class ConditionState {
         const parked = yield { cell, deadline };
         queue.lock();
         if (queue.isGranted(cell)) {
-          if (parked === 'aborted') queue.grantFirst(); // hand the notification on
+          if (parked === 'aborted') this.#notifyFirst(); // hand the notification on
           queue.unlock();
           return parked === 'aborted' ? ABORTED : true;
         }
@@ -72,6 +113,7 @@ export class ConditionState {
           continue;
         }
         queue.remove(cell);
+        this.#uncount(cell);
         queue.unlock();
         return parked === 'aborted' ? ABORTED : false;
       }
@@ -84,8 +126,9 @@ export class ConditionState {
   notify(n: number): number {
     const queue = this.#queue;
     let woken = 0;
+    // n may be Infinity (notifyAll).
     queue.lock();
-    while (woken < n && queue.grantFirst()) woken += 1;
+    while (woken < n && this.#notifyFirst()) woken += 1;
     queue.unlock();
     return woken;
   }

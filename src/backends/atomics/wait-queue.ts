@@ -142,6 +142,11 @@ export class WaitQueue {
     return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.State)) === CellState.Granted;
   }
 
+  /** Sets the Value of a queued cell, for the primitive's own bookkeeping until it is granted. Lock held. */
+  setValue(cell: number, value: number): void {
+    Atomics.store(this.#cells, this.#arena.cellWord(cell, Cell.Value), value);
+  }
+
   grantValue(cell: number): number {
     return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.Value));
   }

@@ -1,0 +1,45 @@
+/**
+ * Compile-time checks of the public types: `npm test` typechecks this file
+ * (`npm run typecheck`), so a change that breaks how users write these lines
+ * fails the suite. Nothing here runs.
+ */
+import { Lock, RLock, SharedArray, Thread, Value, type WaitOptions } from 'weft/threading';
+import { isMain, withModule } from 'weft';
+
+export function task(a: number, b: string): string {
+  return `${a}${b}`;
+}
+
+export function typeChecks(): void {
+  // A Value's type follows its typecode, not the initial literal.
+  const count = new Value('i', 0);
+  const next: number = count.add(1);
+  count.value = next + 5;
+  const big = new Value('q');
+  const asBigint: bigint = big.value;
+  big.add(1n);
+  // @ts-expect-error a 64-bit Value holds bigints
+  big.add(1);
+  const typed = new Value<number>('d', 0.5);
+  typed.update((v) => v * 2);
+
+  const array = new SharedArray('i', [1, 2, 3]);
+  array.set(0, 10);
+  const first: number = array.get(0);
+  const bigs = new SharedArray('Q', 4);
+  const element: bigint = bigs.get(1);
+  void first;
+  void element;
+  void asBigint;
+
+  // Thread args are checked against the target's parameters.
+  new Thread({ target: task, args: [1, 'x'] });
+  // @ts-expect-error wrong argument types for the target
+  new Thread({ target: task, args: ['x', 1] });
+  new Thread({ target: withModule(task, import.meta.url), args: [2, 'y'] });
+
+  const options: WaitOptions = { timeout: 10, signal: AbortSignal.timeout(5) };
+  const lock: Lock | RLock = Math.random() > 0.5 ? new Lock() : new RLock();
+  void lock.acquire(options);
+  void isMain(import.meta);
+}
