@@ -38,8 +38,8 @@ export function atomicSlots<T extends Num>(info: TypeInfo, buffer: SharedArrayBu
     case 'uint32': return new IntegerSlots<T>(new Uint32Array(buffer, 0, length));
     case 'bigint64': return new IntegerSlots<T>(new BigInt64Array(buffer, 0, length));
     case 'biguint64': return new IntegerSlots<T>(new BigUint64Array(buffer, 0, length));
-    case 'float32': return new Float32Slots(buffer, length) as never;
-    case 'float64': return new Float64Slots(buffer, length) as never;
+    case 'float32': return new FloatSlots<number>(new Int32Array(buffer, 0, length), new Float32Array(1)) as never;
+    case 'float64': return new FloatSlots<bigint>(new BigInt64Array(buffer, 0, length), new Float64Array(1)) as never;
   }
 }
 
@@ -86,13 +86,21 @@ class IntegerSlots<T extends Num> implements AtomicSlots<T> {
   }
 }
 
-class Float32Slots implements AtomicSlots<number> {
+/**
+ * Float elements, read and written as the bits of an integer view of the
+ * same bytes (`bits`), converted through a scratch pair of views of one
+ * 8-byte buffer.
+ */
+class FloatSlots<B extends number | bigint> implements AtomicSlots<number> {
+  // As in IntegerSlots: one integer view whose element type is B.
   readonly #bits: Int32Array;
-  readonly #float = new Float32Array(1);
-  readonly #int = new Int32Array(this.#float.buffer);
+  readonly #float: Float32Array | Float64Array;
+  readonly #int: Int32Array;
 
-  constructor(buffer: SharedArrayBuffer, length: number) {
-    this.#bits = new Int32Array(buffer, 0, length);
+  constructor(bits: Int32Array | BigInt64Array, float: Float32Array | Float64Array) {
+    this.#bits = bits as unknown as Int32Array;
+    this.#float = float;
+    this.#int = new (bits.constructor as new (buffer: ArrayBuffer) => Int32Array)(float.buffer as ArrayBuffer);
   }
 
   get length(): number {
@@ -104,90 +112,38 @@ class Float32Slots implements AtomicSlots<number> {
   }
 
   wrap(value: number): number {
-    return Math.fround(value);
+    this.#float[0] = value; // rounds to float32 where the elements are float32
+    return this.#float[0];
   }
 
-  #toBits(value: number): number {
+  #toBits(value: number): B {
     this.#float[0] = value;
-    return this.#int[0];
+    return this.#int[0] as B;
   }
 
-  #fromBits(bits: number): number {
-    this.#int[0] = bits;
+  #fromBits(bits: B): number {
+    this.#int[0] = bits as number;
     return this.#float[0];
   }
 
   load(i: number): number {
-    return this.#fromBits(Atomics.load(this.#bits, i));
+    return this.#fromBits(Atomics.load(this.#bits, i) as B);
   }
 
   store(i: number, value: number): void {
-    Atomics.store(this.#bits, i, this.#toBits(value));
+    Atomics.store(this.#bits, i, this.#toBits(value) as number);
   }
 
   add(i: number, delta: number): number {
     for (;;) {
-      const old = Atomics.load(this.#bits, i);
+      const old = Atomics.load(this.#bits, i) as B;
       const next = this.#toBits(this.#fromBits(old) + delta);
-      if (Atomics.compareExchange(this.#bits, i, old, next) === old) return this.#fromBits(next);
+      if (Atomics.compareExchange(this.#bits, i, old as number, next as number) === (old as number)) return this.#fromBits(next);
     }
   }
 
   compareExchange(i: number, expected: number, replacement: number): number {
-    const found = Atomics.compareExchange(this.#bits, i, this.#toBits(expected), this.#toBits(replacement));
-    return this.#fromBits(found);
-  }
-}
-
-class Float64Slots implements AtomicSlots<number> {
-  readonly #bits: BigInt64Array;
-  readonly #float = new Float64Array(1);
-  readonly #int = new BigInt64Array(this.#float.buffer);
-
-  constructor(buffer: SharedArrayBuffer, length: number) {
-    this.#bits = new BigInt64Array(buffer, 0, length);
-  }
-
-  get length(): number {
-    return this.#bits.length;
-  }
-
-  get buffer(): SharedArrayBuffer {
-    return this.#bits.buffer as SharedArrayBuffer;
-  }
-
-  wrap(value: number): number {
-    return value;
-  }
-
-  #toBits(value: number): bigint {
-    this.#float[0] = value;
-    return this.#int[0];
-  }
-
-  #fromBits(bits: bigint): number {
-    this.#int[0] = bits;
-    return this.#float[0];
-  }
-
-  load(i: number): number {
-    return this.#fromBits(Atomics.load(this.#bits, i));
-  }
-
-  store(i: number, value: number): void {
-    Atomics.store(this.#bits, i, this.#toBits(value));
-  }
-
-  add(i: number, delta: number): number {
-    for (;;) {
-      const old = Atomics.load(this.#bits, i);
-      const next = this.#toBits(this.#fromBits(old) + delta);
-      if (Atomics.compareExchange(this.#bits, i, old, next) === old) return this.#fromBits(next);
-    }
-  }
-
-  compareExchange(i: number, expected: number, replacement: number): number {
-    const found = Atomics.compareExchange(this.#bits, i, this.#toBits(expected), this.#toBits(replacement));
+    const found = Atomics.compareExchange(this.#bits, i, this.#toBits(expected) as number, this.#toBits(replacement) as number) as B;
     return this.#fromBits(found);
   }
 }

@@ -20,6 +20,7 @@ import { Barrier, BrokenBarrierError, SharedArray, Thread } from '../../src/thre
 import { RuntimeError } from '../../src/errors.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
+import { joinAll, start } from '../helpers/threads.js';
 import * as targets from '../fixtures/sync-targets.js';
 
 const T = { timeout: 60_000 };
@@ -27,18 +28,6 @@ const WAIT = { timeout: 20_000 };
 const { Broken } = targets.Outcome;
 checkNoThreadsLeft();
 
-function start<A extends unknown[]>(target: (...args: A) => unknown, args: A): Thread<A> {
-  const thread = new Thread<A>({ target, args });
-  thread.start();
-  return thread;
-}
-
-async function joinAll(threads: Thread[]): Promise<void> {
-  for (const thread of threads) {
-    assert.equal(await thread.join(WAIT), true, `${thread.name} did not end`);
-    assert.equal(thread.error, undefined, `${thread.name} threw: ${thread.error?.stack}`);
-  }
-}
 
 const isBroken = (error: unknown): boolean => error instanceof BrokenBarrierError;
 

@@ -24,6 +24,7 @@ import assert from 'node:assert/strict';
 import { Condition, Lock, RLock, Semaphore, SharedArray, Thread, Value } from '../../src/threading.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
+import { joinAll, start } from '../helpers/threads.js';
 import * as targets from '../fixtures/sync-targets.js';
 
 const T = { timeout: 60_000 };
@@ -31,18 +32,6 @@ const WAIT = { timeout: 20_000 };
 const { True, False } = targets.Outcome;
 checkNoThreadsLeft();
 
-function start<A extends unknown[]>(target: (...args: A) => unknown, args: A): Thread<A> {
-  const thread = new Thread<A>({ target, args });
-  thread.start();
-  return thread;
-}
-
-async function joinAll(threads: Thread[]): Promise<void> {
-  for (const thread of threads) {
-    assert.equal(await thread.join(WAIT), true, `${thread.name} did not end`);
-    assert.equal(thread.error, undefined, `${thread.name} threw: ${thread.error?.stack}`);
-  }
-}
 
 /** Takes `n` signals from `done`, failing the test if they do not come. */
 async function expectSignals(done: Semaphore, n: number): Promise<void> {

@@ -19,24 +19,13 @@ import assert from 'node:assert/strict';
 import { Lock, RLock, Thread, Value, type Typecode } from '../../src/threading.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
+import { joinAll, start } from '../helpers/threads.js';
 import * as targets from '../fixtures/sync-targets.js';
 
 const T = { timeout: 60_000 };
 const WAIT = { timeout: 20_000 };
 checkNoThreadsLeft();
 
-function start<A extends unknown[]>(target: (...args: A) => unknown, args: A): Thread<A> {
-  const thread = new Thread<A>({ target, args });
-  thread.start();
-  return thread;
-}
-
-async function joinAll(threads: Thread[]): Promise<void> {
-  for (const thread of threads) {
-    assert.equal(await thread.join(WAIT), true, `${thread.name} did not end`);
-    assert.equal(thread.error, undefined, `${thread.name} threw: ${thread.error?.stack}`);
-  }
-}
 
 /** Every typecode, its other spelling, and values it must store exactly. */
 const CASES: [Typecode, Typecode, (number | bigint)[]][] = [
