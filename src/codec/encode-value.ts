@@ -56,10 +56,17 @@ const specialPrototypes: readonly object[] = [
   Number.prototype, String.prototype, Boolean.prototype, BigInt.prototype, Symbol.prototype,
 ];
 
+const SEEN_LIST_MAX = 32;
+
 export class ValueEncoder {
   w!: Writer;
   handles!: Handle[];
-  readonly #ids = new Map<object, number>();
+  // Objects already written, for back-references. Most messages hold a
+  // handful of objects: a list searched from the end is faster for those
+  // than a Map (and a Map's clear() costs more than the whole message); past
+  // SEEN_LIST_MAX the Map takes over.
+  readonly #seen: object[] = [];
+  #ids: Map<object, number> | undefined;
   #nextId = 0;
 
   /** Starts a message: ids restart at 0. */
@@ -70,7 +77,8 @@ export class ValueEncoder {
 
   /** Ends a message, dropping references to its objects. */
   end(): void {
-    this.#ids.clear();
+    this.#seen.length = 0;
+    this.#ids = undefined;
     this.#nextId = 0;
     this.handles = undefined as never;
   }
@@ -164,11 +172,27 @@ export class ValueEncoder {
 
   /** Gives `object` the next id; called as its tag is written, before its contents. */
   #register(object: object): void {
-    this.#ids.set(object, this.#nextId++);
+    const id = this.#nextId++;
+    if (this.#ids !== undefined) {
+      this.#ids.set(object, id);
+    } else if (id < SEEN_LIST_MAX) {
+      this.#seen.push(object);
+    } else {
+      this.#ids = new Map(this.#seen.map((seen, i) => [seen, i]));
+      this.#ids.set(object, id);
+    }
+  }
+
+  /** The id of an object already written, or undefined. */
+  #idOf(object: object): number | undefined {
+    if (this.#ids !== undefined) return this.#ids.get(object);
+    const seen = this.#seen;
+    for (let i = seen.length - 1; i >= 0; i--) if (seen[i] === object) return i;
+    return undefined;
   }
 
   #object(value: object): void {
-    const id = this.#ids.get(value);
+    const id = this.#idOf(value);
     if (id !== undefined) {
       this.w.u8(Tag.BackRef);
       this.w.varint(id);

@@ -21,7 +21,8 @@ import { threadId, workerData } from 'node:worker_threads';
 import { decodeArgs, decodeFields } from '../codec/args.js';
 import { encodeError } from '../codec/remote-error.js';
 import { installRuntime, runtime } from '../backends/atomics/runtime.js';
-import '../threading.js'; // registers every thread-scope handle kind
+import '../threading.js'; // registers the thread-scope handle kinds…
+import '../queue.js'; // …and the queues'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
 import { loadTarget } from './target.js';

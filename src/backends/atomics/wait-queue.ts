@@ -34,11 +34,19 @@ export class WaitQueue {
   readonly #arena: Arena;
   readonly #cells: Int32Array;
 
-  constructor(words: Int32Array, base: number, arena: Arena) {
+  readonly #alsoCount: number;
+
+  /**
+   * `alsoCount`: index of a word in `words` that counts this queue's cells
+   * together with other queues' (a queue's getters, putters and joiners in
+   * one word for weft/testing), or -1.
+   */
+  constructor(words: Int32Array, base: number, arena: Arena, alsoCount = -1) {
     this.#words = words;
     this.#base = base;
     this.#arena = arena;
     this.#cells = arena.words;
+    this.#alsoCount = alsoCount;
   }
 
   lock(): void {
@@ -120,6 +128,32 @@ export class WaitQueue {
     Atomics.notify(cells, state);
   }
 
+  /**
+   * Wakes the first queued cell still sleeping (Waiting), leaving it queued;
+   * false if every queued cell is already awake. For waiters that stay queued
+   * while they retry (a queue's getters): a burst of wakes reaches as many
+   * sleepers. Lock held.
+   */
+  wakeFirstSleeper(): boolean {
+    for (let cell = this.first(); cell >= 0; cell = this.#link(cell, Cell.Next) - 1) {
+      if (Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.State)) === CellState.Waiting) {
+        this.wake(cell);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Wakes every queued cell, leaving them queued. Lock held. */
+  wakeAll(): void {
+    for (let cell = this.first(); cell >= 0; cell = this.#link(cell, Cell.Next) - 1) this.wake(cell);
+  }
+
+  /** Whether a cell has been woken (and not re-armed since). */
+  isWoken(cell: number): boolean {
+    return Atomics.load(this.#cells, this.#arena.cellWord(cell, Cell.State)) === CellState.Woken;
+  }
+
   /** Removes the first cell and grants it; false if the queue was empty. Lock held. */
   grantFirst(value = 0): boolean {
     const cell = this.shift();
@@ -167,5 +201,9 @@ export class WaitQueue {
     const index = this.#base + QueueWord.Length;
     Atomics.add(this.#words, index, delta);
     Atomics.notify(this.#words, index);
+    if (this.#alsoCount >= 0) {
+      Atomics.add(this.#words, this.#alsoCount, delta);
+      Atomics.notify(this.#words, this.#alsoCount);
+    }
   }
 }

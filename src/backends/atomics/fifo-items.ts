@@ -1,0 +1,339 @@
+/**
+ * The items of a FIFO queue: an unbounded multi-producer multi-consumer
+ * queue without a lock, in the queue's shared heap. It is crossbeam's
+ * `SegQueue` (crossbeam-queue/src/seg_queue.rs, after Dmitry Vyukov's
+ * bounded MPMC queue), moved into a SharedArrayBuffer: a linked list of
+ * blocks of `BLOCK_CAP` slots; producers claim a slot by advancing the tail
+ * index with one compare-and-swap, consumers claim one by advancing the head
+ * index, and each slot says when its bytes are written and when read. A
+ * producer and a consumer touch different words except the slot they hand
+ * over, which is what lets a stream run at memory speed.
+ *
+ * Item bytes of up to `INLINE_BYTES` live in the slot itself; longer ones in
+ * a block of the heap, whose offset the slot holds.
+ *
+ * ## Indices (Int32 words in the queue header, wrapping modulo 2^32)
+ *
+ * An index counts slots in steps of 2 (`SHIFT`): bit 0 is `HAS_NEXT` on the
+ * head index (the head block is not the last). `(index >>> 1) % LAP` is the
+ * slot's offset in its block; offset `BLOCK_CAP` is never a slot: an index
+ * there means "the next block is being installed".
+ *
+ * | word      | written by                       | meaning                                 |
+ * |-----------|----------------------------------|-----------------------------------------|
+ * | TailIndex | producers (CAS)                  | next slot to claim for writing          |
+ * | TailBlock | the producer installing a block  | block of TailIndex (byte offset, 0: none yet) |
+ * | HeadIndex | consumers (CAS)                  | next slot to claim for reading          |
+ * | HeadBlock | the consumer moving to a block   | block of HeadIndex                      |
+ *
+ * Tail words and head words sit on separate cache lines: producers and
+ * consumers do not contend for them.
+ *
+ * ## Block (`BLOCK_BYTES`, from the heap)
+ *
+ * | bytes        | meaning                                                   |
+ * |--------------|-----------------------------------------------------------|
+ * | 0–3          | Next: the following block (0 until installed)              |
+ * | 4–7          | Read: slots read so far; the reader of the last one frees the block |
+ * | 56 + 64·i    | slot i: State, Length, then 56 payload bytes               |
+ *
+ * Slot State bits: WRITE (its bytes are written), SLEEPER (a reader sleeps
+ * on the word until WRITE). A claimed slot is written within a few hundred
+ * nanoseconds; a reader that finds it unwritten spins, then sleeps until
+ * the writer sets WRITE.
+ *
+ * Where crossbeam marks each slot READ and hands the freeing of a block
+ * around, here each reader counts itself in the block's Read word when done:
+ * the count reaching `BLOCK_CAP` means no slot of the block is in use, and
+ * the block's header line is touched by readers only, so a producer and a
+ * consumer of a stream share nothing but the slots they hand over. For the
+ * same reason a consumer remembers the tail it last saw and reads the
+ * producers' tail word again only when it has caught up with it.
+ */
+import type { GrowingViews } from './growing-views.js';
+import type { SharedHeap } from './shared-heap.js';
+
+/** Word indices of the four index words, given the header's base for them. */
+export const FifoWord = { TailIndex: 0, TailBlock: 1, HeadIndex: 16, HeadBlock: 17 } as const;
+/** Words the indices take in the queue header (two cache lines). */
+export const FIFO_WORDS = 32;
+
+const SHIFT = 1;
+const HAS_NEXT = 1;
+const LAP = 32;
+const BLOCK_CAP = LAP - 1;
+
+const SLOT_BYTES = 64;
+const SLOT_HEADER = 8;
+/** Item bytes that fit in a slot; longer items go to the heap. */
+export const INLINE_BYTES = SLOT_BYTES - SLOT_HEADER;
+// With the heap's own 8-byte header, the block header fills the block's
+// first cache line, and each slot is one cache line (the heap aligns blocks
+// to 64 bytes): producers and consumers share no line but a slot's.
+const BLOCK_HEADER = 56;
+const BLOCK_BYTES = BLOCK_HEADER + BLOCK_CAP * SLOT_BYTES;
+const READ_WORD = 1;
+
+const WRITE = 1;
+const SLEEPER = 2;
+
+// Turns to spin on a slot being written or a block being installed before
+// sleeping: both are a few hundred nanoseconds away unless the other thread
+// was descheduled.
+const SPIN_TURNS = 200;
+const NAP_MS = 0.05;
+
+export class FifoItems {
+  readonly #header: Int32Array;
+  readonly #base: number;
+  readonly #memory: GrowingViews;
+  readonly #heap: SharedHeap;
+  readonly #nap = new Int32Array(new SharedArrayBuffer(4));
+  /** The tail index this thread last read: consumers re-read the real one only on catching up with it. */
+  #knownTail = 0;
+
+  /** `header`: a view of the queue header, whose word `base` on are the index words (`FifoWord`). */
+  constructor(header: Int32Array, base: number, memory: GrowingViews, heap: SharedHeap) {
+    this.#header = header;
+    this.#base = base;
+    this.#memory = memory;
+    this.#heap = heap;
+  }
+
+  #load(word: number): number {
+    return Atomics.load(this.#header, this.#base + word);
+  }
+
+  #store(word: number, value: number): void {
+    Atomics.store(this.#header, this.#base + word, value);
+  }
+
+  /** The words of memory, reaching at least through `block`. */
+  #blockWords(block: number): Int32Array {
+    this.#memory.reach(block + BLOCK_BYTES);
+    return this.#memory.words;
+  }
+
+  /** Appends an item's bytes. Throws a RangeError (and appends nothing) if the heap cannot hold it. */
+  push(item: Uint8Array): void {
+    const outOfLine = item.length > INLINE_BYTES ? this.#storeOutOfLine(item) : 0;
+    let tail = this.#load(FifoWord.TailIndex);
+    let block = this.#load(FifoWord.TailBlock) >>> 0;
+    let nextBlock = 0;
+    for (let turn = 0; ; turn++) {
+      const offset = (tail >>> SHIFT) % LAP;
+      if (offset === BLOCK_CAP) {
+        // Another producer is installing the next block.
+        this.#backoff(turn);
+        tail = this.#load(FifoWord.TailIndex);
+        block = this.#load(FifoWord.TailBlock) >>> 0;
+        continue;
+      }
+      // Whoever claims the last slot installs the next block: allocate it
+      // beforehand, so that others wait for it as briefly as possible.
+      if (offset + 1 === BLOCK_CAP && nextBlock === 0) nextBlock = this.#newBlock();
+      if (block === 0) {
+        const first = this.#newBlock();
+        if (Atomics.compareExchange(this.#header, this.#base + FifoWord.TailBlock, 0, first) === 0) {
+          this.#store(FifoWord.HeadBlock, first);
+          block = first;
+        } else {
+          this.#heap.free(first);
+          tail = this.#load(FifoWord.TailIndex);
+          block = this.#load(FifoWord.TailBlock) >>> 0;
+          continue;
+        }
+      }
+      const newTail = (tail + (1 << SHIFT)) | 0;
+      const found = Atomics.compareExchange(this.#header, this.#base + FifoWord.TailIndex, tail, newTail);
+      if (found !== tail) {
+        tail = found;
+        block = this.#load(FifoWord.TailBlock) >>> 0;
+        continue;
+      }
+      if (offset + 1 === BLOCK_CAP) {
+        this.#store(FifoWord.TailBlock, nextBlock);
+        this.#store(FifoWord.TailIndex, (newTail + (1 << SHIFT)) | 0);
+        Atomics.store(this.#blockWords(block), block >>> 2, nextBlock);
+        nextBlock = 0;
+      }
+      this.#writeSlot(block, offset, item, outOfLine);
+      if (nextBlock !== 0) this.#heap.free(nextBlock);
+      return;
+    }
+  }
+
+  /**
+   * Removes the oldest item and returns its bytes, copied into `into` if it
+   * fits (else into a new array); undefined if the queue is empty.
+   */
+  pop(into: Uint8Array): Uint8Array | undefined {
+    let head = this.#load(FifoWord.HeadIndex);
+    let block = this.#load(FifoWord.HeadBlock) >>> 0;
+    for (let turn = 0; ; turn++) {
+      const offset = (head >>> SHIFT) % LAP;
+      if (offset === BLOCK_CAP) {
+        // Another consumer is moving the head to the next block.
+        this.#backoff(turn);
+        head = this.#load(FifoWord.HeadIndex);
+        block = this.#load(FifoWord.HeadBlock) >>> 0;
+        continue;
+      }
+      let newHead = (head + (1 << SHIFT)) | 0;
+      if ((newHead & HAS_NEXT) === 0) {
+        let tail = this.#knownTail;
+        // Other consumers may have taken the head past the tail we saw: trust
+        // it only while it is ahead of the head.
+        if (slotsBetween(head, tail) <= 0) {
+          tail = this.#knownTail = this.#load(FifoWord.TailIndex);
+          if (head >>> SHIFT === tail >>> SHIFT) return undefined; // empty
+        }
+        // Head and tail in different blocks: the head block has a next. (A
+        // tail seen earlier is behind the real one, so this never errs the
+        // other way.)
+        if (lapOf(head) !== lapOf(tail)) newHead |= HAS_NEXT;
+      }
+      if (block === 0) {
+        // The first push is installing the first block.
+        this.#backoff(turn);
+        head = this.#load(FifoWord.HeadIndex);
+        block = this.#load(FifoWord.HeadBlock) >>> 0;
+        continue;
+      }
+      const found = Atomics.compareExchange(this.#header, this.#base + FifoWord.HeadIndex, head, newHead);
+      if (found !== head) {
+        head = found;
+        block = this.#load(FifoWord.HeadBlock) >>> 0;
+        continue;
+      }
+      if (offset + 1 === BLOCK_CAP) this.#moveHeadPast(block, newHead);
+      const bytes = this.#readSlot(block, offset, into);
+      // The reader of the block's last unread slot frees it.
+      if (Atomics.add(this.#blockWords(block), (block >>> 2) + READ_WORD, 1) === BLOCK_CAP - 1) this.#heap.free(block);
+      return bytes;
+    }
+  }
+
+  /** Items claimed by producers and not yet by consumers (crossbeam's `len`). */
+  size(): number {
+    for (;;) {
+      let tail = this.#load(FifoWord.TailIndex);
+      let head = this.#load(FifoWord.HeadIndex);
+      if (this.#load(FifoWord.TailIndex) !== tail) continue;
+      tail &= ~HAS_NEXT;
+      head &= ~HAS_NEXT;
+      // Indices on a block's end stand for the first slot of the next block.
+      if (((tail >>> SHIFT) & (LAP - 1)) === LAP - 1) tail = (tail + (1 << SHIFT)) | 0;
+      if (((head >>> SHIFT) & (LAP - 1)) === LAP - 1) head = (head + (1 << SHIFT)) | 0;
+      // Rotate both so that head falls in the first lap, then count slots,
+      // less the one non-slot per lap crossed.
+      const shift = (lapOf(head) * LAP) << SHIFT;
+      const t = ((tail - shift) >>> 0) >>> SHIFT;
+      const h = ((head - shift) >>> 0) >>> SHIFT;
+      return t - h - Math.floor(t / LAP);
+    }
+  }
+
+  #moveHeadPast(block: number, newHead: number): void {
+    const next = this.#waitNext(block);
+    let nextIndex = ((newHead & ~HAS_NEXT) + (1 << SHIFT)) | 0;
+    if (Atomics.load(this.#blockWords(next), next >>> 2) !== 0) nextIndex |= HAS_NEXT;
+    this.#store(FifoWord.HeadBlock, next);
+    this.#store(FifoWord.HeadIndex, nextIndex);
+  }
+
+  #waitNext(block: number): number {
+    for (let turn = 0; ; turn++) {
+      const next = Atomics.load(this.#blockWords(block), block >>> 2) >>> 0;
+      if (next !== 0) return next;
+      this.#backoff(turn);
+    }
+  }
+
+  #newBlock(): number {
+    const block = this.#heap.alloc(BLOCK_BYTES);
+    // Blocks are reused: clear the header and every slot state.
+    const words = this.#blockWords(block);
+    Atomics.store(words, block >>> 2, 0);
+    Atomics.store(words, (block >>> 2) + READ_WORD, 0);
+    for (let i = 0; i < BLOCK_CAP; i++) Atomics.store(words, slotWord(block, i), 0);
+    return block;
+  }
+
+  #storeOutOfLine(item: Uint8Array): number {
+    const offset = this.#heap.alloc(item.length);
+    this.#memory.reach(offset + item.length);
+    this.#memory.bytes.set(item, offset);
+    return offset;
+  }
+
+  #writeSlot(block: number, offset: number, item: Uint8Array, outOfLine: number): void {
+    const words = this.#blockWords(block);
+    const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
+    const state = slot >>> 2;
+    Atomics.store(words, state + 1, item.length);
+    if (outOfLine !== 0) {
+      Atomics.store(words, state + 2, outOfLine);
+    } else {
+      const bytes = this.#memory.bytes;
+      const at = slot + SLOT_HEADER;
+      for (let i = 0; i < item.length; i++) bytes[at + i] = item[i];
+    }
+    // Publishes the bytes (Atomics are sequentially consistent).
+    if ((Atomics.or(words, state, WRITE) & SLEEPER) !== 0) Atomics.notify(words, state);
+  }
+
+  #readSlot(block: number, offset: number, into: Uint8Array): Uint8Array {
+    const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
+    const state = slot >>> 2;
+    this.#waitWritten(block, state);
+    const words = this.#memory.words;
+    const length = Atomics.load(words, state + 1);
+    const out = length <= into.length ? into.subarray(0, length) : new Uint8Array(length);
+    if (length > INLINE_BYTES) {
+      const stored = Atomics.load(words, state + 2) >>> 0;
+      this.#memory.reach(stored + length);
+      out.set(this.#memory.bytes.subarray(stored, stored + length));
+      this.#heap.free(stored);
+    } else {
+      const bytes = this.#memory.bytes;
+      const at = slot + SLOT_HEADER;
+      for (let i = 0; i < length; i++) out[i] = bytes[at + i];
+    }
+    return out;
+  }
+
+  /** Waits for the producer that claimed a slot to finish writing it. */
+  #waitWritten(block: number, state: number): void {
+    const words = this.#blockWords(block);
+    for (let turn = 0; turn < SPIN_TURNS; turn++) {
+      if ((Atomics.load(words, state) & WRITE) !== 0) return;
+    }
+    for (;;) {
+      const seen = Atomics.load(words, state);
+      if ((seen & WRITE) !== 0) return;
+      if (Atomics.compareExchange(words, state, seen, seen | SLEEPER) === seen) {
+        Atomics.wait(words, state, seen | SLEEPER, 100);
+      }
+    }
+  }
+
+  #backoff(turn: number): void {
+    if (turn < SPIN_TURNS) return;
+    Atomics.wait(this.#nap, 0, 0, NAP_MS);
+  }
+}
+
+function slotWord(block: number, offset: number): number {
+  return (block + BLOCK_HEADER + offset * SLOT_BYTES) >>> 2;
+}
+
+/** Slots from `from` to `to`, negative if `to` is behind (indices wrap; their distance never nears 2^30). */
+function slotsBetween(from: number, to: number): number {
+  return (((to >>> SHIFT) - (from >>> SHIFT)) << 1) >> 1;
+}
+
+/** Which lap (block-sized run of indices) an index is in. */
+function lapOf(index: number): number {
+  return Math.floor((index >>> SHIFT) / LAP);
+}
