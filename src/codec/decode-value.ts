@@ -23,14 +23,29 @@ registerHandleKind(SHARED_ARRAY_BUFFER_KIND, (buffer: SharedArrayBuffer) => buff
 const MAX_ARRAY_LENGTH = 0xffff_ffff;
 
 export class ValueDecoder {
-  readonly #r: Reader;
-  readonly #handles: readonly Handle[];
+  #r!: Reader;
+  #handles!: readonly Handle[];
+  // Objects in creation order (BackRef ids); `#objectCount` of them belong
+  // to this message. Kept between messages, so that decoding one costs no
+  // array allocation.
   readonly #objects: unknown[] = [];
-  readonly #attached: (object | undefined)[] = [];
+  #objectCount = 0;
+  #attached: (object | undefined)[] | undefined;
 
-  constructor(reader: Reader, handles: readonly Handle[]) {
+  /** Starts a message read from `reader`, with the handles sent beside it. */
+  begin(reader: Reader, handles: readonly Handle[]): void {
     this.#r = reader;
     this.#handles = handles;
+  }
+
+  /** Ends a message, dropping its objects (the decoder is reused). */
+  end(): void {
+    const objects = this.#objects;
+    for (let i = 0; i < this.#objectCount; i++) objects[i] = undefined;
+    this.#objectCount = 0;
+    this.#attached = undefined;
+    this.#r = undefined as never;
+    this.#handles = undefined as never;
   }
 
   read(): unknown {
@@ -90,7 +105,7 @@ export class ValueDecoder {
   }
 
   #register<T>(object: T): T {
-    this.#objects.push(object);
+    this.#objects[this.#objectCount++] = object;
     return object;
   }
 
@@ -206,8 +221,8 @@ export class ValueDecoder {
   #sharedView(): ArrayBufferView {
     const r = this.#r;
     // The view's id comes before its buffer's: reserve it.
-    const id = this.#objects.length;
-    this.#objects.push(undefined);
+    const id = this.#objectCount++;
+    this.#objects[id] = undefined;
     const kind = r.u8();
     const Ctor = viewConstructors[kind];
     if (Ctor === undefined) throw malformed(`view kind ${kind}`);
@@ -240,13 +255,14 @@ export class ValueDecoder {
   #handle(): object {
     const index = this.#r.varint();
     if (index >= this.#handles.length) throw malformed(`handle ${index} of ${this.#handles.length}`);
-    const object = (this.#attached[index] ??= attachHandle(this.#handles[index]));
+    const attached = (this.#attached ??= []);
+    const object = (attached[index] ??= attachHandle(this.#handles[index]));
     return this.#register(object);
   }
 
   #backRef(): unknown {
     const id = this.#r.varint();
-    if (id >= this.#objects.length) throw malformed(`back-reference to object ${id} of ${this.#objects.length}`);
+    if (id >= this.#objectCount) throw malformed(`back-reference to object ${id} of ${this.#objectCount}`);
     return this.#objects[id];
   }
 }

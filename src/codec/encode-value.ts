@@ -61,11 +61,13 @@ const SEEN_LIST_MAX = 32;
 export class ValueEncoder {
   w!: Writer;
   handles!: Handle[];
-  // Objects already written, for back-references. Most messages hold a
-  // handful of objects: a list searched from the end is faster for those
+  // Objects already written, for back-references: the first `#nextId`
+  // entries of `#seen`, the object with id i at index i. Most messages hold
+  // a handful of objects: a list searched from the end is faster for those
   // than a Map (and a Map's clear() costs more than the whole message); past
-  // SEEN_LIST_MAX the Map takes over.
-  readonly #seen: object[] = [];
+  // SEEN_LIST_MAX the Map takes over. The list is kept between messages
+  // (emptied, not shortened: setting an array's length is a runtime call).
+  readonly #seen: (object | undefined)[] = [];
   #ids: Map<object, number> | undefined;
   #nextId = 0;
 
@@ -77,7 +79,9 @@ export class ValueEncoder {
 
   /** Ends a message, dropping references to its objects. */
   end(): void {
-    this.#seen.length = 0;
+    const seen = this.#seen;
+    const listed = Math.min(this.#nextId, SEEN_LIST_MAX);
+    for (let i = 0; i < listed; i++) seen[i] = undefined;
     this.#ids = undefined;
     this.#nextId = 0;
     this.handles = undefined as never;
@@ -176,9 +180,9 @@ export class ValueEncoder {
     if (this.#ids !== undefined) {
       this.#ids.set(object, id);
     } else if (id < SEEN_LIST_MAX) {
-      this.#seen.push(object);
+      this.#seen[id] = object;
     } else {
-      this.#ids = new Map(this.#seen.map((seen, i) => [seen, i]));
+      this.#ids = new Map(this.#seen.map((seen, i) => [seen!, i]));
       this.#ids.set(object, id);
     }
   }
@@ -187,7 +191,7 @@ export class ValueEncoder {
   #idOf(object: object): number | undefined {
     if (this.#ids !== undefined) return this.#ids.get(object);
     const seen = this.#seen;
-    for (let i = seen.length - 1; i >= 0; i--) if (seen[i] === object) return i;
+    for (let i = this.#nextId - 1; i >= 0; i--) if (seen[i] === object) return i;
     return undefined;
   }
 

@@ -149,7 +149,7 @@ export class Reader {
         return cached;
       }
     }
-    const key = this.ascii(n);
+    const key = internalized(this.ascii(n));
     keyStrings[slot] = key;
     keyLengths[slot] = n;
     keyBytes.set(bytes.subarray(start, start + n), base);
@@ -193,6 +193,16 @@ const KEY_BYTES = 16;
 const keyStrings: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 const keyLengths = new Uint8Array(KEY_SLOTS);
 const keyBytes = new Uint8Array(KEY_SLOTS * KEY_BYTES);
+
+/**
+ * The same string, as V8's internalized copy: what a property store would
+ * look up in the string table on every use of a fresh string.
+ */
+function internalized(key: string): string {
+  const holder: Record<string, number> = {};
+  holder[key] = 0;
+  return Object.keys(holder)[0] ?? key;
+}
 
 export function malformed(detail: string): RuntimeError {
   return new RuntimeError(`codec: malformed data: ${detail}`);

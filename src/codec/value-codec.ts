@@ -72,9 +72,20 @@ export function encodeValue(value: unknown, writer: Writer, handles: Handle[], o
   }
 }
 
+let pooledDecoder: ValueDecoder | undefined = new ValueDecoder();
+
 /** Reads one value written by `encodeValue`, attaching its handles in this thread. */
 export function decodeValue(reader: Reader, handles: readonly Handle[]): unknown {
-  return new ValueDecoder(reader, handles).read();
+  // Attaching a handle runs a constructor, which may decode re-entrantly: it gets a fresh decoder.
+  const decoder = pooledDecoder ?? new ValueDecoder();
+  pooledDecoder = undefined;
+  decoder.begin(reader, handles);
+  try {
+    return decoder.read();
+  } finally {
+    decoder.end();
+    pooledDecoder = decoder;
+  }
 }
 
 /** `value` as a new Uint8Array (version byte + value). Handles of weft objects in it are pushed onto `handles`. */

@@ -3,7 +3,11 @@
  * an item that cannot cross (a function, a socket) fails in `put()` with
  * `ERR_NOT_SERIALIZABLE` and nothing is enqueued — into a writer this thread
  * reuses, and copied once into the queue's shared memory. A getter copies
- * the bytes out into a buffer of its own and decodes them there.
+ * the bytes out into an array of its own and decodes them there.
+ *
+ * Neither direction allocates for a small item: `encodeItem` hands back
+ * this thread's `ItemBytes` over its writer, and gets land in this thread's
+ * `received` bytes, decoded by a reader that is rewound, not rebuilt.
  *
  * Queue items carry values, not weft objects: a Lock or Event is shared by
  * its SharedArrayBuffer, which bytes cannot carry. Pass those to threads as
@@ -15,54 +19,89 @@ import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Reader } from '../codec/reader.js';
 import { Writer } from '../codec/writer.js';
 import { Tag } from '../codec/format.js';
+import { ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
 
 const INITIAL_BYTES = 4096;
-// A writer that grew past this for one huge item is not kept for the next.
+/** Past this, a writer or receiving array that grew for one huge item is not kept for the next. */
 const KEEP_BYTES = 1 << 20;
+const RECEIVE_BYTES = 64 * 1024;
+
 let writer = new Writer(INITIAL_BYTES);
+const encoded: ItemBytes = { bytes: writer.bytes, length: 0 };
+// Handles found in an item: always none once the item is accepted.
+const handles: Handle[] = [];
 
 /**
  * The encoded bytes of `item`. They live in this thread's writer: valid
- * until the next `encodeItem` here (copy them to keep them across an await).
+ * until the next `encodeItem` here (`ownCopy` them to keep them across an await).
  */
-export function encodeItem(item: unknown): Uint8Array {
+export function encodeItem(item: unknown): ItemBytes {
   // Small integers, the commonest item, skip the codec's general walk.
-  if (typeof item === 'number' && (item | 0) === item && !Object.is(item, -0)) return encodeInt32(item);
-  const handles: Handle[] = [];
-  writer.reset();
-  encodeValue(item, writer, handles, { path: 'item' });
-  if (handles.length > 0) throw notSharable(handles[0]);
-  const bytes = writer.bytes.subarray(0, writer.pos);
-  if (writer.capacity > KEEP_BYTES) writer = new Writer(INITIAL_BYTES); // the bytes keep the big buffer alive only as long as needed
-  return bytes;
+  if (typeof item === 'number' && (item | 0) === item && (item !== 0 || 1 / item > 0)) return encodeInt32(item);
+  // A getter on the item may itself put (re-entrantly): it gets a writer of its own.
+  if (encoding) return ownCopy(encodeWith(new Writer(INITIAL_BYTES), item));
+  if (writer.capacity > KEEP_BYTES) writer = new Writer(INITIAL_BYTES); // the last item's big buffer goes
+  encoding = true;
+  try {
+    return encodeWith(writer, item);
+  } finally {
+    encoding = false;
+  }
 }
 
-export function decodeItem(bytes: Uint8Array): unknown {
-  if (bytes.length === INT32_BYTES && bytes[0] === Tag.Int32) {
+let encoding = false;
+const ITEM_PATH = { path: 'item' } as const;
+
+function encodeWith(into: Writer, item: unknown): ItemBytes {
+  into.reset();
+  encodeValue(item, into, handles, ITEM_PATH);
+  if (handles.length > 0) {
+    const found = handles[0];
+    handles.length = 0;
+    throw notSharable(found);
+  }
+  encoded.bytes = into.bytes;
+  encoded.length = into.pos;
+  return encoded;
+}
+
+/** Where this thread's gets put an item's bytes; `decodeItem` reads them from here. */
+export const received: ItemBytes = { bytes: new Uint8Array(RECEIVE_BYTES), length: 0 };
+let receivedReader = new Reader(received.bytes);
+
+/** The item in `from` (`received`, or bytes of a get's own). */
+export function decodeItem(from: ItemBytes): unknown {
+  const bytes = from.bytes;
+  const length = from.length;
+  if (length === INT32_BYTES && bytes[0] === Tag.Int32) {
     return bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24);
   }
-  if (bytes.buffer === getScratch.buffer && bytes.byteOffset === 0) {
-    scratchReader.rewind(bytes.length);
-    return decodeValue(scratchReader, []);
+  if (from !== received) return decodeValue(new Reader(bytes.subarray(0, length)), handles);
+  if (bytes !== receivedReader.bytes) {
+    // A store grew the array for a long item: read it, and keep it only if not huge.
+    if (bytes.length > KEEP_BYTES) {
+      received.bytes = new Uint8Array(RECEIVE_BYTES);
+      return decodeValue(new Reader(bytes.subarray(0, length)), handles);
+    }
+    receivedReader = new Reader(bytes);
   }
-  return decodeValue(new Reader(bytes), []);
+  receivedReader.rewind(length);
+  return decodeValue(receivedReader, handles);
 }
-
-/** Where this thread's gets copy item bytes to before decoding; longer items get their own array. */
-export const getScratch = new Uint8Array(64 * 1024);
-const scratchReader = new Reader(getScratch);
 
 // The codec's own encoding of an Int32 (format.ts): the tag, then 4 bytes little-endian.
 const INT32_BYTES = 5;
-const int32Item = new Uint8Array(INT32_BYTES);
 
-function encodeInt32(n: number): Uint8Array {
-  int32Item[0] = Tag.Int32;
-  int32Item[1] = n;
-  int32Item[2] = n >> 8;
-  int32Item[3] = n >> 16;
-  int32Item[4] = n >> 24;
-  return int32Item;
+function encodeInt32(n: number): ItemBytes {
+  const bytes = writer.bytes;
+  bytes[0] = Tag.Int32;
+  bytes[1] = n;
+  bytes[2] = n >> 8;
+  bytes[3] = n >> 16;
+  bytes[4] = n >> 24;
+  encoded.bytes = bytes;
+  encoded.length = INT32_BYTES;
+  return encoded;
 }
 
 function notSharable(handle: Handle): Error {

@@ -11,7 +11,8 @@ import { currentToken } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
 import { Empty, Full, ShutDown } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { decodeItem, encodeItem, getScratch } from './item-codec.js';
+import { decodeItem, encodeItem, received } from './item-codec.js';
+import { ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
 
 /** How an item's priority is found (PriorityQueue); undefined for other queues. */
 export type PriorityOf = ((item: unknown) => Priority) | undefined;
@@ -21,10 +22,10 @@ export async function putItem(state: QueueState, item: unknown, priorityOf: Prio
   signal?.throwIfAborted();
   const priority = priorityOf?.(item);
   const bytes = encodeItem(item);
-  let outcome = state.tryPut(bytes, priority);
+  let outcome = timeout === 0 ? state.tryPut(bytes, priority) : state.spinPut(bytes, priority);
   if (outcome === 'full' && timeout !== 0) {
     // The encoded bytes must outlive this thread's writer across the wait.
-    outcome = await runAsync(state.putSteps(currentToken(), bytes.slice(), priority, Deadline.after(timeout)), signal);
+    outcome = await runAsync(state.putSteps(currentToken(), ownCopy(bytes), priority, Deadline.after(timeout)), signal);
   }
   settlePut(outcome, item);
 }
@@ -33,7 +34,7 @@ export function putItemSync(state: QueueState, item: unknown, priorityOf: Priori
   const { timeout } = checkSyncWaitOptions(options);
   const priority = priorityOf?.(item);
   const bytes = encodeItem(item);
-  let outcome = state.tryPut(bytes, priority);
+  let outcome = timeout === 0 ? state.tryPut(bytes, priority) : state.spinPut(bytes, priority);
   if (outcome === 'full' && timeout !== 0) outcome = runSync(state.putSteps(currentToken(), bytes, priority, Deadline.after(timeout)));
   settlePut(outcome, item);
 }
@@ -45,22 +46,23 @@ export function putItemNowait(state: QueueState, item: unknown, priorityOf: Prio
 export async function getItem(state: QueueState, options: WaitOptions | undefined): Promise<unknown> {
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
-  const outcome = state.tryGet(getScratch);
-  if (outcome !== 'empty' || timeout === 0) return settleGet(outcome);
-  // After a wait, another get of this thread may have used the scratch
-  // buffer before this one resumes: take the bytes into an array of their own.
-  return settleGet(await runAsync(state.getSteps(currentToken(), new Uint8Array(0), Deadline.after(timeout)), signal));
+  const outcome = timeout === 0 ? state.tryGet(received) : state.spinGet(received);
+  if (outcome !== 'empty' || timeout === 0) return settleGet(outcome, received);
+  // While this get waits, other gets of this thread use `received`: take
+  // the bytes into an array of this get's own.
+  const own: ItemBytes = { bytes: new Uint8Array(64), length: 0 };
+  return settleGet(await runAsync(state.getSteps(currentToken(), own, Deadline.after(timeout)), signal), own);
 }
 
 export function getItemSync(state: QueueState, options: SyncWaitOptions | undefined): unknown {
   const { timeout } = checkSyncWaitOptions(options);
-  const outcome = state.tryGet(getScratch);
-  if (outcome !== 'empty' || timeout === 0) return settleGet(outcome);
-  return settleGet(runSync(state.getSteps(currentToken(), getScratch, Deadline.after(timeout))));
+  const outcome = timeout === 0 ? state.tryGet(received) : state.spinGet(received);
+  if (outcome !== 'empty' || timeout === 0) return settleGet(outcome, received);
+  return settleGet(runSync(state.getSteps(currentToken(), received, Deadline.after(timeout))), received);
 }
 
 export function getItemNowait(state: QueueState): unknown {
-  return settleGet(state.tryGet(getScratch));
+  return settleGet(state.tryGet(received), received);
 }
 
 function settlePut(outcome: PutOutcome, item: unknown): void {
@@ -68,8 +70,8 @@ function settlePut(outcome: PutOutcome, item: unknown): void {
   if (outcome === 'shutdown') throw new ShutDown();
 }
 
-function settleGet(outcome: GetOutcome): unknown {
+function settleGet(outcome: GetOutcome, into: ItemBytes): unknown {
   if (outcome === 'empty') throw new Empty();
   if (outcome === 'shutdown') throw new ShutDown();
-  return decodeItem(outcome);
+  return decodeItem(into);
 }

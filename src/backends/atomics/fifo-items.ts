@@ -15,9 +15,12 @@
  * ## Indices (Int32 words in the queue header, wrapping modulo 2^32)
  *
  * An index counts slots in steps of 2 (`SHIFT`): bit 0 is `HAS_NEXT` on the
- * head index (the head block is not the last). `(index >>> 1) % LAP` is the
- * slot's offset in its block; offset `BLOCK_CAP` is never a slot: an index
- * there means "the next block is being installed".
+ * head index (the head block is not the last) and `CLOSED` on the tail
+ * index (no more pushes: `close()`, for the queue's shutdown — kept in the
+ * word every push reads and CASes, so a push either lands before the close
+ * or sees it). `(index >>> 1) % LAP` is the slot's offset in its block;
+ * offset `BLOCK_CAP` is never a slot: an index there means "the next block
+ * is being installed".
  *
  * | word      | written by                       | meaning                                 |
  * |-----------|----------------------------------|-----------------------------------------|
@@ -52,6 +55,7 @@
  */
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
+import { roomFor, type ItemBytes } from './item-bytes.js';
 
 /** Word indices of the four index words, given the header's base for them. */
 export const FifoWord = { TailIndex: 0, TailBlock: 1, HeadIndex: 16, HeadBlock: 17 } as const;
@@ -60,6 +64,7 @@ export const FIFO_WORDS = 32;
 
 const SHIFT = 1;
 const HAS_NEXT = 1;
+const CLOSED = 1;
 const LAP = 32;
 const BLOCK_CAP = LAP - 1;
 
@@ -104,6 +109,15 @@ export class FifoItems {
     return Atomics.load(this.#header, this.#base + word);
   }
 
+  /**
+   * A plain read of an index word, for a value that a CAS will check or
+   * that an atomic read just before it orders: an Atomics.load costs ten
+   * plain reads in V8 11, and a stream pays for every one.
+   */
+  #peek(word: number): number {
+    return this.#header[this.#base + word];
+  }
+
   #store(word: number, value: number): void {
     Atomics.store(this.#header, this.#base + word, value);
   }
@@ -114,13 +128,23 @@ export class FifoItems {
     return this.#memory.words;
   }
 
-  /** Appends an item's bytes. Throws a RangeError (and appends nothing) if the heap cannot hold it. */
-  push(item: Uint8Array): void {
+  /**
+   * Appends an item's bytes; false (appending nothing) once `close()`d.
+   * Throws a RangeError (and appends nothing) if the heap cannot hold it.
+   */
+  push(item: ItemBytes): boolean {
     const outOfLine = item.length > INLINE_BYTES ? this.#storeOutOfLine(item) : 0;
+    // TailIndex first, then its block (the atomic read orders the plain one
+    // after it): the CAS below confirms the index, and with it the block.
     let tail = this.#load(FifoWord.TailIndex);
-    let block = this.#load(FifoWord.TailBlock) >>> 0;
+    let block = this.#peek(FifoWord.TailBlock) >>> 0;
     let nextBlock = 0;
     for (let turn = 0; ; turn++) {
+      if ((tail & CLOSED) !== 0) {
+        if (outOfLine !== 0) this.#heap.free(outOfLine);
+        if (nextBlock !== 0) this.#heap.free(nextBlock);
+        return false;
+      }
       const offset = (tail >>> SHIFT) % LAP;
       if (offset === BLOCK_CAP) {
         // Another producer is installing the next block.
@@ -148,28 +172,31 @@ export class FifoItems {
       const found = Atomics.compareExchange(this.#header, this.#base + FifoWord.TailIndex, tail, newTail);
       if (found !== tail) {
         tail = found;
-        block = this.#load(FifoWord.TailBlock) >>> 0;
+        block = this.#peek(FifoWord.TailBlock) >>> 0; // ordered after the CAS, which read the index
         continue;
       }
       if (offset + 1 === BLOCK_CAP) {
         this.#store(FifoWord.TailBlock, nextBlock);
-        this.#store(FifoWord.TailIndex, (newTail + (1 << SHIFT)) | 0);
+        // An add, not a store: it keeps a CLOSED bit that close() may have set meanwhile.
+        Atomics.add(this.#header, this.#base + FifoWord.TailIndex, 1 << SHIFT);
         Atomics.store(this.#blockWords(block), block >>> 2, nextBlock);
         nextBlock = 0;
       }
       this.#writeSlot(block, offset, item, outOfLine);
       if (nextBlock !== 0) this.#heap.free(nextBlock);
-      return;
+      return true;
     }
   }
 
-  /**
-   * Removes the oldest item and returns its bytes, copied into `into` if it
-   * fits (else into a new array); undefined if the queue is empty.
-   */
-  pop(into: Uint8Array): Uint8Array | undefined {
+  /** Refuses every push from now on; items already pushed (or being written) stay to be popped. */
+  close(): void {
+    Atomics.or(this.#header, this.#base + FifoWord.TailIndex, CLOSED);
+  }
+
+  /** Takes the oldest item into `into`; false if the queue is empty. */
+  pop(into: ItemBytes): boolean {
     let head = this.#load(FifoWord.HeadIndex);
-    let block = this.#load(FifoWord.HeadBlock) >>> 0;
+    let block = this.#peek(FifoWord.HeadBlock) >>> 0;
     for (let turn = 0; ; turn++) {
       const offset = (head >>> SHIFT) % LAP;
       if (offset === BLOCK_CAP) {
@@ -181,17 +208,24 @@ export class FifoItems {
       }
       let newHead = (head + (1 << SHIFT)) | 0;
       if ((newHead & HAS_NEXT) === 0) {
-        let tail = this.#knownTail;
-        // Other consumers may have taken the head past the tail we saw: trust
-        // it only while it is ahead of the head.
-        if (slotsBetween(head, tail) <= 0) {
-          tail = this.#knownTail = this.#load(FifoWord.TailIndex);
-          if (head >>> SHIFT === tail >>> SHIFT) return undefined; // empty
+        // The tail this thread saw last is behind the real one; other
+        // consumers may have taken the head past it, so it is trusted only
+        // while it is ahead of the head. Head and tail in different blocks
+        // mean the head block has a next.
+        const tail = this.#knownTail;
+        if (slotsBetween(head, tail) > 0) {
+          if (lapOf(head) !== lapOf(tail)) newHead |= HAS_NEXT;
+        } else if (!this.#isWritten(block, offset)) {
+          // Only an unwritten head slot needs the producers' tail word (whose
+          // cache line they write on every push), to tell empty from being
+          // written. A written one means "not empty"; HAS_NEXT is then left
+          // for a later pop to find. (The slot is read before it is claimed:
+          // if its block was recycled meanwhile, the head has moved on, and
+          // the CAS below fails.)
+          const seen = (this.#knownTail = this.#load(FifoWord.TailIndex));
+          if (head >>> SHIFT === seen >>> SHIFT) return false; // empty
+          if (lapOf(head) !== lapOf(seen)) newHead |= HAS_NEXT;
         }
-        // Head and tail in different blocks: the head block has a next. (A
-        // tail seen earlier is behind the real one, so this never errs the
-        // other way.)
-        if (lapOf(head) !== lapOf(tail)) newHead |= HAS_NEXT;
       }
       if (block === 0) {
         // The first push is installing the first block.
@@ -203,14 +237,14 @@ export class FifoItems {
       const found = Atomics.compareExchange(this.#header, this.#base + FifoWord.HeadIndex, head, newHead);
       if (found !== head) {
         head = found;
-        block = this.#load(FifoWord.HeadBlock) >>> 0;
+        block = this.#peek(FifoWord.HeadBlock) >>> 0; // ordered after the CAS, which read the index
         continue;
       }
       if (offset + 1 === BLOCK_CAP) this.#moveHeadPast(block, newHead);
-      const bytes = this.#readSlot(block, offset, into);
+      this.#readSlot(block, offset, into);
       // The reader of the block's last unread slot frees it.
       if (Atomics.add(this.#blockWords(block), (block >>> 2) + READ_WORD, 1) === BLOCK_CAP - 1) this.#heap.free(block);
-      return bytes;
+      return true;
     }
   }
 
@@ -252,46 +286,54 @@ export class FifoItems {
 
   #newBlock(): number {
     const block = this.#heap.alloc(BLOCK_BYTES);
-    // Blocks are reused: clear the header and every slot state.
+    // Blocks are reused: clear the header and every slot state. Plain
+    // stores do: the block is published later by an atomic store of its
+    // offset (TailBlock, or the previous block's Next), which orders them.
     const words = this.#blockWords(block);
-    Atomics.store(words, block >>> 2, 0);
-    Atomics.store(words, (block >>> 2) + READ_WORD, 0);
-    for (let i = 0; i < BLOCK_CAP; i++) Atomics.store(words, slotWord(block, i), 0);
+    words[block >>> 2] = 0;
+    words[(block >>> 2) + READ_WORD] = 0;
+    for (let i = 0; i < BLOCK_CAP; i++) words[slotWord(block, i)] = 0;
     return block;
   }
 
-  #storeOutOfLine(item: Uint8Array): number {
-    const offset = this.#heap.alloc(item.length);
-    this.#memory.reach(offset + item.length);
-    this.#memory.bytes.set(item, offset);
+  #storeOutOfLine(item: ItemBytes): number {
+    const length = item.length;
+    const offset = this.#heap.alloc(length);
+    this.#memory.reach(offset + length);
+    this.#memory.bytes.set(item.bytes.subarray(0, length), offset);
     return offset;
   }
 
-  #writeSlot(block: number, offset: number, item: Uint8Array, outOfLine: number): void {
+  // A slot's Length, its out-of-line offset and its inline bytes are plain
+  // memory: the writer's Atomics.or of WRITE publishes them, and the
+  // reader's Atomics.load that sees WRITE orders its reads after them.
+
+  #writeSlot(block: number, offset: number, item: ItemBytes, outOfLine: number): void {
     const words = this.#blockWords(block);
     const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
     const state = slot >>> 2;
-    Atomics.store(words, state + 1, item.length);
+    const length = item.length;
+    words[state + 1] = length;
     if (outOfLine !== 0) {
-      Atomics.store(words, state + 2, outOfLine);
+      words[state + 2] = outOfLine;
     } else {
-      const bytes = this.#memory.bytes;
+      const to = this.#memory.bytes;
+      const from = item.bytes;
       const at = slot + SLOT_HEADER;
-      for (let i = 0; i < item.length; i++) bytes[at + i] = item[i];
+      for (let i = 0; i < length; i++) to[at + i] = from[i];
     }
-    // Publishes the bytes (Atomics are sequentially consistent).
     if ((Atomics.or(words, state, WRITE) & SLEEPER) !== 0) Atomics.notify(words, state);
   }
 
-  #readSlot(block: number, offset: number, into: Uint8Array): Uint8Array {
+  #readSlot(block: number, offset: number, into: ItemBytes): void {
     const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
     const state = slot >>> 2;
     this.#waitWritten(block, state);
     const words = this.#memory.words;
-    const length = Atomics.load(words, state + 1);
-    const out = length <= into.length ? into.subarray(0, length) : new Uint8Array(length);
+    const length = words[state + 1];
+    const out = roomFor(into, length);
     if (length > INLINE_BYTES) {
-      const stored = Atomics.load(words, state + 2) >>> 0;
+      const stored = words[state + 2] >>> 0;
       this.#memory.reach(stored + length);
       out.set(this.#memory.bytes.subarray(stored, stored + length));
       this.#heap.free(stored);
@@ -300,7 +342,12 @@ export class FifoItems {
       const at = slot + SLOT_HEADER;
       for (let i = 0; i < length; i++) out[i] = bytes[at + i];
     }
-    return out;
+  }
+
+  /** Whether slot `offset` of `block` holds its item's bytes (false for no block yet). */
+  #isWritten(block: number, offset: number): boolean {
+    if (block === 0) return false;
+    return (Atomics.load(this.#blockWords(block), slotWord(block, offset)) & WRITE) !== 0;
   }
 
   /** Waits for the producer that claimed a slot to finish writing it. */

@@ -10,15 +10,17 @@
  * | Lock  | anyone (futex mutex) | guards Top, Count and the blocks' Next |
  * | Top   | holder of Lock      | the last item's block (0: empty)       |
  * | Count | holder of Lock      | items on the stack                     |
+ * | Closed | holder of Lock     | 1: pushes refused (`close()`)           |
  *
  * ## Item block (from the heap): Next (Int32), Length (Int32), the bytes.
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
+import { roomFor, type ItemBytes } from './item-bytes.js';
 
-export const LifoWord = { Lock: 0, Top: 1, Count: 2 } as const;
-export const LIFO_WORDS = 3;
+export const LifoWord = { Lock: 0, Top: 1, Count: 2, Closed: 3 } as const;
+export const LIFO_WORDS = 4;
 const ITEM_HEADER = 8;
 
 export class LifoItems {
@@ -34,21 +36,37 @@ export class LifoItems {
     this.#heap = heap;
   }
 
-  push(item: Uint8Array): void {
-    const block = this.#heap.alloc(ITEM_HEADER + item.length);
+  /** Pushes an item's bytes; false (pushing nothing) once `close()`d. */
+  push(item: ItemBytes): boolean {
+    const length = item.length;
+    const block = this.#heap.alloc(ITEM_HEADER + length);
     const memory = this.#memory;
-    memory.reach(block + ITEM_HEADER + item.length);
-    memory.words[(block >>> 2) + 1] = item.length;
-    memory.bytes.set(item, block + ITEM_HEADER);
+    memory.reach(block + ITEM_HEADER + length);
+    memory.words[(block >>> 2) + 1] = length;
+    memory.bytes.set(item.bytes.subarray(0, length), block + ITEM_HEADER);
     const header = this.#header;
     lockMutex(header, this.#base + LifoWord.Lock);
-    memory.words[block >>> 2] = header[this.#base + LifoWord.Top];
-    Atomics.store(header, this.#base + LifoWord.Top, block);
-    Atomics.add(header, this.#base + LifoWord.Count, 1);
+    const open = header[this.#base + LifoWord.Closed] === 0;
+    if (open) {
+      memory.words[block >>> 2] = header[this.#base + LifoWord.Top];
+      Atomics.store(header, this.#base + LifoWord.Top, block);
+      Atomics.add(header, this.#base + LifoWord.Count, 1);
+    }
+    unlockMutex(header, this.#base + LifoWord.Lock);
+    if (!open) this.#heap.free(block);
+    return open;
+  }
+
+  /** Refuses every push from now on. */
+  close(): void {
+    const header = this.#header;
+    lockMutex(header, this.#base + LifoWord.Lock);
+    header[this.#base + LifoWord.Closed] = 1;
     unlockMutex(header, this.#base + LifoWord.Lock);
   }
 
-  pop(into: Uint8Array): Uint8Array | undefined {
+  /** Takes the newest item into `into`; false if there is none. */
+  pop(into: ItemBytes): boolean {
     const header = this.#header;
     const memory = this.#memory;
     lockMutex(header, this.#base + LifoWord.Lock);
@@ -59,13 +77,12 @@ export class LifoItems {
       Atomics.sub(header, this.#base + LifoWord.Count, 1);
     }
     unlockMutex(header, this.#base + LifoWord.Lock);
-    if (block === 0) return undefined;
+    if (block === 0) return false;
     const length = memory.words[(block >>> 2) + 1];
     memory.reach(block + ITEM_HEADER + length);
-    const out = length <= into.length ? into.subarray(0, length) : new Uint8Array(length);
-    out.set(memory.bytes.subarray(block + ITEM_HEADER, block + ITEM_HEADER + length));
+    roomFor(into, length).set(memory.bytes.subarray(block + ITEM_HEADER, block + ITEM_HEADER + length));
     this.#heap.free(block);
-    return out;
+    return true;
   }
 
   size(): number {

@@ -18,6 +18,7 @@
  * | Count    | holder of Lock       | items in the heap                               |
  * | Seq      | holder of Lock       | arrival counter (ties)                          |
  * | KeyKind  | holder of Lock       | kind of the priorities in the queue (0: empty)  |
+ * | Closed   | holder of Lock       | 1: pushes refused (`close()`)                   |
  *
  * ## Item block (from the heap)
  *
@@ -34,10 +35,11 @@
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
+import { roomFor, type ItemBytes } from './item-bytes.js';
 import { invalidArg } from '../../errors.js';
 
-export const PriorityWord = { Lock: 0, Array: 1, Capacity: 2, Count: 3, Seq: 4, KeyKind: 5 } as const;
-export const PRIORITY_WORDS = 6;
+export const PriorityWord = { Lock: 0, Array: 1, Capacity: 2, Count: 3, Seq: 4, KeyKind: 5, Closed: 6 } as const;
+export const PRIORITY_WORDS = 7;
 
 export type Priority = number | bigint | string;
 
@@ -85,7 +87,8 @@ export class PriorityItems {
     }
   }
 
-  push(item: Uint8Array, priority: Priority | undefined): void {
+  /** Pushes an item's bytes; false (pushing nothing) once `close()`d. */
+  push(item: ItemBytes, priority: Priority | undefined): boolean {
     if (priority === undefined) throw new Error('weft internal error: a priority item without its priority');
     const key = keyOf(priority);
     const keyBytes = key.kind === KeyKind.Number ? 8 : key.units.length * 2;
@@ -94,6 +97,10 @@ export class PriorityItems {
     const header = this.#header;
     lockMutex(header, this.#base + PriorityWord.Lock);
     try {
+      if (header[this.#base + PriorityWord.Closed] !== 0) {
+        this.#heap.free(block);
+        return false;
+      }
       this.#checkKind(key.kind);
       this.#words[block >>> 2] = header[this.#base + PriorityWord.Seq]++;
       this.#ensureCapacity();
@@ -101,6 +108,7 @@ export class PriorityItems {
       this.#set(count, block);
       Atomics.store(header, this.#base + PriorityWord.Count, count + 1);
       this.#siftUp(count);
+      return true;
     } catch (error) {
       this.#heap.free(block);
       throw error;
@@ -109,7 +117,8 @@ export class PriorityItems {
     }
   }
 
-  pop(into: Uint8Array): Uint8Array | undefined {
+  /** Takes the first item into `into`; false if there is none. */
+  pop(into: ItemBytes): boolean {
     const header = this.#header;
     lockMutex(header, this.#base + PriorityWord.Lock);
     let block = 0;
@@ -122,20 +131,27 @@ export class PriorityItems {
       else header[this.#base + PriorityWord.KeyKind] = KeyKind.None;
     }
     unlockMutex(header, this.#base + PriorityWord.Lock);
-    if (block === 0) return undefined;
+    if (block === 0) return false;
     const words = this.#words;
     const at = block >>> 2;
     const keyBytes = words[at + 1] === KeyKind.Number ? 8 : words[at + 2] * 2;
     const length = words[at + 3];
     const start = block + ITEM_HEADER + keyBytes;
-    const out = length <= into.length ? into.subarray(0, length) : new Uint8Array(length);
-    out.set(this.#bytes.subarray(start, start + length));
+    roomFor(into, length).set(this.#bytes.subarray(start, start + length));
     this.#heap.free(block);
-    return out;
+    return true;
   }
 
   size(): number {
     return Atomics.load(this.#header, this.#base + PriorityWord.Count);
+  }
+
+  /** Refuses every push from now on. */
+  close(): void {
+    const header = this.#header;
+    lockMutex(header, this.#base + PriorityWord.Lock);
+    header[this.#base + PriorityWord.Closed] = 1;
+    unlockMutex(header, this.#base + PriorityWord.Lock);
   }
 
   #checkKind(kind: number): void {
@@ -149,7 +165,7 @@ export class PriorityItems {
     }
   }
 
-  #writeItem(block: number, key: Key, item: Uint8Array): void {
+  #writeItem(block: number, key: Key, item: ItemBytes): void {
     const at = block >>> 2;
     this.#words[at + 1] = key.kind;
     this.#words[at + 2] = key.units.length;
@@ -161,7 +177,7 @@ export class PriorityItems {
       for (let i = 0; i < key.units.length; i++) this.#view.setUint16(keyStart + 2 * i, key.units.charCodeAt(i), true);
     }
     const keyBytes = key.kind === KeyKind.Number ? 8 : key.units.length * 2;
-    this.#bytes.set(item, keyStart + keyBytes);
+    this.#bytes.set(item.bytes.subarray(0, item.length), keyStart + keyBytes);
   }
 
   #readKey(block: number): Priority {

@@ -48,8 +48,9 @@ import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { GrowingViews } from './growing-views.js';
 import { SharedHeap, HEAP_WORDS } from './shared-heap.js';
 import { FifoItems, FIFO_WORDS } from './fifo-items.js';
-import { LifoItems } from './lifo-items.js';
-import { PriorityItems, type Priority } from './priority-items.js';
+import { LifoItems, LIFO_WORDS } from './lifo-items.js';
+import { PriorityItems, PRIORITY_WORDS, type Priority } from './priority-items.js';
+import type { ItemBytes } from './item-bytes.js';
 import type { Deadline } from '../../internal/deadline.js';
 
 export const QUEUE_MAGIC = 0x71756575; // "queu"
@@ -83,18 +84,26 @@ const MAX_BYTES = 2 ** 32;
 
 // Turns a getter (or a putter on a full queue) retries before it sleeps: a
 // stream's next item is usually a few hundred nanoseconds away, and a sleep
-// and wake-up cost tens of microseconds.
-const SPIN_TURNS = 400;
+// and wake-up cost tens of microseconds. Between turns it pauses (`pause`),
+// up to 2^PAUSE_MAX_SHIFT rounds of a local loop: some ten microseconds of
+// trying in all.
+const SPIN_TURNS = 200;
+const PAUSE_MAX_SHIFT = 5;
 
 /** What a store of item bytes offers, whatever its order. */
 interface ItemStore {
-  push(item: Uint8Array, priority: Priority | undefined): void;
-  pop(into: Uint8Array): Uint8Array | undefined;
+  /** Adds an item; false (adding nothing) once closed. */
+  push(item: ItemBytes, priority: Priority | undefined): boolean;
+  /** Refuses every push from now on: a push either lands before the close or returns false. */
+  close(): void;
+  /** Takes the next item into `into`; false if there is none. */
+  pop(into: ItemBytes): boolean;
   size(): number;
 }
 
 export type PutOutcome = 'put' | 'full' | 'shutdown';
-export type GetOutcome = Uint8Array | 'empty' | 'shutdown';
+/** 'item': the item's bytes are in the `into` the get was given. */
+export type GetOutcome = 'item' | 'empty' | 'shutdown';
 
 export class QueueState {
   readonly buffer: SharedArrayBuffer;
@@ -148,6 +157,16 @@ export class QueueState {
     return Atomics.load(this.words, QueueWord.State);
   }
 
+  /**
+   * The mode by a plain read, for the fast paths: a put or get that races
+   * with `shutdown()` may see either mode, as if it ran just before or just
+   * after; one that starts after `shutdown()` returned is ordered after it
+   * and sees the new mode.
+   */
+  get #modeNow(): number {
+    return this.words[QueueWord.State];
+  }
+
   sleepers(): { getters: number; putters: number; joiners: number } {
     return { getters: this.#getters.length, putters: this.#putters.length, joiners: this.#joiners.length };
   }
@@ -155,26 +174,41 @@ export class QueueState {
   // ---- put -------------------------------------------------------------------
 
   /** Puts an item if there is room; never waits. */
-  tryPut(item: Uint8Array, priority: Priority | undefined): PutOutcome {
-    if (this.mode !== QueueMode.Open) return 'shutdown';
+  tryPut(item: ItemBytes, priority: Priority | undefined): PutOutcome {
+    // A quick refusal after shutdown; the store's own closed mark decides a put that races with it.
+    if (this.#modeNow !== QueueMode.Open) return 'shutdown';
     if (this.maxsize > 0 && !this.#takePermit()) return 'full';
     Atomics.add(this.words, QueueWord.PutCount, 1); // before the item is visible: a taskDone for it must find it counted
+    let pushed = false;
     try {
-      this.#items.push(item, priority);
-    } catch (error) {
-      Atomics.sub(this.words, QueueWord.PutCount, 1);
-      if (this.maxsize > 0) this.#givePermit();
-      throw error;
+      pushed = this.#items.push(item, priority);
+    } finally {
+      if (!pushed) this.#undoPut();
     }
+    if (!pushed) return 'shutdown';
     if (this.#getters.length > 0) this.#wake(this.#getters);
     return 'put';
   }
 
-  *putSteps(me: number, item: Uint8Array, priority: Priority | undefined, deadline: Deadline): Steps<PutOutcome> {
-    for (let turn = 0; turn < SPIN_TURNS; turn++) {
+  /** Takes back the count and the permit of a put that added nothing. */
+  #undoPut(): void {
+    const unfinished = (Atomics.sub(this.words, QueueWord.PutCount, 1) - 1 - Atomics.load(this.words, QueueWord.DoneCount)) | 0;
+    if (this.maxsize > 0) this.#givePermit();
+    // A join that looked while this put was counted went to sleep on it.
+    if (unfinished === 0) this.#wakeJoiners();
+  }
+
+  /** `tryPut`, tried again for a few microseconds while the queue is full. */
+  spinPut(item: ItemBytes, priority: Priority | undefined): PutOutcome {
+    for (let turn = 0; ; turn++) {
       const outcome = this.tryPut(item, priority);
-      if (outcome !== 'full') return outcome;
+      if (outcome !== 'full' || turn === SPIN_TURNS) return outcome;
+      pause(turn);
     }
+  }
+
+  /** Waits for room (call after `spinPut` found none). */
+  *putSteps(me: number, item: ItemBytes, priority: Priority | undefined, deadline: Deadline): Steps<PutOutcome> {
     return yield* this.#sleepUntil<PutOutcome>(me, this.#putters, deadline, () => {
       const outcome = this.tryPut(item, priority);
       return outcome === 'full' ? undefined : outcome;
@@ -183,21 +217,26 @@ export class QueueState {
 
   // ---- get -------------------------------------------------------------------
 
-  /** Takes the next item's bytes (copied into `into` when they fit), if any; never waits. */
-  tryGet(into: Uint8Array): GetOutcome {
-    const mode = this.mode;
+  /** Takes the next item's bytes into `into`, if there is one; never waits. */
+  tryGet(into: ItemBytes): GetOutcome {
+    const mode = this.#modeNow;
     if (mode === QueueMode.Drop) return 'shutdown';
-    const bytes = this.#items.pop(into);
-    if (bytes === undefined) return mode === QueueMode.Open ? 'empty' : 'shutdown';
+    if (!this.#items.pop(into)) return mode === QueueMode.Open ? 'empty' : 'shutdown';
     if (this.maxsize > 0) this.#givePermit();
-    return bytes;
+    return 'item';
   }
 
-  *getSteps(me: number, into: Uint8Array, deadline: Deadline): Steps<GetOutcome> {
-    for (let turn = 0; turn < SPIN_TURNS; turn++) {
+  /** `tryGet`, tried again for a few microseconds while the queue is empty. */
+  spinGet(into: ItemBytes): GetOutcome {
+    for (let turn = 0; ; turn++) {
       const outcome = this.tryGet(into);
-      if (outcome !== 'empty') return outcome;
+      if (outcome !== 'empty' || turn === SPIN_TURNS) return outcome;
+      pause(turn);
     }
+  }
+
+  /** Waits for an item (call after `spinGet` found none). */
+  *getSteps(me: number, into: ItemBytes, deadline: Deadline): Steps<GetOutcome> {
     return yield* this.#sleepUntil<GetOutcome>(me, this.#getters, deadline, () => {
       const outcome = this.tryGet(into);
       return outcome === 'empty' ? undefined : outcome;
@@ -239,6 +278,9 @@ export class QueueState {
       const current = Atomics.load(words, QueueWord.State);
       if (current >= mode || Atomics.compareExchange(words, QueueWord.State, current, mode) === current) break;
     }
+    // From here on no put adds an item; every one added before is in the
+    // store (or being written to it, which a pop waits for).
+    this.#items.close();
     if (immediate) this.#discardAll();
     this.#lockControl();
     this.#getters.wakeAll();
@@ -248,9 +290,9 @@ export class QueueState {
   }
 
   #discardAll(): void {
-    const scratch = new Uint8Array(256);
+    const scratch: ItemBytes = { bytes: new Uint8Array(256), length: 0 };
     let discarded = 0;
-    while (this.#items.pop(scratch) !== undefined) {
+    while (this.#items.pop(scratch)) {
       discarded += 1;
       if (this.maxsize > 0) this.#givePermit();
     }
@@ -340,6 +382,18 @@ export class QueueState {
   }
 }
 
+let paused = 0;
+
+/**
+ * Lets some time pass without touching shared memory, longer with each
+ * turn: a getter that re-read an empty queue at once would keep pulling the
+ * cache lines the producer is writing, slowing the very put it waits for.
+ */
+function pause(turn: number): void {
+  const rounds = 1 << Math.min(turn, PAUSE_MAX_SHIFT);
+  for (let i = 0; i < rounds; i++) paused = (paused + i) | 0;
+}
+
 function itemStore(kind: QueueKind, header: Int32Array, memory: GrowingViews, heap: SharedHeap): ItemStore {
   switch (kind) {
     case QueueKind.Fifo:
@@ -352,6 +406,7 @@ function itemStore(kind: QueueKind, header: Int32Array, memory: GrowingViews, he
 }
 
 // Layout invariant: each region of the header ends before the next begins.
-if (QueueWord.Heap + HEAP_WORDS > QueueWord.Items || QueueWord.Items + FIFO_WORDS > HEAP_START / 4) {
+const ITEM_WORDS = Math.max(FIFO_WORDS, LIFO_WORDS, PRIORITY_WORDS);
+if (QueueWord.Heap + HEAP_WORDS > QueueWord.Items || QueueWord.Items + ITEM_WORDS > HEAP_START / 4) {
   throw new Error('weft internal error: the regions of the queue header overlap');
 }
