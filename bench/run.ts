@@ -4,6 +4,10 @@
  * the anchors measured in the same run — never against numbers from another
  * day or machine. Writes everything to bench/results.json.
  *
+ * Within a suite the runs take turns (weft, anchor, weft, anchor…): this
+ * machine's speed drifts by tens of percent over minutes, and turns spread
+ * the drift over both sides of a ratio instead of onto one.
+ *
  *   npm run bench                 all suites, 5 runs each
  *   npm run bench -- lock         suites whose id contains "lock"
  *   BENCH_RUNS=9 npm run bench    more runs (the machine is noisy: prefer more)
@@ -52,26 +56,40 @@ function runOnce(measurement: Measurement): Sample | string {
   return JSON.parse(line) as Sample;
 }
 
-function measure(measurement: Measurement): Result {
-  const samples: number[] = [];
-  let unit = measurement.unit;
+/** Runs the measurements of one suite in turns, `runs` times each; one that fails is skipped from then on. */
+function measureInTurns(measurements: readonly Measurement[]): Result[] {
+  const samples = measurements.map((): number[] => []);
+  const units = measurements.map((m) => m.unit);
+  const skipped: (string | undefined)[] = measurements.map(() => undefined);
   for (let i = 0; i < runs; i++) {
-    const sample = runOnce(measurement);
-    if (typeof sample === 'string') {
-      return { id: measurement.id, title: measurement.title, unit, better: measurement.better, samples, median: NaN, skipped: sample };
-    }
-    samples.push(sample.value);
-    unit = sample.unit;
+    measurements.forEach((measurement, m) => {
+      if (skipped[m] !== undefined) return;
+      const sample = runOnce(measurement);
+      if (typeof sample === 'string') {
+        skipped[m] = sample;
+        return;
+      }
+      samples[m].push(sample.value);
+      units[m] = sample.unit;
+    });
   }
-  return { id: measurement.id, title: measurement.title, unit, better: measurement.better, samples, median: median(samples) };
+  return measurements.map((measurement, m) => ({
+    id: measurement.id,
+    title: measurement.title,
+    unit: units[m],
+    better: measurement.better,
+    samples: samples[m],
+    median: skipped[m] === undefined ? median(samples[m]) : NaN,
+    ...(skipped[m] === undefined ? {} : { skipped: skipped[m] }),
+  }));
 }
 
 function format(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
-  if (unit === 'ops/s') {
-    if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M ops/s`;
-    if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k ops/s`;
-    return `${value.toFixed(0)} ops/s`;
+  if (unit === 'ops/s' || unit === 'items/s') {
+    if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M ${unit}`;
+    if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k ${unit}`;
+    return `${value.toFixed(0)} ${unit}`;
   }
   return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
 }
@@ -95,13 +113,15 @@ console.log(`weft benchmarks: ${runs} fresh-process runs per measurement, median
 for (const suite of selected) {
   console.log(`■ ${suite.title}`);
   const results: Record<string, Result> = {};
-  for (const measurement of [suite.subject, ...suite.anchors]) {
-    const result = measure(measurement);
+  const measurements = [suite.subject, ...suite.anchors];
+  const measured = measureInTurns(measurements);
+  measurements.forEach((measurement, m) => {
+    const result = measured[m];
     results[measurement.id] = result;
     const role = measurement === suite.subject ? 'weft  ' : 'anchor';
     const shown = result.skipped !== undefined ? `skipped: ${result.skipped}` : `${format(result.median, result.unit)}  ${spread(result)}`;
     console.log(`  ${role} ${measurement.title.padEnd(48)} ${shown}`);
-  }
+  });
   const subject = results[suite.subject.id];
   const ratios = [];
   for (const anchor of suite.anchors) {

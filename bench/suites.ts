@@ -20,10 +20,10 @@ export interface Suite {
   readonly goal?: string;
 }
 
-const node = (file: string, id: string, title: string, unit: string, better: 'higher' | 'lower'): Measurement => ({
+const node = (file: string, id: string, title: string, unit: string, better: 'higher' | 'lower', args: readonly string[] = []): Measurement => ({
   id,
   title,
-  command: [process.execPath, `cases/${file}`],
+  command: [process.execPath, `cases/${file}`, ...args],
   unit,
   better,
 });
@@ -35,6 +35,37 @@ const python = (mode: string, id: string, title: string): Measurement => ({
   unit: 'ops/s',
   better: 'higher',
 });
+
+const pythonQueue = (args: readonly string[], id: string, title: string): Measurement => ({
+  id,
+  title,
+  command: ['python3', 'cases/python_queue.py', ...args],
+  unit: 'items/s',
+  better: 'higher',
+});
+
+/** A stream of `kind` items from `producers` threads to `consumers` threads, through weft's Queue and its anchors. */
+function queueStream(kind: 'ints' | 'objects', producers: number, consumers: number, goal: string): Suite {
+  const count = kind === 'ints' ? '1,000,000 small integers' : '200,000 small objects { id, name, tags }';
+  const shape = `${producers}→${consumers}`;
+  const pairs = String(producers);
+  const anchors: Measurement[] = [];
+  if (producers === consumers) {
+    const pairsNote = producers === 1 ? '' : ` (${producers} channels, one per pair)`;
+    anchors.push(node('message-port-stream.mjs', `message-port-${kind}-${shape}`, `raw MessagePort stream${pairsNote}`, 'items/s', 'higher', [kind, pairs]));
+  }
+  anchors.push(
+    pythonQueue(['thread', kind, String(producers), String(consumers)], `python-queue-${kind}-${shape}`, "Python queue.Queue, threads"),
+    pythonQueue(['process', kind, String(producers), String(consumers)], `python-mp-queue-${kind}-${shape}`, 'Python multiprocessing.Queue, processes'),
+  );
+  return {
+    id: `queue-${kind}-${shape}`,
+    title: `Queue: ${count}, ${shape} threads`,
+    subject: node('queue-stream.mjs', `weft-queue-${kind}-${shape}`, `weft Queue, ${shape} threads`, 'items/s', 'higher', [kind, String(producers), String(consumers)]),
+    anchors,
+    goal,
+  };
+}
 
 export const suites: readonly Suite[] = [
   {
@@ -68,4 +99,8 @@ export const suites: readonly Suite[] = [
     anchors: [node('raw-worker.mjs', 'raw-worker', 'raw new Worker(no-op file) until exit', 'ms', 'lower')],
     goal: '≤ 1.2× the raw Worker',
   },
+  queueStream('ints', 1, 1, "≥ 10× the MessagePort stream, and ahead of Python's queue.Queue"),
+  queueStream('objects', 1, 1, "≥ 5× the MessagePort stream, and ahead of Python's queue.Queue"),
+  queueStream('ints', 2, 2, "ahead of Python's queue.Queue"),
+  queueStream('objects', 2, 2, "ahead of Python's queue.Queue"),
 ];

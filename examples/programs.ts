@@ -52,4 +52,11 @@ export const programs: readonly TutorialProgram[] = [
     notice: '90: the lock made each read-sleep-write atomic, so the threads ran one at a time (about ten seconds).',
     expected: 'thread-mutex.expected.txt',
   },
+  {
+    file: 'queue-threads.ts',
+    title: 'A queue between two threads',
+    concept: 'One thread stores five records in a Queue, another fetches them: first in, first out, through shared memory.',
+    notice: 'the records come out in the order they went in, and the second thread sees what the first stored: both were handed the same queue.',
+    expected: 'queue-threads.expected.txt',
+  },
 ];

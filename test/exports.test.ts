@@ -25,6 +25,15 @@ test('weft/threading exports threads and the thread-scope primitives', T, async 
   ]);
 });
 
+test('weft/queue exports the four queues and their conditions', T, async () => {
+  const queue = await import('weft/queue');
+  assert.deepEqual(Object.keys(queue).sort(), ['Empty', 'Full', 'LifoQueue', 'PriorityQueue', 'Queue', 'ShutDown', 'SimpleQueue']);
+  const weft = await import('weft');
+  assert.equal(queue.Full, weft.Full, 'one Full class whichever entry point it is imported from');
+  assert.equal(queue.Empty, weft.Empty);
+  assert.equal(queue.ShutDown, weft.ShutDown);
+});
+
 test('weft/testing exports the test helpers', T, async () => {
   const testing = await import('weft/testing');
   assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'waitForWaiters', 'waitForWaitersSync']);

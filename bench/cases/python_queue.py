@@ -1,5 +1,6 @@
 """Anchor: CPython's queue.Queue between threads, and multiprocessing.Queue between processes.
-`python3 python_queue.py thread|process ints|objects producers consumers`; prints items/s."""
+`python3 python_queue.py thread|process ints|objects producers consumers`; prints items/s,
+timed from the moment every worker is up (a barrier) to the last consumer's total."""
 import json
 import multiprocessing
 import queue
@@ -12,12 +13,14 @@ def make_item(kind, i):
     return i if kind == 'ints' else {'id': i, 'name': f'item-{i}', 'tags': ['a', 'b', 'c']}
 
 
-def produce(q, kind, count):
+def produce(q, kind, count, start):
+    start.wait()
     for i in range(count):
         q.put(make_item(kind, i))
 
 
-def consume(q, kind, count, done):
+def consume(q, kind, count, start, done):
+    start.wait()
     total = 0
     for _ in range(count):
         item = q.get()
@@ -29,17 +32,20 @@ def run(mode, kind, producers, consumers):
     total = 1_000_000 if kind == 'ints' else 200_000
     if mode == 'thread':
         q, done, worker = queue.Queue(), queue.Queue(), threading.Thread
+        start = threading.Barrier(producers + consumers + 1)
     else:
         context = multiprocessing.get_context('spawn')
         q, done, worker = context.Queue(), context.Queue(), context.Process
-    workers = [worker(target=produce, args=(q, kind, total // producers)) for _ in range(producers)]
-    workers += [worker(target=consume, args=(q, kind, total // consumers, done)) for _ in range(consumers)]
-    start = time.perf_counter()
+        start = context.Barrier(producers + consumers + 1)
+    workers = [worker(target=produce, args=(q, kind, total // producers, start)) for _ in range(producers)]
+    workers += [worker(target=consume, args=(q, kind, total // consumers, start, done)) for _ in range(consumers)]
     for w in workers:
         w.start()
+    start.wait()
+    began = time.perf_counter()
     for _ in range(consumers):
         done.get()
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - began
     for w in workers:
         w.join()
     return total / elapsed

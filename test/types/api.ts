@@ -5,6 +5,7 @@
  */
 import { Lock, RLock, SharedArray, Thread, Value, type WaitOptions } from 'weft/threading';
 import { isMain, withModule } from 'weft';
+import { Full, PriorityQueue, Queue, SimpleQueue } from 'weft/queue';
 
 export function task(a: number, b: string): string {
   return `${a}${b}`;
@@ -42,4 +43,24 @@ export function typeChecks(): void {
   const lock: Lock | RLock = Math.random() > 0.5 ? new Lock() : new RLock();
   void lock.acquire(options);
   void isMain(import.meta);
+
+  // Queues are typed by their items; a PriorityQueue item is [priority, value].
+  const jobs = new Queue<{ id: number }>(10);
+  jobs.putNowait({ id: 1 });
+  // @ts-expect-error the item type is checked
+  jobs.putNowait('job');
+  const job: { id: number } = jobs.getSync({ timeout: 5 });
+  void job;
+  const ranked = new PriorityQueue<[number, string]>();
+  void ranked.put([1, 'first']);
+  // @ts-expect-error the priority comes first
+  void ranked.put(['first', 1]);
+  const simple = new SimpleQueue<string>();
+  simple.put('x');
+  const full = new Full<string>('kept');
+  const kept: string = full.item;
+  void kept;
+  void (async () => {
+    for await (const item of jobs) void item.id;
+  });
 }
