@@ -19,7 +19,7 @@ import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Reader } from '../codec/reader.js';
 import { Writer } from '../codec/writer.js';
 import { Tag } from '../codec/format.js';
-import { ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
+import { itemBytes, over, ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
 
 const INITIAL_BYTES = 4096;
 /** Past this, a writer or receiving array that grew for one huge item is not kept for the next. */
@@ -27,7 +27,7 @@ const KEEP_BYTES = 1 << 20;
 const RECEIVE_BYTES = 64 * 1024;
 
 let writer = new Writer(INITIAL_BYTES);
-const encoded: ItemBytes = { bytes: writer.bytes, length: 0 };
+const encoded: ItemBytes = over(writer.bytes, 0, itemBytes(0));
 // Handles found in an item: always none once the item is accepted.
 const handles: Handle[] = [];
 
@@ -60,13 +60,11 @@ function encodeWith(into: Writer, item: unknown): ItemBytes {
     handles.length = 0;
     throw notSharable(found);
   }
-  encoded.bytes = into.bytes;
-  encoded.length = into.pos;
-  return encoded;
+  return over(into.bytes, into.pos, encoded);
 }
 
 /** Where this thread's gets put an item's bytes; `decodeItem` reads them from here. */
-export const received: ItemBytes = { bytes: new Uint8Array(RECEIVE_BYTES), length: 0 };
+export const received: ItemBytes = itemBytes(RECEIVE_BYTES);
 let receivedReader = new Reader(received.bytes);
 
 /** The item in `from` (`received`, or bytes of a get's own). */
@@ -80,7 +78,9 @@ export function decodeItem(from: ItemBytes): unknown {
   if (bytes !== receivedReader.bytes) {
     // A store grew the array for a long item: read it, and keep it only if not huge.
     if (bytes.length > KEEP_BYTES) {
-      received.bytes = new Uint8Array(RECEIVE_BYTES);
+      const fresh = itemBytes(RECEIVE_BYTES);
+      received.bytes = fresh.bytes;
+      received.words = fresh.words;
       return decodeValue(new Reader(bytes.subarray(0, length)), handles);
     }
     receivedReader = new Reader(bytes);
@@ -99,9 +99,7 @@ function encodeInt32(n: number): ItemBytes {
   bytes[2] = n >> 8;
   bytes[3] = n >> 16;
   bytes[4] = n >> 24;
-  encoded.bytes = bytes;
-  encoded.length = INT32_BYTES;
-  return encoded;
+  return over(bytes, INT32_BYTES, encoded);
 }
 
 function notSharable(handle: Handle): Error {

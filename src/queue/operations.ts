@@ -12,7 +12,7 @@ import { Deadline } from '../internal/deadline.js';
 import { Empty, Full, ShutDown } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { decodeItem, encodeItem, received } from './item-codec.js';
-import { ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
+import { itemBytes, ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
 
 /** How an item's priority is found (PriorityQueue); undefined for other queues. */
 export type PriorityOf = ((item: unknown) => Priority) | undefined;
@@ -50,7 +50,7 @@ export async function getItem(state: QueueState, options: WaitOptions | undefine
   if (outcome !== 'empty' || timeout === 0) return settleGet(outcome, received);
   // While this get waits, other gets of this thread use `received`: take
   // the bytes into an array of this get's own.
-  const own: ItemBytes = { bytes: new Uint8Array(64), length: 0 };
+  const own = itemBytes(64);
   return settleGet(await runAsync(state.getSteps(currentToken(), own, Deadline.after(timeout)), signal), own);
 }
 

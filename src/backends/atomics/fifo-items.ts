@@ -317,10 +317,10 @@ export class FifoItems {
     if (outOfLine !== 0) {
       words[state + 2] = outOfLine;
     } else {
-      const to = this.#memory.bytes;
-      const from = item.bytes;
-      const at = slot + SLOT_HEADER;
-      for (let i = 0; i < length; i++) to[at + i] = from[i];
+      // A word at a time: the slot's payload is word-aligned, and so is `item.words`.
+      const from = item.words;
+      const at = (slot + SLOT_HEADER) >>> 2;
+      for (let i = 0, n = (length + 3) >>> 2; i < n; i++) words[at + i] = from[i];
     }
     if ((Atomics.or(words, state, WRITE) & SLEEPER) !== 0) Atomics.notify(words, state);
   }
@@ -338,9 +338,9 @@ export class FifoItems {
       out.set(this.#memory.bytes.subarray(stored, stored + length));
       this.#heap.free(stored);
     } else {
-      const bytes = this.#memory.bytes;
-      const at = slot + SLOT_HEADER;
-      for (let i = 0; i < length; i++) out[i] = bytes[at + i];
+      const to = into.words;
+      const at = (slot + SLOT_HEADER) >>> 2;
+      for (let i = 0, n = (length + 3) >>> 2; i < n; i++) to[i] = words[at + i];
     }
   }
 

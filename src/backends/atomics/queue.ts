@@ -50,7 +50,7 @@ import { SharedHeap, HEAP_WORDS } from './shared-heap.js';
 import { FifoItems, FIFO_WORDS } from './fifo-items.js';
 import { LifoItems, LIFO_WORDS } from './lifo-items.js';
 import { PriorityItems, PRIORITY_WORDS, type Priority } from './priority-items.js';
-import type { ItemBytes } from './item-bytes.js';
+import { itemBytes, type ItemBytes } from './item-bytes.js';
 import type { Deadline } from '../../internal/deadline.js';
 
 export const QUEUE_MAGIC = 0x71756575; // "queu"
@@ -290,7 +290,7 @@ export class QueueState {
   }
 
   #discardAll(): void {
-    const scratch: ItemBytes = { bytes: new Uint8Array(256), length: 0 };
+    const scratch = itemBytes(256);
     let discarded = 0;
     while (this.#items.pop(scratch)) {
       discarded += 1;
