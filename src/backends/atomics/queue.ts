@@ -40,6 +40,19 @@
  * walks the queue. A woken waiter stays queued while it
  * looks again; a waiter that gives up after being woken passes the wake-up
  * on, so that none is lost.
+ *
+ * Before it registers, a getter keeps trying for some microseconds
+ * (`spinGet`), pausing between looks so as not to keep pulling in the cache
+ * lines the producer is writing; a putter on a full queue does the same.
+ *
+ * ## Shutdown
+ *
+ * `shutdown()` sets State, then closes the item store: from then on a push
+ * is refused inside the store, by the same atomic step that would have
+ * added it (for the FIFO, a bit in the tail index every push CASes), so a
+ * put racing with shutdown either lands before the close or fails with
+ * ShutDown, and an immediate shutdown's discarding sees every item that
+ * landed. Puts read State without an atomic first only to refuse quickly.
  */
 import { CellKind, type Arena } from './arena.js';
 import { lockMutex, unlockMutex } from './futex-mutex.js';
