@@ -17,7 +17,7 @@
  * user's program would; `npm run bench` builds first.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { suites, type Measurement, type Suite } from './suites.ts';
@@ -137,13 +137,28 @@ for (const suite of selected) {
   report.push({ suite, results, ratios });
 }
 
+// A filtered run replaces its suites' entries and keeps the others' last results (each entry has its date).
+const resultsFile = new URL('./results.json', import.meta.url);
+const date = new Date().toISOString();
+const fresh = report.map(({ suite, results, ratios }) => ({ id: suite.id, title: suite.title, goal: suite.goal, date, runs, results, ratios }));
+const kept = filter.length === 0 ? [] : previousSuites().filter((old) => !fresh.some((suite) => suite.id === old.id));
 const out = {
-  date: new Date().toISOString(),
+  date,
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
   runs,
-  suites: report.map(({ suite, results, ratios }) => ({ id: suite.id, title: suite.title, goal: suite.goal, results, ratios })),
+  suites: [...fresh, ...kept].sort((a, b) => suiteOrder(a.id) - suiteOrder(b.id)),
 };
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
 console.log('written: bench/results.json');
+
+function previousSuites(): { id: string }[] {
+  if (!existsSync(resultsFile)) return [];
+  return (JSON.parse(readFileSync(resultsFile, 'utf8')) as { suites?: { id: string }[] }).suites ?? [];
+}
+
+function suiteOrder(id: string): number {
+  const index = suites.findIndex((suite) => suite.id === id);
+  return index === -1 ? suites.length : index;
+}

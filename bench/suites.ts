@@ -103,4 +103,11 @@ export const suites: readonly Suite[] = [
   queueStream('objects', 1, 1, "≥ 5× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('ints', 2, 2, "ahead of Python's queue.Queue"),
   queueStream('objects', 2, 2, "ahead of Python's queue.Queue"),
+  {
+    id: 'queue-objects-1→1-warm',
+    title: 'Queue: 200,000 small objects, 1→1 threads, after an untimed first pass (compiled code)',
+    subject: node('queue-stream.mjs', 'weft-queue-objects-warm', 'weft Queue, 1→1 threads, warm', 'items/s', 'higher', ['objects', '1', '1', 'warm']),
+    anchors: [node('message-port-stream.mjs', 'message-port-objects-warm', 'raw MessagePort stream, warm', 'items/s', 'higher', ['objects', '1', 'warm'])],
+    goal: 'not a goal of its own: shows what the short run spends compiling',
+  },
 ];
