@@ -118,6 +118,7 @@ export class Reader {
     const bytes = this.bytes;
     const start = this.pos;
     this.pos = start + n;
+    if (n <= 8) return shortAscii(bytes, start, n);
     if (n <= SHORT_ASCII) {
       let s = '';
       for (let i = start; i < start + n; i++) s += String.fromCharCode(bytes[i]);
@@ -136,9 +137,10 @@ export class Reader {
     this.need(n);
     const bytes = this.bytes;
     const start = this.pos;
-    let hash = n;
-    for (let i = start; i < start + n; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193); // FNV-1a
-    const slot = (hash >>> 0) & (KEY_SLOTS - 1);
+    // The length and three of the bytes pick the slot: keys that share all
+    // four share a slot, and the full comparison below tells them apart.
+    const hash = Math.imul(n ^ (bytes[start] << 8) ^ (bytes[start + (n >>> 1)] << 16) ^ (bytes[start + n - 1] << 24), 0x9e3779b1);
+    const slot = (hash >>> 22) & (KEY_SLOTS - 1);
     const base = slot * KEY_BYTES;
     const cached = keyStrings[slot];
     if (cached !== undefined && keyLengths[slot] === n) {
@@ -184,6 +186,31 @@ export class Reader {
     }
     this.pos = pos;
     return s;
+  }
+}
+
+/** 0 to 8 ASCII bytes as a string, in one call: cheaper than adding up one-char strings. */
+function shortAscii(b: Uint8Array, p: number, n: number): string {
+  const from = String.fromCharCode;
+  switch (n) {
+    case 0:
+      return '';
+    case 1:
+      return from(b[p]);
+    case 2:
+      return from(b[p], b[p + 1]);
+    case 3:
+      return from(b[p], b[p + 1], b[p + 2]);
+    case 4:
+      return from(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5:
+      return from(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6:
+      return from(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7:
+      return from(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    default:
+      return from(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
   }
 }
 
