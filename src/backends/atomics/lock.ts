@@ -191,9 +191,10 @@ export class LockState {
 
   /**
    * Queue lock held, queued, woken (by a release, a thread's death, or a
-   * spurious wake-up): find out whether the lock was handed over, or take it
-   * if free; otherwise keep our place — entering starvation mode if we have
-   * waited too long — and re-arm the cell to sleep again.
+   * spurious wake-up): find out whether the lock was handed over, or — at
+   * the head of the queue — take it if free; otherwise keep our place —
+   * entering starvation mode if we have waited too long — and re-arm the
+   * cell to sleep again.
    */
   #retryLocked(cell: number, me: number, waitStart: number): Acquired | 'busy' {
     const queue = this.#queue;
@@ -202,6 +203,14 @@ export class LockState {
     if (Atomics.load(this.words, LockWord.Woken) === cell + 1) Atomics.store(this.words, LockWord.Woken, 0);
     this.#recoverFromDeadHolderLocked();
     if (queue.isGranted(cell)) return this.#handedOver(cell, starving);
+    if (queue.first() !== cell) {
+      // Queued waiters are served in their order. One woken out of turn (a
+      // thread's death wakes every lock waiter, to check on its holder)
+      // sleeps again; the head is woken instead, if the lock is free.
+      this.#wakeHeadLocked();
+      this.#arena.rearmCell(cell);
+      return 'busy';
+    }
     for (;;) {
       const taken = this.#tryTake(me);
       if (taken !== 'busy') {
