@@ -1,0 +1,77 @@
+/**
+ * What a process-scope object is, inside the hub: a plain single-threaded
+ * state machine (`HubObject`) that answers calls (`HubCall`). The hub's core
+ * (`server.ts`) owns everything around the state machines — connections,
+ * timeouts, cancellation, a caller's death — so each object only states its
+ * own rules:
+ *
+ * - `call(op, call)`: answer now (`reply`/`fail`), or keep `call` in a
+ *   waiter list and answer later. A kept call registers `whenAbandoned`:
+ *   the core runs it, and answers the caller itself, when the call times
+ *   out (`TIMED_OUT`), is cancelled by the caller's AbortSignal, or its
+ *   process ends. After that, the object must not answer it (it may: later
+ *   answers are ignored, but the waiter would be counted wrongly).
+ * - `callerGone(client, thread)`: a thread (`thread` set) or a whole process
+ *   (`thread` undefined) ended. Release what it held — a lock is released
+ *   and its next owner told `inherited: true` (robust-mutex semantics) —
+ *   and keep what it did not take (queue items stay queued).
+ *
+ * A call with `timeout: 0` that the object did not answer synchronously is
+ * answered `TIMED_OUT` by the core at once; a call with a timeout is
+ * answered `TIMED_OUT` by the core's timer. Objects never run timers.
+ *
+ * Arguments and answers cross as v8-serialized values: numbers, bigints,
+ * strings, booleans, null/undefined, Uint8Array, plain objects and arrays.
+ * Queue items arrive already encoded (Uint8Array), by the putter.
+ */
+import { ErrorCode } from '../../errors.js';
+
+/** The answer the core gives a call whose timeout ran out. */
+export const TIMED_OUT = 'weft:timed-out';
+
+/** Who made a call: a process of the tree (`client`) and a thread in it (its atomics token). */
+export interface Caller {
+  /** The calling process's number in the hub; the root is 0. Stable for the life of the process. */
+  readonly client: number;
+  /** The calling thread's token (`currentToken()` in that process). */
+  readonly thread: number;
+}
+
+/** Names of the condition classes a failed call may rebuild in the caller (see `errors.ts`). */
+export type ConditionName = 'Full' | 'Empty' | 'ShutDown' | 'BrokenBarrierError';
+
+/** One call waiting in the hub for its answer. */
+export interface HubCall extends Caller {
+  readonly args: readonly unknown[];
+  /** True once answered (or abandoned). */
+  readonly settled: boolean;
+  /** Answers the call; the caller's promise resolves (or `…Sync` returns) with `value`. */
+  reply(value?: unknown): void;
+  /** Fails the call with a misuse error: the caller throws `RuntimeError` with this `code`. */
+  fail(code: ErrorCode, message: string): void;
+  /** Fails the call with one of the condition classes, rebuilt in the caller. */
+  raise(name: ConditionName, message: string): void;
+  /** Registers what to undo if the call is abandoned before it is answered (see above). */
+  whenAbandoned(cleanup: () => void): void;
+}
+
+/** A process-scope object's state, in the hub. */
+export interface HubObject {
+  call(op: string, call: HubCall): void;
+  callerGone(client: number, thread: number | undefined): void;
+}
+
+/** Builds an object of one kind from the arguments its creator passed. Throws `invalidArg` for bad ones. */
+export type HubKind = (args: readonly unknown[]) => HubObject;
+
+const kinds = new Map<string, HubKind>();
+
+/** Makes `kind` creatable in the hub. Called at module load by each state machine's file. */
+export function registerHubKind(kind: string, create: HubKind): void {
+  kinds.set(kind, create);
+}
+
+/** The factory for `kind`, or undefined. */
+export function hubKind(kind: string): HubKind | undefined {
+  return kinds.get(kind);
+}
