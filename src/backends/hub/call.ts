@@ -71,6 +71,27 @@ export function registerHubKind(kind: string, create: HubKind): void {
   kinds.set(kind, create);
 }
 
+const objects = new Map<number, HubObject>();
+
+/**
+ * The live object with this id, for objects built over others (a Condition
+ * over its lock, a Value over its lock): they receive the other's id among
+ * their creation arguments and look it up here. The hub's core keeps this map.
+ */
+export function hubObject(id: number): HubObject | undefined {
+  return objects.get(id);
+}
+
+/** Records a new object under its id. Called by the hub's core only. */
+export function addHubObject(id: number, object: HubObject): void {
+  objects.set(id, object);
+}
+
+/** Every live object, for the core's cleanup after a caller's death. */
+export function allHubObjects(): IterableIterator<HubObject> {
+  return objects.values();
+}
+
 /** The factory for `kind`, or undefined. */
 export function hubKind(kind: string): HubKind | undefined {
   return kinds.get(kind);
