@@ -34,6 +34,8 @@ const entries = entryPoints();
 const bundleEntry = [
   ...entries.map((e) => `export * from ${JSON.stringify(join(root, e.source))};`),
   `export { runBootstrap } from ${JSON.stringify(join(root, 'src/runner/bootstrap.ts'))};`,
+  `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
+  `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
 ].join('\n');
 
 await build({

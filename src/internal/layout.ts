@@ -20,3 +20,18 @@ export const weftRoot = bundled ? dirname(here) : dirname(dirname(here));
 export const bootstrapUrl = bundled
   ? import.meta.url
   : new URL(`../runner/bootstrap${extname(here)}`, import.meta.url).href;
+
+/** The module a new process imports first; it exports `runProcessBootstrap`. */
+export const processBootstrapUrl = bundled
+  ? import.meta.url
+  : new URL(`../runner/process-bootstrap${extname(here)}`, import.meta.url).href;
+
+/** The module the hub's worker imports; it exports `runHub`. */
+export const hubServerUrl = bundled
+  ? import.meta.url
+  : new URL(`../backends/hub/server${extname(here)}`, import.meta.url).href;
+
+/** The module a child's link worker imports; it exports `runLink`. */
+export const hubLinkUrl = bundled
+  ? import.meta.url
+  : new URL(`../backends/hub/link${extname(here)}`, import.meta.url).href;

@@ -26,6 +26,7 @@
  * | 4                    | ThreadCounter| anyone (Atomics.add)       | the last N of a default `Thread-N` name    |
  * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
  * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
+ * | 7                    | HubLink      | see `backends/hub/tree.ts` | this process's way to the hub: none, starting, ready, lost |
  * | THREADS_BASE + 24·s  | slot s       | see `Slot`                 | one thread                                 |
  * | CELLS_BASE + 8·c     | cell c       | see `Cell`                 | one blocked call                           |
  *
@@ -88,6 +89,7 @@ export const Header = {
   ThreadCounter: 4,
   DeathEpoch: 5,
   SlotCursor: 6,
+  HubLink: 7,
 } as const;
 const HEADER_WORDS = 16;
 
