@@ -109,3 +109,21 @@ function notSharable(handle: Handle): Error {
     `queue: the item holds ${what}, which a queue cannot carry (it is shared, not copied); pass weft objects to threads as arguments, and put plain data in queues`,
   );
 }
+
+/**
+ * The encoded bytes of `item` in an array of their own, for a queue whose
+ * items travel as messages (the process-scope queues): they outlive this
+ * thread's writer. Refuses what `encodeItem` refuses, in the caller.
+ */
+export function encodeItemToOwnBytes(item: unknown): Uint8Array {
+  const bytes = encodeItem(item);
+  return bytes.bytes.slice(0, bytes.length);
+}
+
+/** The item encoded in `bytes` (from `encodeItemToOwnBytes`, after its journey). */
+export function decodeItemBytes(bytes: Uint8Array): unknown {
+  if (bytes.length === INT32_BYTES && bytes[0] === Tag.Int32) {
+    return bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24);
+  }
+  return decodeValue(new Reader(bytes), handles);
+}

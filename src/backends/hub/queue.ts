@@ -1,0 +1,258 @@
+/**
+ * The state of a process-scope `Queue`, `JoinableQueue` or `SimpleQueue`,
+ * in the hub (`multiprocessing.Queue`'s pipe, feeder thread and semaphores,
+ * replaced by one single-threaded state machine that every process talks to).
+ *
+ * Guarantees: FIFO delivery of each item exactly once to a caller that is
+ * still waiting for it; getters and putters that wait are served in the
+ * order they started waiting; an abandoned call (timeout, abort, its
+ * process or thread gone) leaves no trace — an abandoned get took nothing,
+ * an abandoned put added nothing. Items outlive the process that put them,
+ * and a dead getter's items stay queued. Not guaranteed: an answer already
+ * on the wire to a process that dies before reading it is lost with it
+ * (the window is one socket write).
+ *
+ * Items are opaque bytes (`Uint8Array`), encoded by the putter with
+ * `queue/item-codec.ts`, so the hub never decodes a user's value.
+ *
+ * State:
+ *
+ * | field      | meaning                                                              |
+ * |------------|----------------------------------------------------------------------|
+ * | items      | queued items, oldest first                                           |
+ * | maxsize    | bound on `items` (0: none); waiting putters' items are not counted   |
+ * | unfinished | JoinableQueue: items put and not yet marked done (`taskDone`)        |
+ * | mode       | `open` → `shutdown` (puts refused, gets drain) → `immediate` (gets refused); one way |
+ * | getters    | gets waiting for an item, in arrival order                           |
+ * | putters    | puts waiting for room, with their items, in arrival order            |
+ * | joiners    | JoinableQueue `join` calls waiting for `unfinished` to reach 0       |
+ *
+ * Invariants, kept by every op before it returns:
+ * - getters nonempty ⇒ items empty (an item arriving goes straight to the first getter);
+ * - putters nonempty ⇒ items.length === maxsize (room made is filled at once from putters);
+ * - mode !== open ⇒ putters empty; mode === immediate ⇒ items and getters empty;
+ * - joiners nonempty ⇒ unfinished > 0.
+ *
+ * Ops (args → answer; "raise X" is the condition class rebuilt in the caller):
+ *
+ * | op         | args                    | answer                                                   |
+ * |------------|-------------------------|----------------------------------------------------------|
+ * | `put`      | [item: Uint8Array]      | undefined; waits while full; raise ShutDown              |
+ * | `send`     | [item: Uint8Array]      | (one-way put of an unbounded queue) dropped after shutdown |
+ * | `get`      | []                      | the item's bytes; waits while empty; raise ShutDown once drained |
+ * | `stat`     | []                      | `QueueStat` (a snapshot)                                 |
+ * | `taskDone` | []                      | undefined; fail ERR_TASK_DONE_TOO_MANY                   |
+ * | `join`     | []                      | true once unfinished is 0; waits (the core answers TIMED_OUT) |
+ * | `shutdown` | [immediate: boolean]    | undefined                                                |
+ */
+import { ErrorCode, invalidArg } from '../../errors.js';
+import { registerHubKind, type HubCall, type HubObject } from './call.js';
+
+export const QUEUE_KIND = 'multiprocessing.Queue';
+
+export type QueueMode = 'open' | 'shutdown' | 'immediate';
+
+/** What `stat` answers. */
+export interface QueueStat {
+  readonly size: number;
+  readonly maxsize: number;
+  readonly unfinished: number;
+  readonly getters: number;
+  readonly putters: number;
+  readonly joiners: number;
+  readonly mode: QueueMode;
+}
+
+/** An array used as a FIFO: O(1) amortised shift without Array#shift's copying. */
+class Fifo<T> {
+  #array: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#array.length - this.#head;
+  }
+
+  push(value: T): void {
+    this.#array.push(value);
+  }
+
+  shift(): T {
+    const value = this.#array[this.#head] as T;
+    this.#array[this.#head++] = undefined;
+    // Compact once the consumed prefix is most of the array: amortised O(1).
+    if (this.#head > 1024 && this.#head * 2 > this.#array.length) {
+      this.#array = this.#array.slice(this.#head);
+      this.#head = 0;
+    }
+    return value;
+  }
+
+  clear(): void {
+    this.#array = [];
+    this.#head = 0;
+  }
+}
+
+/**
+ * The longest-waiting call of a waiter list (sets and maps keep insertion
+ * order) that is still waiting. An abandoned call is removed by its
+ * `whenAbandoned` cleanup; skipping settled ones as well means an item can
+ * never be handed to a caller the core has given up on, whatever the order
+ * in which the core settles a call and runs its cleanup.
+ */
+function firstWaiting(calls: Iterable<HubCall>, remove: (call: HubCall) => void): HubCall | undefined {
+  for (const call of calls) {
+    if (!call.settled) return call;
+    remove(call);
+  }
+  return undefined;
+}
+
+export class QueueObject implements HubObject {
+  readonly #maxsize: number;
+  readonly #items = new Fifo<Uint8Array>();
+  #unfinished = 0;
+  #mode: QueueMode = 'open';
+  readonly #getters = new Set<HubCall>();
+  readonly #putters = new Map<HubCall, Uint8Array>();
+  readonly #joiners = new Set<HubCall>();
+
+  constructor(maxsize: number) {
+    this.#maxsize = maxsize;
+  }
+
+  call(op: string, call: HubCall): void {
+    switch (op) {
+      case 'put':
+        return this.#put(call, call.args[0] as Uint8Array);
+      case 'send':
+        return this.#send(call.args[0] as Uint8Array);
+      case 'get':
+        return this.#get(call);
+      case 'stat':
+        return call.reply(this.stat());
+      case 'taskDone':
+        return this.#taskDone(call);
+      case 'join':
+        return this.#join(call);
+      case 'shutdown':
+        this.shutdown(call.args[0] === true);
+        return call.reply();
+      default:
+        return call.fail(ErrorCode.InvalidArg, `queue: no operation "${op}"`);
+    }
+  }
+
+  /** A queue releases nothing when a caller dies: its waiting calls are abandoned by the core, and items stay queued. */
+  callerGone(): void {}
+
+  stat(): QueueStat {
+    return {
+      size: this.#items.length,
+      maxsize: this.#maxsize,
+      unfinished: this.#unfinished,
+      getters: this.#getters.size,
+      putters: this.#putters.size,
+      joiners: this.#joiners.size,
+      mode: this.#mode,
+    };
+  }
+
+  #put(call: HubCall, item: Uint8Array): void {
+    if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: put on a queue that was shut down');
+    if (!this.#isFull()) {
+      this.#accept(item);
+      return call.reply();
+    }
+    // Full: wait for room. Abandoned, the item was never counted: nothing to undo but the entry.
+    this.#putters.set(call, item);
+    call.whenAbandoned(() => this.#putters.delete(call));
+  }
+
+  /** A one-way put (unbounded queues): no caller to tell of a shutdown, so the item is dropped, as `immediate` would. */
+  #send(item: Uint8Array): void {
+    if (this.#mode !== 'open') return;
+    this.#accept(item);
+  }
+
+  #get(call: HubCall): void {
+    if (this.#items.length > 0) return call.reply(this.#take());
+    if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
+    // Empty: wait. Abandoned, it took nothing (items go only to unsettled getters).
+    this.#getters.add(call);
+    call.whenAbandoned(() => this.#getters.delete(call));
+  }
+
+  #taskDone(call: HubCall): void {
+    if (this.#unfinished === 0) return call.fail(ErrorCode.TaskDoneTooMany, 'queue: taskDone() called more times than items were put');
+    this.#unfinished--;
+    if (this.#unfinished === 0) this.#wakeJoiners();
+    call.reply();
+  }
+
+  #join(call: HubCall): void {
+    if (this.#unfinished === 0) return call.reply(true);
+    this.#joiners.add(call);
+    call.whenAbandoned(() => this.#joiners.delete(call));
+  }
+
+  /** Python 3.13's `shutdown`: refuse puts from now on; with `immediate`, discard what is queued (counting it done). */
+  shutdown(immediate: boolean): void {
+    if (this.#mode === 'immediate' || (this.#mode === 'shutdown' && !immediate)) return;
+    this.#mode = immediate ? 'immediate' : 'shutdown';
+    for (const putter of this.#putters.keys()) putter.raise('ShutDown', 'queue: put on a queue that was shut down');
+    this.#putters.clear();
+    if (immediate) {
+      this.#unfinished = Math.max(0, this.#unfinished - this.#items.length);
+      this.#items.clear();
+      if (this.#unfinished === 0) this.#wakeJoiners();
+    }
+    // Getters wait only on an empty queue (invariant), so every one of them is done for.
+    for (const getter of this.#getters) getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
+    this.#getters.clear();
+  }
+
+  #isFull(): boolean {
+    return this.#maxsize > 0 && this.#items.length >= this.#maxsize;
+  }
+
+  /** An item joins the queue: counted unfinished, handed to the first waiting getter if there is one. */
+  #accept(item: Uint8Array): void {
+    this.#unfinished++;
+    const getter = firstWaiting(this.#getters, (gone) => this.#getters.delete(gone));
+    if (getter === undefined) {
+      this.#items.push(item);
+      return;
+    }
+    // getters nonempty ⇒ items empty, so handing it over keeps FIFO order.
+    this.#getters.delete(getter);
+    getter.reply(item);
+  }
+
+  /** Takes the oldest item; the room it leaves goes to the first waiting putter. */
+  #take(): Uint8Array {
+    const item = this.#items.shift();
+    const putter = firstWaiting(this.#putters.keys(), (gone) => this.#putters.delete(gone));
+    if (putter !== undefined) {
+      const waiting = this.#putters.get(putter) as Uint8Array;
+      this.#putters.delete(putter);
+      this.#items.push(waiting);
+      this.#unfinished++;
+      putter.reply();
+    }
+    return item;
+  }
+
+  #wakeJoiners(): void {
+    for (const joiner of this.#joiners) joiner.reply(true);
+    this.#joiners.clear();
+  }
+}
+
+registerHubKind(QUEUE_KIND, (args) => new QueueObject(checkMaxsize(args[0])));
+
+function checkMaxsize(maxsize: unknown): number {
+  if (maxsize === undefined) return 0;
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 0) throw invalidArg(`queue: maxsize must be a whole number, 0 for no limit; got ${String(maxsize)}`);
+  return maxsize;
+}

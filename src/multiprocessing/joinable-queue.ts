@@ -1,0 +1,57 @@
+/**
+ * `JoinableQueue`: a process-scope `Queue` that counts unfinished work —
+ * Python's `multiprocessing.JoinableQueue`. Every put adds one task; a
+ * consumer calls `taskDone()` when it has processed an item it got, and
+ * `join()` waits until every task is done, in any process.
+ *
+ * How it differs from the thread-scope `Queue`'s `taskDone`/`join`: the
+ * count lives in the hub, so `taskDone()` is a round trip (it must be, to
+ * throw `ERR_TASK_DONE_TOO_MANY` in the caller). From Python's: `join` takes
+ * a timeout (gh-104448) and an AbortSignal, and a consumer killed between
+ * `get` and `taskDone` leaves its task unfinished, as in Python — `join`
+ * with a timeout is the way out.
+ *
+ * @example
+ * ```ts
+ * const jobs = new JoinableQueue<string>();
+ * // worker process:  for await (const job of jobs) { handle(job); jobs.taskDone(); }
+ * for (const job of ['a', 'b']) await jobs.put(job);
+ * await jobs.join(); // every job handled
+ * ```
+ */
+import { hubCall, hubCallSync } from '../backends/hub/client.js';
+import { TIMED_OUT } from '../backends/hub/call.js';
+import { kHandle, registerHandleKind, type Handle } from '../codec/handles.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { Queue, attachQueue, type QueueHandleData } from './queue.js';
+
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  /**
+   * Marks one item got earlier as processed (Python's `task_done`). When
+   * every item put has been marked, `join()` returns. `ERR_TASK_DONE_TOO_MANY`
+   * if called more times than items were put.
+   */
+  taskDone(): void {
+    hubCallSync(this.ref.id, 'taskDone');
+  }
+
+  /** Waits until every item put has been marked done. Resolves false if `timeout` ms pass first. */
+  async join(options?: WaitOptions): Promise<boolean> {
+    const { timeout, signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    return (await hubCall(this.ref.id, 'join', [], { timeout, signal })) !== TIMED_OUT;
+  }
+
+  /** As `join`, blocking the calling thread. */
+  joinSync(options?: SyncWaitOptions): boolean {
+    const { timeout } = checkSyncWaitOptions(options);
+    return hubCallSync(this.ref.id, 'join', [], timeout) !== TIMED_OUT;
+  }
+
+  override [kHandle](): Handle {
+    const data: QueueHandleData = { id: this.ref.id, maxsize: this.ref.maxsize };
+    return { kind: 'multiprocessing.JoinableQueue', scope: 'process', data };
+  }
+}
+
+registerHandleKind<QueueHandleData>('multiprocessing.JoinableQueue', (data) => attachQueue(JoinableQueue, data));

@@ -1,0 +1,132 @@
+/**
+ * Putting and getting on a process-scope queue, as every such class does it:
+ * encode in the caller (an item that cannot cross throws here, and nothing
+ * is sent), send one message to the queue's state in the hub
+ * (`backends/hub/queue.ts`), and turn its answer into Python's outcomes —
+ * `Full` (carrying the item), `Empty`, `ShutDown`.
+ *
+ * A put on an unbounded queue cannot fail for want of room, so it is sent
+ * one-way (`hubSend`): no round trip, ordered after this thread's earlier
+ * calls, and delivered even if the process exits right after.
+ */
+import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
+import { TIMED_OUT } from '../backends/hub/call.js';
+import type { QueueStat } from '../backends/hub/queue.js';
+import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
+import { decodeItemBytes, encodeItemToOwnBytes } from '../queue/item-codec.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+
+/** What a wrapper knows about its queue: which one it is, and what this process learnt of it. */
+export interface QueueRef {
+  readonly id: number;
+  readonly maxsize: number;
+  /** `close()` was called on this wrapper: puts (and gets) refused. */
+  closed: boolean;
+  /** This wrapper saw the queue shut down (its own `shutdown()` or a `ShutDown` answer). */
+  shutDown: boolean;
+}
+
+export function newRef(id: number, maxsize: number): QueueRef {
+  return { id, maxsize, closed: false, shutDown: false };
+}
+
+export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
+  const { timeout, signal } = checkWaitOptions(options);
+  signal?.throwIfAborted();
+  const bytes = encodeForPut(ref, item);
+  if (ref.maxsize === 0) return hubSend(ref.id, 'send', [bytes]);
+  settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes], { timeout, signal })), item);
+}
+
+export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOptions | undefined): void {
+  const { timeout } = checkSyncWaitOptions(options);
+  const bytes = encodeForPut(ref, item);
+  if (ref.maxsize === 0) return hubSend(ref.id, 'send', [bytes]);
+  settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes], timeout)), item);
+}
+
+export function putRemoteNowait(ref: QueueRef, item: unknown): void {
+  putRemoteSync(ref, item, { timeout: 0 });
+}
+
+export async function getRemote(ref: QueueRef, options: WaitOptions | undefined): Promise<unknown> {
+  const { timeout, signal } = checkWaitOptions(options);
+  signal?.throwIfAborted();
+  checkOpen(ref);
+  return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [], { timeout, signal })));
+}
+
+export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefined): unknown {
+  const { timeout } = checkSyncWaitOptions(options);
+  checkOpen(ref);
+  return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [], timeout)));
+}
+
+export function getRemoteNowait(ref: QueueRef): unknown {
+  return getRemoteSync(ref, { timeout: 0 });
+}
+
+/** A snapshot of the queue's state in the hub (one round trip). */
+export function statRemote(ref: QueueRef): QueueStat {
+  return hubCallSync(ref.id, 'stat') as QueueStat;
+}
+
+export function shutdownRemote(ref: QueueRef, options: { immediate?: boolean } | undefined): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('queue: shutdown takes { immediate?: boolean }');
+  }
+  ref.shutDown = true;
+  hubCallSync(ref.id, 'shutdown', [options?.immediate === true]);
+}
+
+/** Yields items until the queue is shut down and drained. */
+export async function* iterateRemote<T>(ref: QueueRef): AsyncGenerator<T, void, undefined> {
+  for (;;) {
+    let item: T;
+    try {
+      item = (await getRemote(ref, undefined)) as T;
+    } catch (error) {
+      if (error instanceof ShutDown) return;
+      throw error;
+    }
+    yield item;
+  }
+}
+
+function encodeForPut(ref: QueueRef, item: unknown): Uint8Array {
+  checkOpen(ref);
+  // A one-way put cannot hear of a shutdown; refuse here what this process knows of.
+  if (ref.shutDown && ref.maxsize === 0) throw new ShutDown('queue: put on a queue that was shut down');
+  return encodeItemToOwnBytes(item);
+}
+
+function checkOpen(ref: QueueRef): void {
+  if (ref.closed) throw misuse(ErrorCode.QueueClosed, 'queue: the queue was closed in this process (close()); a closed queue cannot be used here again');
+}
+
+async function learnShutdown(ref: QueueRef, answer: Promise<unknown>): Promise<unknown> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof ShutDown) ref.shutDown = true;
+    throw error;
+  }
+}
+
+function learnShutdownSync(ref: QueueRef, call: () => unknown): unknown {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof ShutDown) ref.shutDown = true;
+    throw error;
+  }
+}
+
+function settlePut(answer: unknown, item: unknown): void {
+  if (answer === TIMED_OUT) throw new Full(item);
+}
+
+function settleGet(answer: unknown): unknown {
+  if (answer === TIMED_OUT) throw new Empty();
+  return decodeItemBytes(answer as Uint8Array);
+}
