@@ -144,7 +144,7 @@ export class QueueObject implements HubObject {
   }
 
   /** A queue releases nothing when a caller dies: its waiting calls are abandoned by the core, and items stay queued. */
-  callerGone(): void {}
+  callerGone(_client: number, _thread: number | undefined): void {}
 
   stat(): QueueStat {
     return {
