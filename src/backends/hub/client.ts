@@ -1,12 +1,156 @@
 /**
  * Calling the hub from any thread of any process of the tree.
- * (Transport being written: signatures are the contract; see call.ts for the hub side.)
+ *
+ * A thread posts requests on its process's request channel, served by the
+ * link (in the root, by the hub itself), and reads answers from its own
+ * reply channel with `receiveMessageOnPort` after its wake word moves
+ * (`local-threads.ts`). So a `…Sync` call blocks in `Atomics.wait`, and an
+ * async call waits with `Atomics.waitAsync`, on the same word.
+ *
+ * Calls are named `(thread token, seq)`; answers to other calls that
+ * arrive while a thread waits for one are kept for their callers.
  */
+import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { conditionClasses, ErrorCode, invalidArg, misuse } from '../../errors.js';
+import { currentToken } from '../atomics/runtime.js';
+import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import type { WaitOptions } from '../../sync/options.js';
+import { TIMED_OUT } from './call.js';
+import { replyChannelName, requestChannelName, type Answer, type HubAddress, type Request, type WireError } from './protocol.js';
+import { awaitLink, hubLost, linkReady, setAddressQuery, setFlush } from './tree.js';
+
+export { TIMED_OUT };
+
+/** A safety net: a blocked thread looks at the link's state this often, in case the link itself died. */
+const RECHECK_MS = 1000;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** This thread's end of the hub. */
+class ThreadClient {
+  readonly #token = currentToken();
+  readonly #requests = new BroadcastChannel(requestChannelName(process.pid));
+  readonly #replies = new BroadcastChannel(replyChannelName(process.pid, this.#token));
+  readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  readonly #pending = new Map<number, Pending>();
+  /** Answers to sync calls that arrived while waiting for another. */
+  readonly #early = new Map<number, Answer>();
+  #seq = 0;
+  #pumping = false;
+
+  constructor() {
+    this.#requests.unref();
+    this.#replies.unref();
+    this.#post({ t: 'register', thread: this.#token, wake: this.#wake.buffer as SharedArrayBuffer });
+  }
+
+  get token(): number {
+    return this.#token;
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  #post(request: Request): void {
+    this.#requests.postMessage(request);
+  }
+
+  post(request: Request): void {
+    this.#post(request);
+  }
+
+  /** Blocks until call `seq` is answered. */
+  waitFor(seq: number): Answer {
+    for (;;) {
+      const seen = Atomics.load(this.#wake, 0);
+      this.#drain();
+      const answer = this.#early.get(seq);
+      if (answer !== undefined) {
+        this.#early.delete(seq);
+        return answer;
+      }
+      if (Atomics.wait(this.#wake, 0, seen, RECHECK_MS) === 'timed-out' && !linkReady()) throw hubLost();
+    }
+  }
+
+  /** Resolves when call `seq` is answered. */
+  answerOf(seq: number, signal: AbortSignal | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#pending.set(seq, { resolve, reject, signal });
+      holdEventLoop();
+      if (!this.#pumping) void this.#pump();
+    });
+  }
+
+  /** Reads answers while async calls wait; stops when none does. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#pending.size > 0) {
+        const seen = Atomics.load(this.#wake, 0);
+        this.#drain();
+        if (this.#pending.size === 0) break;
+        const waited = Atomics.waitAsync(this.#wake, 0, seen, RECHECK_MS);
+        const result = waited.async ? await waited.value : waited.value;
+        if (result === 'timed-out' && !linkReady()) this.#failAll(hubLost());
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #drain(): void {
+    const replies = this.#replies as unknown as MessagePort;
+    for (let received = receiveMessageOnPort(replies); received !== undefined; received = receiveMessageOnPort(replies)) {
+      const answer = received.message as Answer;
+      const pending = this.#pending.get(answer.seq);
+      if (pending === undefined) {
+        this.#early.set(answer.seq, answer);
+        continue;
+      }
+      this.#pending.delete(answer.seq);
+      releaseEventLoop();
+      if ('cancelled' in answer) pending.reject(pending.signal?.reason);
+      else if ('err' in answer) pending.reject(rebuildError(answer.err));
+      else pending.resolve(answer.ok);
+    }
+  }
+
+  #failAll(error: Error): void {
+    for (const [seq, pending] of this.#pending) {
+      this.#pending.delete(seq);
+      releaseEventLoop();
+      pending.reject(error);
+    }
+  }
+}
+
+let client: ThreadClient | undefined;
+
+function threadClient(): ThreadClient {
+  if (client !== undefined) return client;
+  awaitLink();
+  return (client = new ThreadClient());
+}
+
+/** The value of a sync answer, or the error it carries. */
+function settle(answer: Answer): unknown {
+  if ('err' in answer) throw rebuildError(answer.err);
+  if ('cancelled' in answer) throw new Error('hub: a blocking call was cancelled');
+  return answer.ok;
+}
 
 /** Creates an object of `kind` in the hub (blocking the calling thread briefly); returns its id. */
 export function hubCreate(kind: string, args: readonly unknown[]): number {
-  throw new Error(`hub transport not written yet (${kind} ${args.length})`);
+  const self = threadClient();
+  const seq = self.nextSeq();
+  self.post({ t: 'create', thread: self.token, seq, kind, args });
+  return settle(self.waitFor(seq)) as number;
 }
 
 /**
@@ -16,7 +160,10 @@ export function hubCreate(kind: string, args: readonly unknown[]): number {
  * or `ERR_HUB_LOST` if the hub is gone.
  */
 export function hubCallSync(id: number, op: string, args: readonly unknown[] = [], timeout?: number): unknown {
-  throw new Error(`hub transport not written yet (${id} ${op} ${args.length} ${timeout})`);
+  const self = threadClient();
+  const seq = self.nextSeq();
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  return settle(self.waitFor(seq));
 }
 
 /**
@@ -25,8 +172,20 @@ export function hubCallSync(id: number, op: string, args: readonly unknown[] = [
  * promise rejects with `signal.reason`; if the answer was already on its way,
  * the promise resolves with it (the call completed before the abort took effect).
  */
-export function hubCall(id: number, op: string, args: readonly unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
-  return Promise.reject(new Error(`hub transport not written yet (${id} ${op} ${args.length} ${String(options.timeout)})`));
+export async function hubCall(id: number, op: string, args: readonly unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
+  const { signal, timeout } = options;
+  signal?.throwIfAborted();
+  const self = threadClient();
+  const seq = self.nextSeq();
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  if (signal === undefined) return self.answerOf(seq, undefined);
+  const cancel = (): void => self.post({ t: 'cancel', thread: self.token, seq });
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await self.answerOf(seq, signal);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
 }
 
 /**
@@ -36,5 +195,40 @@ export function hubCall(id: number, op: string, args: readonly unknown[] = [], o
  * A failure of a sent op is reported on stderr, since no caller waits for it.
  */
 export function hubSend(id: number, op: string, args: readonly unknown[] = []): void {
-  throw new Error(`hub transport not written yet (${id} ${op} ${args.length})`);
+  const self = threadClient();
+  self.post({ t: 'send', thread: self.token, id, op, args });
+}
+
+/** Tells the hub this thread ended, if it ever used the hub: what it held is released. */
+export function hubThreadEnded(): void {
+  if (client === undefined || !linkReady()) return;
+  client.post({ t: 'thread-ended', thread: client.token });
+}
+
+/** Blocks until everything this process sent to the hub is written (bounded: an exit must not hang). */
+export function hubFlush(): void {
+  if (client === undefined || !linkReady()) return;
+  const seq = client.nextSeq();
+  client.post({ t: 'flush', thread: client.token, seq });
+  client.waitFor(seq);
+}
+
+setFlush(hubFlush);
+setAddressQuery(() => {
+  const self = threadClient();
+  const seq = self.nextSeq();
+  self.post({ t: 'address', thread: self.token, seq });
+  return settle(self.waitFor(seq)) as HubAddress;
+});
+
+/** An error from the hub, as the class the caller expects. */
+function rebuildError(wire: WireError): Error {
+  if (wire.code === ErrorCode.InvalidArg) return invalidArg(wire.message, wire.name === 'TypeError' ? 'type' : 'range');
+  if (wire.code !== undefined) return misuse(wire.code as ErrorCode, wire.message);
+  const Condition = conditionClasses[wire.name] as (new (message?: string) => Error) | undefined;
+  if (Condition !== undefined && wire.name !== 'Full') return new Condition(wire.message);
+  if (wire.name === 'Full') return new conditionClasses.Full(undefined as never, wire.message as never);
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  return error;
 }

@@ -1,16 +1,147 @@
 /**
- * The hub's place in the process tree: what a parent hands a child so that
- * it reaches the tree's hub, and the hooks the process runner calls.
- * (Being written alongside the transport; the signatures are the contract.)
+ * The hub's place in the process tree.
+ *
+ * - The **root** (a process started without `WEFT_HUB` in its environment)
+ *   starts the hub the first time anything needs it: a process-scope object
+ *   is created, or a child is started. The hub runs on a worker thread of
+ *   the root (`server.ts`) and listens on `hub.sock` in a private directory
+ *   (mode 0700) removed when the root exits.
+ * - A **child** is started with `WEFT_HUB` and `WEFT_HUB_TOKEN`
+ *   (`hubEnvironment()`); its main thread starts its link (`link.ts`) at
+ *   boot (`startLink()`), and its exit waits until everything it sent is
+ *   written (`flushLink()`).
+ *
+ * Which of these a process has reached is the arena word `Header.HubLink`
+ * (`link-state.ts`). The thread that wins None → Starting creates the
+ * worker; a thread that needs the hub waits, briefly, until Ready.
+ *
+ * A worker dies with the thread that created it, so the hub and links are
+ * created from the main thread whenever the main thread is the first user
+ * (the usual case: objects are made in the main block and passed on). A
+ * root whose first process-scope object is made in a worker thread gets
+ * its hub from that thread, and loses it when that thread ends.
  */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ErrorCode, misuse } from '../../errors.js';
+import { Header } from '../atomics/arena.js';
+import { runtime } from '../atomics/runtime.js';
+import { hubLinkUrl, hubServerUrl } from '../../internal/layout.js';
+import { loaderPlan } from '../../runner/loaders.js';
+import { LinkState } from './link-state.js';
+import type { HubAddress } from './protocol.js';
+
+/** How long a thread waits for the hub or its link to come up before it calls the hub lost. */
+const START_TIMEOUT_MS = 15_000;
+
+// Runs as a CommonJS script in the new worker (see runner/weft-worker.ts).
+const ENTRY = (entry: 'runHub' | 'runLink'): string => `
+const { workerData } = require('node:worker_threads');
+if (workerData.tsxHooks) require('node:module').register(workerData.tsxHooks, { data: {} });
+import(workerData.url).then((weft) => weft.${entry}()).catch((error) => {
+  process.stderr.write('weft: the ${entry === 'runHub' ? 'hub' : 'link to the hub'} failed to start: ' + String(error && error.stack || error) + '\\n');
+  const words = new Int32Array(workerData.arena);
+  Atomics.store(words, ${Header.HubLink}, ${LinkState.Lost});
+  Atomics.notify(words, ${Header.HubLink});
+});
+`;
+
+/** The address of the hub, in the thread that started it. */
+let startedHere: HubAddress | undefined;
+
+/** True in the process that owns the hub. */
+export function isRoot(): boolean {
+  return process.env.WEFT_HUB === undefined;
+}
 
 /** Environment entries a child process must be started with to reach the tree's hub. Starts the hub in the root if needed. */
 export function hubEnvironment(): Record<string, string> {
-  return {};
+  if (!isRoot()) return { WEFT_HUB: process.env.WEFT_HUB!, WEFT_HUB_TOKEN: process.env.WEFT_HUB_TOKEN ?? '' };
+  awaitLink();
+  const address = startedHere ?? askAddress();
+  return { WEFT_HUB: address.path, WEFT_HUB_TOKEN: address.token };
 }
 
-/** Called once by a child process's main thread at boot, before the target's module is imported. */
-export function startLink(): void {}
+// Set by client.ts: asks the hub (from a thread that did not start it) where it listens.
+let askAddress: () => HubAddress = () => {
+  throw new Error('hub: the client is not loaded');
+};
+export function setAddressQuery(query: () => HubAddress): void {
+  askAddress = query;
+}
 
-/** Called (synchronously) as a process ends: blocks until everything sent to the hub from this process is delivered. */
-export function flushLink(): void {}
+// Set by client.ts once loaded: nothing can have been sent before.
+let flush: () => void = () => {};
+export function setFlush(flushAll: () => void): void {
+  flush = flushAll;
+}
+
+/** Called (synchronously) as a process ends: blocks until everything sent to the hub from this process is written. */
+export function flushLink(): void {
+  flush();
+}
+
+/** Called once by a child process's main thread at boot: starts its link to the hub, without waiting for it. */
+export function startLink(): void {
+  if (isRoot()) return;
+  const words = runtime().arena.words;
+  if (Atomics.compareExchange(words, Header.HubLink, LinkState.None, LinkState.Starting) !== LinkState.None) return;
+  spawn('runLink', hubLinkUrl, { path: process.env.WEFT_HUB!, token: process.env.WEFT_HUB_TOKEN ?? '', arena: runtime().arena.buffer });
+}
+
+/**
+ * Blocks until this process's requests are served: starts the hub (root) or
+ * the link (a child that was not started by weft) if nobody has. Throws
+ * `ERR_HUB_LOST` if the hub is gone or never came up.
+ */
+export function awaitLink(): void {
+  const words = runtime().arena.words;
+  const state = Atomics.load(words, Header.HubLink);
+  if (state === LinkState.Ready) return;
+  if (state === LinkState.None) {
+    if (isRoot()) startHub();
+    else startLink();
+  }
+  const result = Atomics.wait(words, Header.HubLink, LinkState.Starting, START_TIMEOUT_MS);
+  const now = Atomics.load(words, Header.HubLink);
+  if (now === LinkState.Ready) return;
+  if (result === 'timed-out') LinkState.set(words, Header.HubLink, LinkState.Lost);
+  throw hubLost();
+}
+
+export function hubLost(): Error {
+  return misuse(
+    ErrorCode.HubLost,
+    isRoot()
+      ? 'multiprocessing: the hub of this process tree could not start or has stopped'
+      : 'multiprocessing: the hub of this process tree is gone (its root process ended?); process-scope objects no longer work here',
+  );
+}
+
+/** True once this process has a working way to the hub (nothing to flush otherwise). */
+export function linkReady(): boolean {
+  return Atomics.load(runtime().arena.words, Header.HubLink) === LinkState.Ready;
+}
+
+function startHub(): void {
+  const words = runtime().arena.words;
+  if (Atomics.compareExchange(words, Header.HubLink, LinkState.None, LinkState.Starting) !== LinkState.None) return;
+  const dir = mkdtempSync(join(tmpdir(), 'weft-'));
+  chmodSync(dir, 0o700);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  startedHere = { path: join(dir, 'hub.sock'), token: randomBytes(24).toString('hex') };
+  spawn('runHub', hubServerUrl, { ...startedHere, arena: runtime().arena.buffer });
+}
+
+function spawn(entry: 'runHub' | 'runLink', url: string, seed: HubAddress & { arena: SharedArrayBuffer }): void {
+  const worker = new Worker(ENTRY(entry), {
+    eval: true,
+    workerData: { ...seed, url, tsxHooks: loaderPlan().tsxHooks },
+    name: entry === 'runHub' ? 'weft hub' : 'weft link',
+  });
+  // The hub and link serve the process; they never keep it alive.
+  worker.unref();
+}

@@ -1,0 +1,208 @@
+/**
+ * The hub's core: every process-scope object of the tree, and the calls
+ * waiting on them. Single-threaded — it runs on the hub's worker thread
+ * only — so no state here needs a lock.
+ *
+ * Clients are the processes of the tree (the root is client 0, served
+ * without a socket). For each client the core keeps its calls that still
+ * wait, so that it can
+ *
+ * - answer `TIMED_OUT` when a call's timeout runs out (objects never run timers),
+ * - withdraw a call its caller cancelled (an AbortSignal),
+ * - withdraw every call of a thread or process that ended, then tell every
+ *   object (`callerGone`), which releases what the dead caller held.
+ *
+ * A withdrawn call runs its object's `whenAbandoned` cleanups first and is
+ * then settled, so the object can never answer it afterwards — an item is
+ * never handed to a caller that is gone, a lock never granted to one.
+ */
+import { ErrorCode } from '../../errors.js';
+import { addHubObject, allHubObjects, hubKind, hubObject, TIMED_OUT, type ConditionName, type HubCall } from './call.js';
+import type { Answer, HubRequest, WireError } from './protocol.js';
+
+/** Where a client's answers go (its socket, or the root's reply channels). */
+export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string }) => void;
+
+interface Client {
+  readonly deliver: Deliver;
+  /** Calls still waiting, by `thread:seq`. */
+  readonly waiting: Map<string, Call>;
+}
+
+const key = (thread: number, seq: number): string => `${thread}:${seq}`;
+
+class Call implements HubCall {
+  readonly client: number;
+  readonly thread: number;
+  readonly seq: number;
+  readonly args: readonly unknown[];
+  #settled = false;
+  #cleanups: (() => void)[] | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #answer: (answer: Answer) => void;
+
+  constructor(client: number, thread: number, seq: number, args: readonly unknown[], answer: (answer: Answer) => void) {
+    this.client = client;
+    this.thread = thread;
+    this.seq = seq;
+    this.args = args;
+    this.#answer = answer;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  reply(value?: unknown): void {
+    this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, ok: value });
+  }
+
+  fail(code: ErrorCode, message: string): void {
+    this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, err: { name: code === ErrorCode.InvalidArg ? 'RangeError' : 'RuntimeError', code, message } });
+  }
+
+  raise(name: ConditionName, message: string): void {
+    this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, err: { name, message } });
+  }
+
+  whenAbandoned(cleanup: () => void): void {
+    (this.#cleanups ??= []).push(cleanup);
+  }
+
+  /** Runs the object's cleanups, then answers `answer` (or nothing, for a dead caller). */
+  abandon(answer: Answer | undefined): void {
+    if (this.#settled) return;
+    for (const cleanup of this.#cleanups ?? []) cleanup();
+    if (answer === undefined) this.#settle();
+    else this.#finish(answer);
+  }
+
+  startTimer(timeout: number): void {
+    this.#timer = setTimeout(() => this.abandon({ t: 'answer', thread: this.thread, seq: this.seq, ok: TIMED_OUT }), timeout);
+  }
+
+  #finish(answer: Answer): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.#answer(answer);
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#cleanups = undefined;
+    onSettled?.(this);
+  }
+}
+
+// The hub forgets a waiting call as it settles, however that happens.
+let onSettled: ((call: Call) => void) | undefined;
+
+export class Hub {
+  readonly #clients = new Map<number, Client>();
+  #nextObject = 1;
+
+  constructor() {
+    onSettled = (call) => this.#clients.get(call.client)?.waiting.delete(key(call.thread, call.seq));
+  }
+
+  /** A process joined the tree. */
+  open(client: number, deliver: Deliver): void {
+    this.#clients.set(client, { deliver, waiting: new Map() });
+  }
+
+  /** A process left the tree (its connection closed): withdraw its calls, release what it held. */
+  close(client: number): void {
+    const state = this.#clients.get(client);
+    if (state === undefined) return;
+    for (const call of [...state.waiting.values()]) call.abandon(undefined);
+    this.#clients.delete(client);
+    for (const object of allHubObjects()) object.callerGone(client, undefined);
+  }
+
+  handle(client: number, request: HubRequest): void {
+    const state = this.#clients.get(client);
+    if (state === undefined) return;
+    switch (request.t) {
+      case 'create':
+        return this.#create(state, request);
+      case 'call':
+        return this.#call(client, state, request);
+      case 'send':
+        return this.#send(client, state, request);
+      case 'cancel':
+        return state.waiting.get(key(request.thread, request.seq))?.abandon({ t: 'answer', thread: request.thread, seq: request.seq, cancelled: true });
+      case 'thread-ended':
+        return this.#threadEnded(client, state, request.thread);
+    }
+  }
+
+  #create(state: Client, request: Extract<HubRequest, { t: 'create' }>): void {
+    const { thread, seq } = request;
+    const make = hubKind(request.kind);
+    if (make === undefined) {
+      state.deliver({ t: 'answer', thread, seq, err: { name: 'Error', message: `hub: no process-scope object of kind "${request.kind}" is known to the hub` } });
+      return;
+    }
+    try {
+      const id = this.#nextObject++;
+      addHubObject(id, make(request.args));
+      state.deliver({ t: 'answer', thread, seq, ok: id });
+    } catch (error) {
+      state.deliver({ t: 'answer', thread, seq, err: wireError(error) });
+    }
+  }
+
+  #call(client: number, state: Client, request: Extract<HubRequest, { t: 'call' }>): void {
+    const { thread, seq } = request;
+    const call = new Call(client, thread, seq, request.args, state.deliver);
+    const object = hubObject(request.id);
+    if (object === undefined) {
+      state.deliver({ t: 'answer', thread, seq, err: { name: 'Error', message: `hub: no object ${request.id} in this process tree` } });
+      return;
+    }
+    state.waiting.set(key(thread, seq), call);
+    try {
+      object.call(request.op, call);
+    } catch (error) {
+      call.abandon({ t: 'answer', thread, seq, err: wireError(error) });
+      return;
+    }
+    if (call.settled) return;
+    if (request.timeout === 0) call.abandon({ t: 'answer', thread, seq, ok: TIMED_OUT });
+    else if (request.timeout !== undefined) call.startTimer(request.timeout);
+  }
+
+  /** A call nobody waits for: its answer is dropped, a failure is reported to the sender's stderr. */
+  #send(client: number, state: Client, request: Extract<HubRequest, { t: 'send' }>): void {
+    const { thread } = request;
+    const report = (answer: Answer): void => {
+      if ('err' in answer) state.deliver({ t: 'send-failed', thread, message: `${answer.err.name}: ${answer.err.message}` });
+    };
+    const call = new Call(client, thread, -1, request.args, report);
+    const object = hubObject(request.id);
+    if (object === undefined) return report({ t: 'answer', thread, seq: -1, err: { name: 'Error', message: `hub: no object ${request.id}` } });
+    try {
+      object.call(request.op, call);
+    } catch (error) {
+      report({ t: 'answer', thread, seq: -1, err: wireError(error) });
+    }
+  }
+
+  #threadEnded(client: number, state: Client, thread: number): void {
+    for (const call of [...state.waiting.values()]) {
+      if (call.thread === thread) call.abandon(undefined);
+    }
+    for (const object of allHubObjects()) object.callerGone(client, thread);
+  }
+}
+
+/** An error thrown inside the hub (a bad argument to a constructor), as it crosses back. */
+function wireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+

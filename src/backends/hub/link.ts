@@ -1,0 +1,130 @@
+/**
+ * A child process's link to the hub: `runLink()` is the entry of a worker
+ * thread that the child's main thread starts at boot (`tree.ts`). It holds
+ * the process's one connection to the hub and relays: requests from the
+ * process's threads (`LocalThreads`) go out as frames, unchanged; answers
+ * come back and are handed to the thread that asked.
+ *
+ * Because the link is a thread of its own, a thread blocked in a `…Sync`
+ * call is answered, and the hub learns nothing of how busy the process's
+ * main thread is.
+ *
+ * The link keeps the calls it forwarded until they are answered: if the
+ * connection drops, each is answered `ERR_HUB_LOST`, and so is every later
+ * request — no caller waits forever for a hub that is gone.
+ */
+import { connect, type Socket } from 'node:net';
+import { workerData } from 'node:worker_threads';
+import { ErrorCode } from '../../errors.js';
+import { Header } from '../atomics/arena.js';
+import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from './frames.js';
+import { LinkState } from './link-state.js';
+import { LocalThreads } from './local-threads.js';
+import type { Answer, HubAddress, Notice, Request } from './protocol.js';
+import { Outbox } from './outbox.js';
+
+export interface LinkSeed extends HubAddress {
+  readonly arena: SharedArrayBuffer;
+}
+
+const HUB_LOST = { name: 'RuntimeError', code: ErrorCode.HubLost, message: 'multiprocessing: the hub of this process tree is gone (its root process ended?); process-scope objects no longer work here' };
+
+/** Entry point of the link's worker thread. */
+export function runLink(): void {
+  new Link(workerData as LinkSeed).start();
+}
+
+class Link {
+  readonly #seed: LinkSeed;
+  readonly #state: Int32Array;
+  readonly #socket: Socket;
+  readonly #outbox: Outbox;
+  readonly #reader = new FrameReader(MAX_FRAME_BYTES);
+  /** Calls forwarded and not yet answered, by thread. */
+  readonly #unanswered = new Map<number, Set<number>>();
+  #threads: LocalThreads | undefined;
+  #lost = false;
+
+  constructor(seed: LinkSeed) {
+    this.#seed = seed;
+    this.#state = new Int32Array(seed.arena);
+    this.#socket = connect(seed.path);
+    this.#outbox = new Outbox(this.#socket);
+  }
+
+  start(): void {
+    this.#socket.on('connect', () => this.#outbox.add({ t: 'hello', token: this.#seed.token, pid: process.pid }));
+    this.#socket.on('data', (chunk: Buffer) => {
+      for (const message of this.#reader.push(chunk)) this.#fromHub(message as Answer | Notice);
+    });
+    this.#socket.on('error', () => this.#lose());
+    this.#socket.on('close', () => this.#lose());
+  }
+
+  #fromHub(message: Answer | Notice): void {
+    switch (message.t) {
+      case 'welcome':
+        this.#threads = new LocalThreads((request) => this.#fromThread(request));
+        LinkState.set(this.#state, Header.HubLink, LinkState.Ready);
+        return;
+      case 'send-failed':
+        process.stderr.write(`weft: a process-scope operation nobody waited for failed: ${message.message}\n`);
+        return;
+      case 'answer':
+        this.#unanswered.get(message.thread)?.delete(message.seq);
+        this.#threads?.deliver(message.thread, message);
+    }
+  }
+
+  #fromThread(request: Exclude<Request, { t: 'register' }>): void {
+    const threads = this.#threads!;
+    switch (request.t) {
+      case 'address':
+        return threads.deliver(request.thread, this.#answer(request, { path: this.#seed.path, token: this.#seed.token }));
+      case 'flush':
+        return this.#flush(request);
+      case 'create':
+      case 'call':
+        if (this.#lost) return threads.deliver(request.thread, { t: 'answer', thread: request.thread, seq: request.seq, err: HUB_LOST });
+        this.#remember(request.thread, request.seq);
+        return this.#outbox.add(request);
+      case 'thread-ended':
+        threads.forget(request.thread);
+        this.#unanswered.delete(request.thread);
+        if (!this.#lost) this.#outbox.add(request);
+        return;
+      default:
+        if (!this.#lost) this.#outbox.add(request);
+    }
+  }
+
+  /** Answers once everything posted before it is in the kernel's socket buffer, where the hub will read it even after we exit. */
+  #flush(request: Extract<Request, { t: 'flush' }>): void {
+    const answer = this.#answer(request, true);
+    if (this.#lost) return this.#threads!.deliver(request.thread, answer);
+    this.#outbox.flushNow();
+    this.#socket.write(Buffer.alloc(0), () => this.#threads!.deliver(request.thread, answer));
+  }
+
+  #answer(request: { thread: number; seq: number }, ok: unknown): Answer {
+    return { t: 'answer', thread: request.thread, seq: request.seq, ok };
+  }
+
+  #remember(thread: number, seq: number): void {
+    let calls = this.#unanswered.get(thread);
+    if (calls === undefined) this.#unanswered.set(thread, (calls = new Set()));
+    calls.add(seq);
+  }
+
+  /** The connection is gone: every call still waiting is answered `ERR_HUB_LOST`, and so is every later one. */
+  #lose(): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    LinkState.set(this.#state, Header.HubLink, LinkState.Lost);
+    for (const [thread, calls] of this.#unanswered) {
+      for (const seq of calls) this.#threads?.deliver(thread, { t: 'answer', thread, seq, err: HUB_LOST });
+    }
+    this.#unanswered.clear();
+    if (this.#threads === undefined) this.#threads = new LocalThreads((request) => this.#fromThread(request));
+  }
+}

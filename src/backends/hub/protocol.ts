@@ -1,0 +1,125 @@
+/**
+ * The messages between the threads of a process, its link, and the hub.
+ *
+ * A thread posts `Request`s to its process's link (in the root: to the hub
+ * itself) on the BroadcastChannel `requestChannelName(pid)`; the link
+ * forwards them over the socket as frames, adding nothing. Every call
+ * carries `(thread, seq)`: the thread's token and its own counter, which
+ * together name the call in the hub and route the answer back to
+ * `replyChannelName(pid, thread)`.
+ *
+ * | request        | answer                                   | meaning                                           |
+ * |----------------|------------------------------------------|---------------------------------------------------|
+ * | `register`     | none (handled by the link)               | the thread's wake word, first message of a thread |
+ * | `create`       | `ok: id`                                 | a new object of `kind`                            |
+ * | `call`         | `ok: value` / `err` / `cancelled`        | `op` on object `id`; `timeout` enforced by the hub |
+ * | `send`         | none (`send-failed` if it failed)        | `op` on object `id`, nobody waits                 |
+ * | `cancel`       | the cancelled call is answered `cancelled` if it still waited | the caller's AbortSignal fired |
+ * | `thread-ended` | none                                     | release what the thread held                      |
+ * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
+ * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
+ *
+ * On the socket, the first frame of a connection is `Hello` (the tree's
+ * token); the hub answers `welcome` or closes the connection.
+ */
+import { FrameError } from './frames.js';
+
+export const requestChannelName = (pid: number): string => `weft-hub:${pid}`;
+export const replyChannelName = (pid: number, thread: number): string => `weft-hub-reply:${pid}:${thread}`;
+
+export interface Hello {
+  readonly t: 'hello';
+  readonly token: string;
+  readonly pid: number;
+}
+
+export type Request =
+  | { readonly t: 'register'; readonly thread: number; readonly wake: SharedArrayBuffer }
+  | { readonly t: 'create'; readonly thread: number; readonly seq: number; readonly kind: string; readonly args: readonly unknown[] }
+  | { readonly t: 'call'; readonly thread: number; readonly seq: number; readonly id: number; readonly op: string; readonly args: readonly unknown[]; readonly timeout?: number }
+  | { readonly t: 'send'; readonly thread: number; readonly id: number; readonly op: string; readonly args: readonly unknown[] }
+  | { readonly t: 'cancel'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'thread-ended'; readonly thread: number }
+  | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'address'; readonly thread: number; readonly seq: number };
+
+/** Where the tree's hub listens, and the token it wants: what a child is started with. */
+export interface HubAddress {
+  readonly path: string;
+  readonly token: string;
+}
+
+/** The requests that travel to the hub (the others stay in the link). */
+export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'flush' } | { t: 'address' }>;
+
+/** How a failed call's error crosses back: rebuilt by `client.ts`. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+export type Answer =
+  | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly ok: unknown }
+  | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly err: WireError }
+  | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly cancelled: true };
+
+/** Hub → link messages that are not answers. */
+export type Notice =
+  | { readonly t: 'welcome'; readonly client: number }
+  | { readonly t: 'send-failed'; readonly thread: number; readonly message: string };
+
+/** Checks a frame from a client is a request the hub understands; throws `FrameError` if not. */
+export function checkHubRequest(message: unknown): HubRequest {
+  if (typeof message !== 'object' || message === null) throw new FrameError('a frame that is not a request object');
+  const m = message as Record<string, unknown>;
+  requireInt(m, 'thread');
+  switch (m.t) {
+    case 'create':
+      requireInt(m, 'seq');
+      requireString(m, 'kind');
+      requireArray(m, 'args');
+      break;
+    case 'call':
+      requireInt(m, 'seq');
+      requireInt(m, 'id');
+      requireString(m, 'op');
+      requireArray(m, 'args');
+      if (m.timeout !== undefined && !(typeof m.timeout === 'number' && m.timeout >= 0)) throw new FrameError('a call with a bad timeout');
+      break;
+    case 'send':
+      requireInt(m, 'id');
+      requireString(m, 'op');
+      requireArray(m, 'args');
+      break;
+    case 'cancel':
+      requireInt(m, 'seq');
+      break;
+    case 'thread-ended':
+      break;
+    default:
+      throw new FrameError(`a request of unknown type ${JSON.stringify(String(m.t)).slice(0, 40)}`);
+  }
+  return message as HubRequest;
+}
+
+/** Checks the first frame of a connection. */
+export function checkHello(message: unknown): Hello {
+  const m = message as Record<string, unknown> | null;
+  if (typeof m !== 'object' || m === null || m.t !== 'hello' || typeof m.token !== 'string' || typeof m.pid !== 'number') {
+    throw new FrameError('the first frame of a connection must be a hello');
+  }
+  return message as Hello;
+}
+
+function requireInt(m: Record<string, unknown>, key: string): void {
+  if (!Number.isSafeInteger(m[key])) throw new FrameError(`a request without an integer ${key}`);
+}
+
+function requireString(m: Record<string, unknown>, key: string): void {
+  if (typeof m[key] !== 'string') throw new FrameError(`a request without a string ${key}`);
+}
+
+function requireArray(m: Record<string, unknown>, key: string): void {
+  if (!Array.isArray(m[key])) throw new FrameError(`a request without an array ${key}`);
+}
