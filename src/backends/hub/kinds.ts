@@ -3,3 +3,11 @@
  * module registers them all (each file calls `registerHubKind`).
  */
 import './queue.js';
+import './lock.js';
+import './rlock.js';
+import './semaphore.js';
+import './event.js';
+import './condition.js';
+import './barrier.js';
+import './shared-array.js';
+import './value.js';

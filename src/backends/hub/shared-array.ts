@@ -1,0 +1,109 @@
+/**
+ * The hub's state machine of a process-scope `SharedArray`
+ * (`multiprocessing.Array`), and of a `Value` (`value.ts`), which is the
+ * same thing with one element: numbers of one typecode, kept in the hub.
+ *
+ * Every op is one step of the hub, so each is atomic with respect to every
+ * other caller in the tree; `add` and `compareExchange` are atomic
+ * read-modify-writes (Python's `v.value += 1` is not). Elements are stored in
+ * a typed array of the typecode's type (`shared/atomic-slots.ts`), so values
+ * wrap or round exactly as the thread-scope twin's do (a 300 stored in a
+ * `'b'` element reads back 44). Arguments are checked by the caller; the hub
+ * checks them again, so a bad call cannot corrupt the state.
+ *
+ * State: `slots` (the elements). No waits, no owners: nothing to release
+ * when a caller ends.
+ *
+ * ## Ops
+ *
+ * | op                | args                          | answer                         |
+ * |-------------------|-------------------------------|--------------------------------|
+ * | `get`             | i                             | element i                      |
+ * | `set`             | i, value                      | undefined                      |
+ * | `add`             | i, delta                      | the new element (wrapped)      |
+ * | `compareExchange` | i, expected, replacement      | the element found              |
+ * | `toArray`         | —                             | every element                  |
+ */
+import { ErrorCode, invalidArg } from '../../errors.js';
+import { atomicSlots, type AtomicSlots } from '../../shared/atomic-slots.js';
+import { checkElement, typeInfo, type TypeInfo } from '../../shared/typecodes.js';
+import { registerHubKind, type HubCall, type HubObject } from './call.js';
+
+type Num = number | bigint;
+
+export class HubNumbers implements HubObject {
+  readonly #info: TypeInfo;
+  readonly #slots: AtomicSlots<Num>;
+
+  constructor(info: TypeInfo, items: number | readonly Num[]) {
+    this.#info = info;
+    const length = typeof items === 'number' ? items : items.length;
+    this.#slots = atomicSlots<Num>(info, new SharedArrayBuffer(Math.max(1, length) * info.bytes), length);
+    if (typeof items !== 'number') items.forEach((item, i) => this.#slots.store(i, item));
+  }
+
+  call(op: string, call: HubCall): void {
+    try {
+      this.#answer(op, call);
+    } catch (error) {
+      call.fail(ErrorCode.InvalidArg, (error as Error).message);
+    }
+  }
+
+  #answer(op: string, call: HubCall): void {
+    const { args } = call;
+    switch (op) {
+      case 'get': return call.reply(this.#slots.load(this.#index(args[0])));
+      case 'set': {
+        const i = this.#index(args[0]);
+        checkElement(this.#info, args[1]);
+        this.#slots.store(i, args[1] as Num);
+        return call.reply();
+      }
+      case 'add': {
+        const i = this.#index(args[0]);
+        checkElement(this.#info, args[1], 'delta');
+        return call.reply(this.#slots.add(i, args[1] as Num));
+      }
+      case 'compareExchange': {
+        const i = this.#index(args[0]);
+        checkElement(this.#info, args[1], 'expected value');
+        checkElement(this.#info, args[2], 'replacement');
+        return call.reply(this.#slots.compareExchange(i, args[1] as Num, args[2] as Num));
+      }
+      case 'toArray': {
+        const out: Num[] = [];
+        for (let i = 0; i < this.#slots.length; i++) out.push(this.#slots.load(i));
+        return call.reply(out);
+      }
+      default: return call.fail(ErrorCode.InvalidArg, `hub: a SharedArray has no op '${op}'`);
+    }
+  }
+
+  #index(index: unknown): number {
+    const length = this.#slots.length;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index >= length || index < -length) {
+      throw invalidArg(`shared: index ${String(index)} is out of range for a SharedArray of length ${length}`);
+    }
+    return index < 0 ? index + length : index;
+  }
+
+  callerGone(): void {
+    // Nothing is held or waited for.
+  }
+}
+
+/** Builds the state from the creator's [typecode, size or items]; throws `ERR_INVALID_ARG` for bad ones. */
+export function createNumbers(args: readonly unknown[]): HubNumbers {
+  const info = typeInfo(args[0]);
+  const items = args[1];
+  if (typeof items === 'number') {
+    if (!Number.isInteger(items) || items < 0) throw invalidArg(`shared: a SharedArray's size must be a whole number, got ${items}`);
+    return new HubNumbers(info, items);
+  }
+  if (!Array.isArray(items)) throw invalidArg('shared: a SharedArray takes a size or an array of initial elements', 'type');
+  items.forEach((item, i) => checkElement(info, item, `element ${i}`));
+  return new HubNumbers(info, items as Num[]);
+}
+
+registerHubKind('multiprocessing.SharedArray', createNumbers);
