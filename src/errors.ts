@@ -23,6 +23,7 @@
  * | `ERR_NOT_STARTED`            | `join()` before `start()`                                   |
  * | `ERR_JOIN_SELF`              | a thread joining itself                                     |
  * | `ERR_STILL_RUNNING`          | `close()` of a process that is still running                |
+ * | `ERR_PROCESS_CLOSED`         | a `Process` used after `close()` (Python's ValueError)      |
  * | `ERR_LOCK_NOT_HELD`          | release of an unlocked lock, or of an RLock by a non-owner; wait/notify without the lock |
  * | `ERR_SEMAPHORE_OVER_RELEASE` | a `BoundedSemaphore` released above its initial value       |
  * | `ERR_TASK_DONE_TOO_MANY`     | `taskDone()` called more times than items were put          |
@@ -46,6 +47,7 @@ export const ErrorCode = {
   NotStarted: 'ERR_NOT_STARTED',
   JoinSelf: 'ERR_JOIN_SELF',
   StillRunning: 'ERR_STILL_RUNNING',
+  ProcessClosed: 'ERR_PROCESS_CLOSED',
   LockNotHeld: 'ERR_LOCK_NOT_HELD',
   SemaphoreOverRelease: 'ERR_SEMAPHORE_OVER_RELEASE',
   TaskDoneTooMany: 'ERR_TASK_DONE_TOO_MANY',

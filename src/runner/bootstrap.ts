@@ -138,7 +138,8 @@ class ThreadLife {
   }
 }
 
-async function joinNonDaemonChildren(): Promise<void> {
+/** Waits for every non-daemon thread the calling thread started, including those started meanwhile. */
+export async function joinNonDaemonChildren(): Promise<void> {
   for (;;) {
     const waiting = [...runnerState().children.values()].filter((child) => !child.daemon);
     if (waiting.length === 0) return;
@@ -146,6 +147,7 @@ async function joinNonDaemonChildren(): Promise<void> {
   }
 }
 
-async function endDaemonChildren(): Promise<void> {
+/** Ends every thread the calling thread started that is still running (its daemons, once the others are joined). */
+export async function endDaemonChildren(): Promise<void> {
   await Promise.all([...runnerState().children.values()].map((child) => child[kTerminate]()));
 }

@@ -33,7 +33,6 @@ import { kHandle, registerHandleKind, type Handle, type Shareable } from '../cod
 import { Arena, SlotState } from '../backends/atomics/arena.js';
 import { runtime } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
-import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
@@ -42,6 +41,7 @@ import { controlError, drainControl, launch } from './launch.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { looksExported } from './export-check.js';
+import { waitFor } from './wait-for.js';
 
 export interface ThreadOptions<A extends unknown[]> {
   /** The function to run: exported from a module; may be async. */
@@ -397,29 +397,6 @@ function checkOptions<A extends unknown[]>(options: ThreadOptions<A> | undefined
     throw invalidArg('threading: module must be a URL or a string', 'type');
   }
   return { target, args: args ?? [], name: name === undefined ? undefined : String(name), daemon, module };
-}
-
-/** Resolves true when `done` settles, false at the deadline; rejects on abort. Keeps the event loop alive meanwhile. */
-async function waitFor(done: Promise<void>, deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
-  if (deadline.remaining() === 0) return false;
-  holdEventLoop();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    const racers: Promise<boolean>[] = [done.then(() => true)];
-    if (!deadline.infinite) racers.push(new Promise((resolve) => (timer = setTimeout(resolve, deadline.remaining(), false))));
-    if (signal !== undefined) {
-      racers.push(new Promise((_, reject) => {
-        onAbort = () => reject(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }));
-    }
-    return await Promise.race(racers);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-    releaseEventLoop();
-  }
 }
 
 // A thread started elsewhere is joined through the arena's thread table. Its

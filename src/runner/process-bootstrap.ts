@@ -1,0 +1,119 @@
+/**
+ * The first weft code a new process runs: `runProcessBootstrap()`, called by
+ * the `-e` script of `process-spawn.ts`. Python's `BaseProcess._bootstrap`,
+ * in order:
+ *
+ * 1. read the boot frame from the link (`process-link.ts`), take on the
+ *    identity it gives (name, daemon flag, parent);
+ * 2. a daemon starts watching its parent (`parent-watch.ts`); every child
+ *    opens its link to the hub (`startLink()`);
+ * 3. import the target's module and find the target (and the Process
+ *    subclass), decode the arguments and fields, rebuild the Process object;
+ * 4. `await process.run()`; what it throws is printed (`Process Process-1:`
+ *    and the stack) and sent to the parent, and the exit code is 1;
+ * 5. wait for the non-daemon threads and processes it started, end its
+ *    daemon threads and processes, exit.
+ *
+ * Every exit — the end above, `process.exit(n)` inside the target, an
+ * uncaught error — passes the `exit` hook, which flushes the hub link and
+ * says `bye` to the parent.
+ */
+import { decodeArgs, decodeFields } from '../codec/args.js';
+import { encodeError } from '../codec/remote-error.js';
+import { flushLink, startLink } from '../backends/hub/tree.js';
+import { endDaemonChildren, joinNonDaemonChildren } from './bootstrap.js';
+import { watchParent } from './parent-watch.js';
+import { Process, baseOf, kRestore, printProcessException } from './process.js';
+import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
+import { processState, setProcessIdentity } from './process-state.js';
+import { loadTarget } from './target.js';
+
+/** Runs the process this child was started for, then exits. */
+export async function runProcessBootstrap(): Promise<void> {
+  const boot = readBootSync();
+  await new ProcessLife(boot).live();
+}
+
+class ProcessLife {
+  readonly #boot: ProcessBoot;
+  #finishing = false;
+
+  constructor(boot: ProcessBoot) {
+    this.#boot = boot;
+  }
+
+  async live(): Promise<void> {
+    const boot = this.#boot;
+    setProcessIdentity({ name: boot.name, daemon: boot.daemon, identity: boot.identity, parent: boot.parent });
+    process.once('exit', lastWords);
+    process.on('uncaughtException', (error) => void this.#fail(error));
+    process.on('unhandledRejection', (error) => void this.#fail(error));
+    if (boot.daemon) watchParent(boot.gracePeriod);
+    startLink();
+
+    let restored: Process<unknown[]>;
+    try {
+      restored = await this.#restore();
+    } catch (error) {
+      return this.#fail(error);
+    }
+    try {
+      await restored.run();
+    } catch (error) {
+      return this.#fail(error);
+    }
+    await this.#finish(0);
+  }
+
+  async #restore(): Promise<Process<unknown[]>> {
+    const boot = this.#boot;
+    const target = boot.target === undefined ? undefined : await loadTarget(boot.target);
+    const subclass = boot.cls === undefined ? undefined : await loadTarget(boot.cls);
+    const base = subclass === undefined ? Process : baseOf(subclass);
+    // Decoded after the imports: the target's module imports the weft
+    // modules whose objects may be among the arguments.
+    const restored = base[kRestore](
+      { name: boot.name, daemon: boot.daemon, target, args: decodeArgs(boot.args), fields: decodeFields(boot.fields) },
+      subclass ?? base,
+    );
+    processState().self = restored;
+    return restored;
+  }
+
+  /** The target threw (or something outside it did): print it, tell the parent, end with 1. */
+  async #fail(error: unknown): Promise<void> {
+    if (this.#finishing) {
+      // Thrown while waiting for children to end: the process is ending with 1 anyway.
+      printProcessException(this.#boot.name, error);
+      process.exit(1);
+    }
+    printProcessException(this.#boot.name, error);
+    sendToParent({ type: 'error', error: encodeError(error) });
+    await this.#finish(1);
+  }
+
+  /** Python's `_exit_function`: wait for non-daemon children, end the daemon ones, exit. */
+  async #finish(exitcode: number): Promise<void> {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    await joinNonDaemonProcesses();
+    await joinNonDaemonChildren();
+    for (const child of processState().children) child.endAsDaemon();
+    await endDaemonChildren();
+    process.exit(exitcode);
+  }
+}
+
+async function joinNonDaemonProcesses(): Promise<void> {
+  for (;;) {
+    const waiting = [...processState().children].filter((child) => !child.daemon);
+    if (waiting.length === 0) return;
+    await Promise.all(waiting.map((child) => child.join()));
+  }
+}
+
+/** The `exit` hook: whatever this process sent to the hub is delivered, and the parent hears it is done. */
+function lastWords(): void {
+  flushLink();
+  sendToParent({ type: 'bye' });
+}

@@ -1,0 +1,75 @@
+/**
+ * Spawning the OS process behind a `Process`: `process.execPath` with the
+ * parent's `process.execArgv`, so that `--import tsx` and other loaders,
+ * `--enable-source-maps`, memory flags… carry over and a `.ts` target runs
+ * in the child exactly as it runs here. The child's program is a few lines
+ * of `-e` script that import weft — the bundle when weft runs from its
+ * package, `process-bootstrap.ts` when it runs from source — and call
+ * `runProcessBootstrap()`. `process.argv[1]` of the child is therefore not
+ * the user's module, so its `isMain(import.meta)` guard is false there.
+ *
+ * stdout and stderr are the parent's (Python's children print to the same
+ * terminal); stdin is not (Python gives a child /dev/null); fd 3 is the link
+ * (`process-link.ts`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { hubEnvironment } from '../backends/hub/tree.js';
+import { processBootstrapUrl } from '../internal/layout.js';
+import { LINK_FD } from './process-link.js';
+
+/** A spawned child and the parent's end of its link. */
+export interface SpawnedChild {
+  readonly child: ChildProcess;
+  readonly link: Socket;
+}
+
+export function spawnChild(): SpawnedChild {
+  const stdio: ('ignore' | 'inherit' | 'pipe')[] = ['ignore', 'inherit', 'inherit'];
+  stdio[LINK_FD] = 'pipe';
+  const child = spawn(process.execPath, [...childExecArgv(), '-e', entryScript()], {
+    stdio,
+    env: { ...process.env, ...hubEnvironment() },
+  });
+  const link = child.stdio[LINK_FD] as Socket | null;
+  if (child.pid === undefined || link === null) {
+    child.on('error', () => {}); // reported below, synchronously
+    link?.destroy();
+    throw new Error(`multiprocessing: could not start a new process (${process.execPath}); the system may be out of processes or memory`);
+  }
+  return { child, link };
+}
+
+let entry: string | undefined;
+
+/** The child's first code: load weft, run the bootstrap; if weft itself cannot load, say so on stderr. */
+function entryScript(): string {
+  return (entry ??= [
+    sourceMapsEnabled() ? 'process.setSourceMapsEnabled(true);' : '',
+    `import(${JSON.stringify(processBootstrapUrl)}).then((weft) => weft.runProcessBootstrap(), (error) => {`,
+    `  process.stderr.write('multiprocessing: a new process could not load weft:\\n' + String(error && error.stack || error) + '\\n');`,
+    '  process.exit(1);',
+    '});',
+  ].join('\n'));
+}
+
+// Flags of the parent that would make the child something else than a
+// program: its own script (-e/-p), the test runner, watch mode, a REPL, or a
+// debugger port that the parent already holds.
+const DROPPED_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--watch-path', '--inspect-port', '--debug-port', '--input-type']);
+const DROPPED = /^(?:-i|--interactive|-c|--check|--test(?:-.*)?|--watch(?:-.*)?|--inspect(?:-brk|-wait)?(?:=.*)?|--debug-port=.*|--inspect-port=.*|--input-type=.*|--eval=.*|--print=.*)$/;
+
+/** The parent's `execArgv` minus what only makes sense for the parent. */
+export function childExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (DROPPED_WITH_VALUE.has(arg)) i++;
+    else if (!DROPPED.test(arg)) kept.push(arg);
+  }
+  return kept;
+}
+
+function sourceMapsEnabled(): boolean {
+  return (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true;
+}
