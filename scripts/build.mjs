@@ -34,6 +34,10 @@ const entries = entryPoints();
 const bundleEntry = [
   ...entries.map((e) => `export * from ${JSON.stringify(join(root, e.source))};`),
   `export { runBootstrap } from ${JSON.stringify(join(root, 'src/runner/bootstrap.ts'))};`,
+  `export { runProcessBootstrap } from ${JSON.stringify(join(root, 'src/runner/process-bootstrap.ts'))};`,
+  // Until weft/multiprocessing re-exports them, for programs importing the bundle itself (bench/).
+  `export { Process } from ${JSON.stringify(join(root, 'src/runner/process.ts'))};`,
+  `export { currentProcess, parentProcess, activeChildren } from ${JSON.stringify(join(root, 'src/runner/current-process.ts'))};`,
   `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
   `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
 ].join('\n');
