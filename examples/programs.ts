@@ -13,6 +13,11 @@ export interface TutorialProgram {
   readonly notice: string;
   /** File in examples/ holding the exact expected output. */
   readonly expected: string;
+  /**
+   * Lines between the first and the last may come in any order (processes
+   * print concurrently); the expected file shows one order.
+   */
+  readonly anyOrder?: boolean;
 }
 
 export const programs: readonly TutorialProgram[] = [
@@ -58,5 +63,27 @@ export const programs: readonly TutorialProgram[] = [
     concept: 'One thread stores five records in a Queue, another fetches them: first in, first out, through shared memory.',
     notice: 'the records come out in the order they went in, and the second thread sees what the first stored: both were handed the same queue.',
     expected: 'queue-threads.expected.txt',
+  },
+  {
+    file: 'process-join.ts',
+    title: 'Three child processes, joined',
+    concept: 'Process({ target, args }) runs an exported function in a new process; join() waits for it and reclaims it.',
+    notice: 'the three children sleep in parallel (about one second in all, not three), and "End main process" comes last, after every join().',
+    expected: 'process-join.expected.txt',
+    anyOrder: true,
+  },
+  {
+    file: 'process-daemon.ts',
+    title: 'Daemon processes',
+    concept: 'daemon = true, set before start(), means the children end when the main process ends.',
+    notice: 'this program joins its daemons, so they run to their end; without join() they would be terminated when the main process ended.',
+    expected: 'process-daemon.expected.txt',
+  },
+  {
+    file: 'process-isolation.ts',
+    title: 'Data is isolated between processes',
+    concept: 'Each process has its own copy of every module: a child changing a global, or its copy of an argument, changes nothing in the parent.',
+    notice: 'func1 saw 10 and func2 saw 100, yet the main process still prints 0.',
+    expected: 'process-isolation.expected.txt',
   },
 ];
