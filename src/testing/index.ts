@@ -7,6 +7,8 @@
  *   release, notify or set in a test (Trio's `wait_all_tasks_blocked`, made
  *   exact). It sleeps on the primitive's own waiter count; no polling. For a
  *   Condition, a sleeper counts once it has released the condition's lock.
+ *   A process-scope primitive (weft/multiprocessing) is asked in the hub,
+ *   which answers the moment the count reaches `n`.
  * - `Sequencer` puts steps running in different threads in a fixed order.
  */
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
@@ -15,11 +17,11 @@ import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { TimeoutError, invalidArg } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { hubCall, hubCallSync, TIMED_OUT } from '../backends/hub/client.js';
+import { isHubBacked, kHubId, type HubBacked } from '../multiprocessing/hub-object.js';
 
-/** Any weft primitive that can make callers wait. */
-export interface Waitable {
-  readonly [kWaitingWord]: [Int32Array, number];
-}
+/** Any weft primitive that can make callers wait: thread scope (a waiter word) or process scope (in the hub). */
+export type Waitable = { readonly [kWaitingWord]: [Int32Array, number] } | HubBacked;
 
 /**
  * Resolves once at least `n` calls wait on `primitive`. Rejects with
@@ -36,6 +38,11 @@ export interface Waitable {
 export async function waitForWaiters(primitive: Waitable, n: number, options?: WaitOptions): Promise<void> {
   checkCount(n);
   const { timeout, signal } = checkWaitOptions(options);
+  if (isHubBacked(primitive)) {
+    const answer = await hubCall(primitive[kHubId], 'waitForWaiters', [n], { timeout, signal });
+    if (answer === TIMED_OUT) throw new TimeoutError(`testing: ${n} waiter(s) expected, fewer waiting after ${timeout} ms`);
+    return;
+  }
   const [words, index] = primitive[kWaitingWord];
   const deadline = Deadline.after(timeout);
   holdEventLoop();
@@ -59,6 +66,11 @@ export async function waitForWaiters(primitive: Waitable, n: number, options?: W
 export function waitForWaitersSync(primitive: Waitable, n: number, options?: SyncWaitOptions): void {
   checkCount(n);
   const { timeout } = checkSyncWaitOptions(options);
+  if (isHubBacked(primitive)) {
+    const answer = hubCallSync(primitive[kHubId], 'waitForWaiters', [n], timeout);
+    if (answer === TIMED_OUT) throw new TimeoutError(`testing: ${n} waiter(s) expected, fewer waiting after ${timeout} ms`);
+    return;
+  }
   const [words, index] = primitive[kWaitingWord];
   const deadline = Deadline.after(timeout);
   for (;;) {

@@ -1,0 +1,154 @@
+/**
+ * `Barrier`: a meeting point for a fixed number of callers anywhere in the
+ * tree — Python's `multiprocessing.Barrier`, with the API of
+ * `weft/threading`'s `Barrier`.
+ *
+ * How it differs from its thread-scope twin: the arrivals are counted in the
+ * hub (`backends/hub/barrier.ts`), each `wait` is one round trip, and
+ * `parties`, `nWaiting`, `broken` ask the hub (except `parties`, which never
+ * changes). As there: each party gets a distinct index in `0..parties-1` in
+ * arrival order; a timeout (the wait's, or the constructor's default) or
+ * `abort()` breaks the barrier, so current and later waits throw
+ * `BrokenBarrierError` until `reset()`; an aborted (`AbortSignal`) wait
+ * withdraws its party. Unlike Python's multiprocessing Barrier, `parties`
+ * is checked (>= 1).
+ */
+import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from '../backends/hub/client.js';
+import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { checkTimeout } from '../internal/deadline.js';
+import { BrokenBarrierError, invalidArg } from '../errors.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { inspectSymbol } from '../sync/owner.js';
+import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+
+const KIND = 'multiprocessing.Barrier';
+const MAX_PARTIES = 2 ** 31 - 1;
+
+interface BarrierHandleData {
+  readonly id: number;
+  readonly parties: number;
+  readonly timeout: number | undefined;
+}
+
+export interface ProcessBarrierStatistics {
+  readonly parties: number;
+  readonly nWaiting: number;
+  readonly broken: boolean;
+  /** Calls waiting inside `wait()` (the same as nWaiting: in the hub a trip releases everyone at once). */
+  readonly waiting: number;
+}
+
+let attaching: BarrierHandleData | undefined;
+
+/**
+ * A barrier for `parties` threads or processes: Python's `multiprocessing.Barrier`.
+ *
+ * @example
+ * ```ts
+ * const start = new Barrier(3);
+ * // in each of 3 processes:
+ * const index = start.waitSync(); // returns when all 3 have arrived
+ * ```
+ */
+export class Barrier implements Shareable, HubBacked {
+  readonly #id: number;
+  readonly #parties: number;
+  readonly #timeout: number | undefined;
+
+  constructor(parties: number, options?: { timeout?: number }) {
+    if (attaching !== undefined) {
+      ({ id: this.#id, parties: this.#parties, timeout: this.#timeout } = attaching);
+      attaching = undefined;
+      return;
+    }
+    if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
+      throw invalidArg(`sync: a Barrier needs a whole number of parties >= 1, got ${String(parties)}`);
+    }
+    checkTimeout(options?.timeout);
+    this.#parties = parties;
+    this.#timeout = options?.timeout;
+    this.#id = hubCreate(KIND, [parties]);
+  }
+
+  /**
+   * Waits until all parties have arrived; resolves this party's index.
+   * Rejects with `BrokenBarrierError` if the barrier is or becomes broken.
+   */
+  async wait(options?: WaitOptions): Promise<number> {
+    const { timeout, signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    const answer = await hubCall(this.#id, 'wait', [], { timeout: timeout ?? this.#timeout, signal });
+    if (answer === TIMED_OUT) {
+      await hubCall(this.#id, 'timedOut');
+      throw timedOutError();
+    }
+    return answer as number;
+  }
+
+  /** As `wait`, blocking the calling thread. */
+  waitSync(options?: SyncWaitOptions): number {
+    const { timeout } = checkSyncWaitOptions(options);
+    const answer = hubCallSync(this.#id, 'wait', [], timeout ?? this.#timeout);
+    if (answer === TIMED_OUT) {
+      hubCallSync(this.#id, 'timedOut');
+      throw timedOutError();
+    }
+    return answer as number;
+  }
+
+  /** Returns the barrier to its empty state; parties waiting now get `BrokenBarrierError`. */
+  reset(): void {
+    hubCallSync(this.#id, 'reset');
+  }
+
+  /** Breaks the barrier: current and future waits throw `BrokenBarrierError` until `reset()`. */
+  abort(): void {
+    hubCallSync(this.#id, 'abort');
+  }
+
+  get parties(): number {
+    return this.#parties;
+  }
+
+  /** Parties waiting for the barrier to trip. */
+  get nWaiting(): number {
+    return this.statistics().nWaiting;
+  }
+
+  get broken(): boolean {
+    return this.statistics().broken;
+  }
+
+  statistics(): ProcessBarrierStatistics {
+    return Object.freeze(hubCallSync(this.#id, 'statistics') as ProcessBarrierStatistics);
+  }
+
+  get [kHubId](): number {
+    return this.#id;
+  }
+
+  [kHandle](): Handle {
+    const data: BarrierHandleData = { id: this.#id, parties: this.#parties, timeout: this.#timeout };
+    return hubHandle(KIND, data);
+  }
+
+  [inspectSymbol](): string {
+    const { parties, nWaiting, broken } = this.statistics();
+    return `<Barrier parties=${parties} waiting=${nWaiting}${broken ? ' broken' : ''}>`;
+  }
+
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  static fromHandle(data: BarrierHandleData): Barrier {
+    attaching = data;
+    return new Barrier(1);
+  }
+}
+
+function timedOutError(): BrokenBarrierError {
+  return new BrokenBarrierError('sync: a wait on the barrier timed out, breaking it');
+}
+
+registerHandleKind<BarrierHandleData>(KIND, (data) => Barrier.fromHandle(data));

@@ -1,0 +1,68 @@
+/**
+ * The client side shared by the process-scope `Value` and `SharedArray`:
+ * calls on the hub's numbers (`backends/hub/shared-array.ts`), checked
+ * here first so that a bad argument throws before any message is sent, and
+ * `update(fn)`, which runs `fn` here.
+ */
+import { hubCallSync } from '../backends/hub/client.js';
+import { atomicSlots, type AtomicSlots } from '../shared/atomic-slots.js';
+import { checkElement, type TypeInfo } from '../shared/typecodes.js';
+import type { Lock } from './lock.js';
+import type { RLock } from './rlock.js';
+
+type Num = number | bigint;
+
+export class HubNumbersClient<T extends Num> {
+  readonly id: number;
+  readonly #info: TypeInfo;
+  /** A one-element local array of the type, to wrap values as the hub stores them. */
+  readonly #scratch: AtomicSlots<T>;
+
+  constructor(id: number, info: TypeInfo) {
+    this.id = id;
+    this.#info = info;
+    this.#scratch = atomicSlots<T>(info, new SharedArrayBuffer(info.bytes), 1);
+  }
+
+  get(i: number): T {
+    return hubCallSync(this.id, 'get', [i]) as T;
+  }
+
+  set(i: number, value: T): void {
+    checkElement(this.#info, value);
+    hubCallSync(this.id, 'set', [i, value]);
+  }
+
+  add(i: number, delta: T): T {
+    checkElement(this.#info, delta, 'delta');
+    return hubCallSync(this.id, 'add', [i, delta]) as T;
+  }
+
+  compareExchange(i: number, expected: T, replacement: T): T {
+    checkElement(this.#info, expected, 'expected value');
+    checkElement(this.#info, replacement, 'replacement');
+    return hubCallSync(this.id, 'compareExchange', [i, expected, replacement]) as T;
+  }
+
+  toArray(): T[] {
+    return hubCallSync(this.id, 'toArray') as T[];
+  }
+
+  /**
+   * Replaces element `i` with `fn(element)`, holding `lock` if there is one.
+   * The write is a compare-and-swap, so a writer that does not take the lock
+   * (`set`, `add` from elsewhere) is not lost either: `fn` runs again on the
+   * newer value. Returns the value stored (wrapped to the type).
+   */
+  update(i: number, fn: (value: T) => T, lock: Lock | RLock | null): T {
+    const apply = (): T => {
+      for (;;) {
+        const old = this.get(i);
+        const next = fn(old);
+        checkElement(this.#info, next, 'result of update()');
+        if (Object.is(this.compareExchange(i, old, next), old)) return this.#scratch.wrap(next);
+      }
+    };
+    return lock === null ? apply() : lock.withLockSync(apply);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `RLock`: a re-entrant lock shared by every thread of every process of the
+ * tree — Python's `multiprocessing.RLock`, with the API of `weft/threading`'s
+ * `RLock`. Its owner is a (process, thread) pair: that thread may take it
+ * again, and only it may release it (`ERR_LOCK_NOT_HELD` otherwise).
+ *
+ * How it differs from its thread-scope twin: the state lives in the hub
+ * (`backends/hub/rlock.ts`) and every acquire — re-entrant ones included —
+ * is a round trip to it (tens of µs); a release by the owner is one-way.
+ * As there, waiters are served in arrival order, and an RLock whose owner
+ * ends holding it passes to the next acquirer at depth 1 with
+ * `ownerDied === true`.
+ */
+import { registerHandleKind } from '../codec/handles.js';
+import type { HubHandleData } from './hub-object.js';
+import { OwnedHubLock } from './owned-lock.js';
+
+const KIND = 'multiprocessing.RLock';
+
+/**
+ * A re-entrant lock for threads and processes: Python's `multiprocessing.RLock`.
+ *
+ * @example
+ * ```ts
+ * const rlock = new RLock();
+ * rlock.acquireSync();
+ * rlock.acquireSync(); // the owner may take it again
+ * rlock.release();
+ * rlock.release();     // now it is free
+ * ```
+ */
+export class RLock extends OwnedHubLock {
+  constructor() {
+    super(KIND, true);
+  }
+
+  /** Rebuilds an RLock over the hub object of a handle. */
+  static fromHandle(data: HubHandleData): RLock {
+    return OwnedHubLock.attach(RLock, data.id);
+  }
+}
+
+registerHandleKind<HubHandleData>(KIND, (data) => RLock.fromHandle(data));
