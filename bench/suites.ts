@@ -99,6 +99,16 @@ export const suites: readonly Suite[] = [
     anchors: [node('raw-worker.mjs', 'raw-worker', 'raw new Worker(no-op file) until exit', 'ms', 'lower')],
     goal: '≤ 1.2× the raw Worker',
   },
+  {
+    id: 'process-start',
+    title: 'Process start() + join() of a no-op target',
+    subject: node('process-start.mjs', 'weft-process-start', 'weft Process start+join', 'ms', 'lower'),
+    anchors: [
+      node('raw-fork.mjs', 'raw-fork', 'raw child_process.fork(no-op file) until exit', 'ms', 'lower'),
+      { id: 'python-process-spawn', title: "Python multiprocessing.Process, 'spawn' start method", command: ['python3', 'cases/python_process.py'], unit: 'ms', better: 'lower' },
+    ],
+    goal: '≤ 1.2× the raw fork, and ahead of Python',
+  },
   queueStream('ints', 1, 1, "≥ 10× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('objects', 1, 1, "≥ 5× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('ints', 2, 2, "ahead of Python's queue.Queue"),

@@ -23,7 +23,7 @@ import { encodeError } from '../codec/remote-error.js';
 import { flushLink, startLink } from '../backends/hub/tree.js';
 import { endDaemonChildren, joinNonDaemonChildren } from './bootstrap.js';
 import { watchParent } from './parent-watch.js';
-import { Process, baseOf, kRestore, printProcessException } from './process.js';
+import { Process, baseOf, kEndAsDaemon, kRestore, printProcessException } from './process.js';
 import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
 import { processState, setProcessIdentity } from './process-state.js';
 import { loadTarget } from './target.js';
@@ -98,7 +98,7 @@ class ProcessLife {
     this.#finishing = true;
     await joinNonDaemonProcesses();
     await joinNonDaemonChildren();
-    for (const child of processState().children) child.endAsDaemon();
+    for (const child of processState().children) child[kEndAsDaemon]();
     await endDaemonChildren();
     process.exit(exitcode);
   }

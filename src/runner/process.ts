@@ -93,6 +93,7 @@ export interface RestoredProcess {
 export const kProcessBase = Symbol.for('weft.Process');
 const kRestore = Symbol.for('weft.Process.restore');
 const kSelf = Symbol.for('weft.Process.self');
+const kEndAsDaemon = Symbol.for('weft.Process.endAsDaemon');
 
 // Set while a Process object is rebuilt in its child or stands for the
 // calling process; the constructor takes its state from here instead of options.
@@ -382,7 +383,7 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 
   /** Sends the signal to a running daemon child: its parent is ending. */
-  endAsDaemon(): void {
+  [kEndAsDaemon](): void {
     const life = this.#life;
     if (this.#daemon && life.kind === 'running' && this.#exitcode === null) life.child.kill('SIGTERM');
   }
@@ -425,7 +426,7 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 }
 
-export { kRestore, kSelf };
+export { kRestore, kSelf, kEndAsDaemon };
 
 /** The weft Process class that `cls` derives from (the copy of weft that defined it). */
 export function baseOf(cls: Function): typeof Process {
@@ -491,7 +492,7 @@ function endDaemonsAtExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of processState().children) child.endAsDaemon();
+    for (const child of processState().children) child[kEndAsDaemon]();
   });
 }
 

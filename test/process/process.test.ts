@@ -198,11 +198,11 @@ test('a daemon process cannot start children: ERR_DAEMON_CHILDREN', T, async () 
 });
 
 test('thread-scope weft objects fail at start() with ERR_WRONG_SCOPE, naming weft/multiprocessing', T, () => {
-  assert.throws(() => new Process({ target: targets.noop, args: [new Lock()] }).start(), {
+  assert.throws(() => new Process<unknown[]>({ target: targets.noop as (...args: unknown[]) => void, args: [new Lock()] }).start(), {
     code: 'ERR_WRONG_SCOPE',
     message: /Lock from 'weft\/threading'.*args.*import \{ Lock \} from 'weft\/multiprocessing'/s,
   });
-  assert.throws(() => new Process({ target: targets.noop, args: [{ nested: [new Queue()] }] }).start(), {
+  assert.throws(() => new Process<unknown[]>({ target: targets.noop as (...args: unknown[]) => void, args: [{ nested: [new Queue()] }] }).start(), {
     code: 'ERR_WRONG_SCOPE',
     message: /weft\/multiprocessing/,
   });
@@ -213,7 +213,7 @@ test('thread-scope weft objects fail at start() with ERR_WRONG_SCOPE, naming wef
 });
 
 test('unserialisable arguments fail at start() with ERR_NOT_SERIALIZABLE', T, () => {
-  assert.throws(() => new Process({ target: targets.noop, args: [() => 1] }).start(), { code: 'ERR_NOT_SERIALIZABLE' });
+  assert.throws(() => new Process<unknown[]>({ target: targets.noop as (...args: unknown[]) => void, args: [() => 1] }).start(), { code: 'ERR_NOT_SERIALIZABLE' });
   assert.deepEqual(activeChildren(), []);
 });
 
