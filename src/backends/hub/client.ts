@@ -3,9 +3,10 @@
  *
  * A thread posts requests on its process's request channel, served by the
  * link (in the root, by the hub itself), and reads answers from its own
- * reply channel with `receiveMessageOnPort` after its wake word moves
- * (`local-threads.ts`). So a `…Sync` call blocks in `Atomics.wait`, and an
- * async call waits with `Atomics.waitAsync`, on the same word.
+ * reply channel: a `…Sync` call blocks in `Atomics.wait` on the thread's
+ * wake word, which the server bumps after each answer (`local-threads.ts`),
+ * and collects its answer with `receiveMessageOnPort`; an async call's
+ * answer arrives as a message event.
  *
  * Calls are named `(thread token, seq)`; answers to other calls that
  * arrive while a thread waits for one are kept for their callers.
@@ -40,9 +41,13 @@ class ThreadClient {
   /** Answers to sync calls that arrived while waiting for another. */
   readonly #early = new Map<number, Answer>();
   #seq = 0;
-  #pumping = false;
 
   constructor() {
+    // Answers reach an idle thread as events, and a blocked one through
+    // receiveMessageOnPort. Both are needed: a BroadcastChannel delivers what
+    // its event loop reads to its listener, so without one those answers would
+    // be lost to a thread that only polls.
+    this.#replies.onmessage = (event) => this.#accept((event as { data: Answer }).data);
     this.#requests.unref();
     this.#replies.unref();
     this.#post({ t: 'register', thread: this.#token, wake: this.#wake.buffer as SharedArrayBuffer });
@@ -83,50 +88,29 @@ class ThreadClient {
     return new Promise((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject, signal });
       holdEventLoop();
-      if (!this.#pumping) void this.#pump();
     });
   }
 
-  /** Reads answers while async calls wait; stops when none does. */
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      while (this.#pending.size > 0) {
-        const seen = Atomics.load(this.#wake, 0);
-        this.#drain();
-        if (this.#pending.size === 0) break;
-        const waited = Atomics.waitAsync(this.#wake, 0, seen, RECHECK_MS);
-        const result = waited.async ? await waited.value : waited.value;
-        if (result === 'timed-out' && !linkReady()) this.#failAll(hubLost());
-      }
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
+  /** Reads the answers already delivered, without waiting. */
   #drain(): void {
     const replies = this.#replies as unknown as MessagePort;
     for (let received = receiveMessageOnPort(replies); received !== undefined; received = receiveMessageOnPort(replies)) {
-      const answer = received.message as Answer;
-      const pending = this.#pending.get(answer.seq);
-      if (pending === undefined) {
-        this.#early.set(answer.seq, answer);
-        continue;
-      }
-      this.#pending.delete(answer.seq);
-      releaseEventLoop();
-      if ('cancelled' in answer) pending.reject(pending.signal?.reason);
-      else if ('err' in answer) pending.reject(rebuildError(answer.err));
-      else pending.resolve(answer.ok);
+      this.#accept(received.message as Answer);
     }
   }
 
-  #failAll(error: Error): void {
-    for (const [seq, pending] of this.#pending) {
-      this.#pending.delete(seq);
-      releaseEventLoop();
-      pending.reject(error);
+  /** Settles the async call an answer is for, or keeps it for the sync call waiting for it. */
+  #accept(answer: Answer): void {
+    const pending = this.#pending.get(answer.seq);
+    if (pending === undefined) {
+      this.#early.set(answer.seq, answer);
+      return;
     }
+    this.#pending.delete(answer.seq);
+    releaseEventLoop();
+    if ('cancelled' in answer) pending.reject(pending.signal?.reason);
+    else if ('err' in answer) pending.reject(rebuildError(answer.err));
+    else pending.resolve(answer.ok);
   }
 }
 
