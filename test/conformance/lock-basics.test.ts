@@ -6,6 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BoundedSemaphore, Lock, RLock, Semaphore } from '../../src/threading.js';
+import { Lock as ProcessLock } from '../../src/multiprocessing/lock.js';
+import { BoundedSemaphore as ProcessBoundedSemaphore, Semaphore as ProcessSemaphore } from '../../src/multiprocessing/semaphore.js';
 
 const T = { timeout: 10_000 };
 
@@ -23,6 +25,10 @@ const factories: [string, () => LockLike][] = [
   ['Lock', () => new Lock()],
   ['Semaphore(1)', () => new Semaphore(1)],
   ['BoundedSemaphore(1)', () => new BoundedSemaphore(1)],
+  // The process-scope twins, whose state is in the hub: the same behaviour.
+  ['multiprocessing Lock', () => new ProcessLock()],
+  ['multiprocessing Semaphore(1)', () => new ProcessSemaphore(1)],
+  ['multiprocessing BoundedSemaphore(1)', () => new ProcessBoundedSemaphore(1)],
 ];
 
 for (const [name, make] of factories) {
