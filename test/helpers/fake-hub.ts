@@ -30,6 +30,15 @@ export class FakeCall implements HubCall {
     this.#settle({ ok: value });
   }
 
+  /** The undo of the last `replyAcked` answer: what the core runs if the caller dies before it receives it. */
+  undo: (() => void) | undefined;
+
+  replyAcked(value: unknown, undo: () => void): void {
+    if (this.#settled) return;
+    this.undo = undo;
+    this.#settle({ ok: value });
+  }
+
   fail(code: string, message: string): void {
     this.#settle({ code, message });
   }

@@ -47,6 +47,13 @@ export interface HubCall extends Caller {
   readonly settled: boolean;
   /** Answers the call; the caller's promise resolves (or `…Sync` returns) with `value`. */
   reply(value?: unknown): void;
+  /**
+   * Answers like `reply`, for an answer that hands something over (a queue
+   * item): if the caller's process dies before its link has the answer, the
+   * core runs `undo` (the queue puts the item back at its head), so nothing
+   * is lost with a process that never received it.
+   */
+  replyAcked(value: unknown, undo: () => void): void;
   /** Fails the call with a misuse error: the caller throws `RuntimeError` with this `code`. */
   fail(code: ErrorCode, message: string): void;
   /** Fails the call with one of the condition classes, rebuilt in the caller. */

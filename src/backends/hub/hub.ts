@@ -27,9 +27,12 @@ interface Client {
   readonly deliver: Deliver;
   /** Calls still waiting, by `thread:seq`. */
   readonly waiting: Map<string, Call>;
+  /** Answers that hand something over, sent and not yet acknowledged by the client's link: what to undo if it dies. */
+  readonly unacked: Map<string, () => void>;
 }
 
 const key = (thread: number, seq: number): string => `${thread}:${seq}`;
+const ROOT_CLIENT = 0;
 
 class Call implements HubCall {
   readonly client: number;
@@ -40,13 +43,15 @@ class Call implements HubCall {
   #cleanups: (() => void)[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #answer: (answer: Answer) => void;
+  readonly #unacked: Map<string, () => void> | undefined;
 
-  constructor(client: number, thread: number, seq: number, args: readonly unknown[], answer: (answer: Answer) => void) {
+  constructor(client: number, thread: number, seq: number, args: readonly unknown[], answer: (answer: Answer) => void, unacked?: Map<string, () => void>) {
     this.client = client;
     this.thread = thread;
     this.seq = seq;
     this.args = args;
     this.#answer = answer;
+    this.#unacked = unacked;
   }
 
   get settled(): boolean {
@@ -55,6 +60,14 @@ class Call implements HubCall {
 
   reply(value?: unknown): void {
     this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, ok: value });
+  }
+
+  replyAcked(value: unknown, undo: () => void): void {
+    // The root's threads cannot die without the hub: nothing to acknowledge.
+    if (this.client === ROOT_CLIENT || this.#unacked === undefined || this.seq < 0) return this.reply(value);
+    if (this.#settled) return;
+    this.#unacked.set(key(this.thread, this.seq), undo);
+    this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, ok: value, ack: true });
   }
 
   fail(code: ErrorCode, message: string): void {
@@ -108,7 +121,7 @@ export class Hub {
 
   /** A process joined the tree. */
   open(client: number, deliver: Deliver): void {
-    this.#clients.set(client, { deliver, waiting: new Map() });
+    this.#clients.set(client, { deliver, waiting: new Map(), unacked: new Map() });
   }
 
   /** A process left the tree (its connection closed): withdraw its calls, release what it held. */
@@ -116,6 +129,8 @@ export class Hub {
     const state = this.#clients.get(client);
     if (state === undefined) return;
     for (const call of [...state.waiting.values()]) call.abandon(undefined);
+    // Handed over, never received: back where it came from.
+    for (const undo of state.unacked.values()) undo();
     this.#clients.delete(client);
     for (const object of allHubObjects()) object.callerGone(client, undefined);
   }
@@ -134,6 +149,9 @@ export class Hub {
         return state.waiting.get(key(request.thread, request.seq))?.abandon({ t: 'answer', thread: request.thread, seq: request.seq, cancelled: true });
       case 'thread-ended':
         return this.#threadEnded(client, state, request.thread);
+      case 'ack':
+        state.unacked.delete(key(request.thread, request.seq));
+        return;
     }
   }
 
@@ -155,7 +173,7 @@ export class Hub {
 
   #call(client: number, state: Client, request: Extract<HubRequest, { t: 'call' }>): void {
     const { thread, seq } = request;
-    const call = new Call(client, thread, seq, request.args, state.deliver);
+    const call = new Call(client, thread, seq, request.args, state.deliver, state.unacked);
     const object = hubObject(request.id);
     if (object === undefined) {
       state.deliver({ t: 'answer', thread, seq, err: { name: 'Error', message: `hub: no object ${request.id} in this process tree` } });

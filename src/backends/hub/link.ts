@@ -72,6 +72,8 @@ class Link {
         return;
       case 'answer':
         this.#unanswered.get(message.thread)?.delete(message.seq);
+        // What the hub handed over is ours now; until it hears so, it would take it back if we died.
+        if ('ok' in message && message.ack === true) this.#outbox.add({ t: 'ack', thread: message.thread, seq: message.seq });
         this.#threads?.deliver(message.thread, message);
     }
   }

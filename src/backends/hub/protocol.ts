@@ -16,6 +16,7 @@
  * | `send`         | none (`send-failed` if it failed)        | `op` on object `id`, nobody waits                 |
  * | `cancel`       | the cancelled call is answered `cancelled` if it still waited | the caller's AbortSignal fired |
  * | `thread-ended` | none                                     | release what the thread held                      |
+ * | `ack`          | none (sent by the link, not a thread)    | the link has an answer marked `ack` (a handed-over item) |
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
  *
@@ -40,6 +41,7 @@ export type Request =
   | { readonly t: 'send'; readonly thread: number; readonly id: number; readonly op: string; readonly args: readonly unknown[] }
   | { readonly t: 'cancel'; readonly thread: number; readonly seq: number }
   | { readonly t: 'thread-ended'; readonly thread: number }
+  | { readonly t: 'ack'; readonly thread: number; readonly seq: number }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
   | { readonly t: 'address'; readonly thread: number; readonly seq: number };
 
@@ -60,7 +62,7 @@ export interface WireError {
 }
 
 export type Answer =
-  | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly ok: unknown }
+  | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly ok: unknown; readonly ack?: true }
   | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly err: WireError }
   | { readonly t: 'answer'; readonly thread: number; readonly seq: number; readonly cancelled: true };
 
@@ -93,6 +95,7 @@ export function checkHubRequest(message: unknown): HubRequest {
       requireArray(m, 'args');
       break;
     case 'cancel':
+    case 'ack':
       requireInt(m, 'seq');
       break;
     case 'thread-ended':
