@@ -1,0 +1,22 @@
+/**
+ * `weft/multiprocessing`: Python's `multiprocessing` module for Node —
+ * processes, and the process-scope primitives and queues they share through
+ * the hub (one broker per process tree, in the root process).
+ */
+export { Process, type ProcessOptions } from './runner/process.js';
+export { currentProcess, parentProcess, activeChildren } from './runner/current-process.js';
+export { cpuCount } from './index.js';
+export { Queue, type QueueStatistics } from './multiprocessing/queue.js';
+export { JoinableQueue } from './multiprocessing/joinable-queue.js';
+export { SimpleQueue } from './multiprocessing/simple-queue.js';
+export { Lock } from './multiprocessing/lock.js';
+export { RLock } from './multiprocessing/rlock.js';
+export { Condition } from './multiprocessing/condition.js';
+export { Semaphore, BoundedSemaphore } from './multiprocessing/semaphore.js';
+export { Event } from './multiprocessing/event.js';
+export { Barrier } from './multiprocessing/barrier.js';
+export { Value } from './multiprocessing/value.js';
+export { SharedArray } from './multiprocessing/shared-array.js';
+export type { Typecode } from './shared/typecodes.js';
+export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
+export { Full, Empty, ShutDown, BrokenBarrierError } from './errors.js';
