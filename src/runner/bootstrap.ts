@@ -11,7 +11,8 @@
  * 4. `await thread.run()`; print and report what it throws, as Python does;
  * 5. wait for the non-daemon threads it started, end its daemon threads
  *    (a worker's workers die with it, so they must end first);
- * 6. record its end in the arena — waking joiners, and lock waiters whose
+ * 6. tell the hub it ended (process-scope locks it held are released), and
+ *    record its end in the arena — waking joiners, and lock waiters whose
  *    lock it might still hold — and exit.
  *
  * `process.exit()` inside the thread ends only the thread (Python's
@@ -21,6 +22,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import { decodeArgs, decodeFields } from '../codec/args.js';
 import { encodeError } from '../codec/remote-error.js';
 import { installRuntime, runtime } from '../backends/atomics/runtime.js';
+import { hubThreadEnded } from '../backends/hub/client.js';
 import '../threading.js'; // registers the thread-scope handle kinds…
 import '../queue.js'; // …and the queues'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
@@ -130,6 +132,8 @@ class ThreadLife {
   }
 
   #recordEnd(): void {
+    // Process-scope locks this thread still holds are released by the hub, and the next owner told.
+    hubThreadEnded();
     runtime().arena.endThread(this.#boot.token);
   }
 
