@@ -31,13 +31,13 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 const entries = entryPoints();
+// Each entry point's names live in a namespace of their own in the bundle:
+// weft/threading and weft/multiprocessing both export a Lock, a Barrier…
+const namespaceOf = (entry) => `entry_${entry.subpath === '.' ? 'weft' : entry.subpath.slice(2).replace(/\W/g, '_')}`;
 const bundleEntry = [
-  ...entries.map((e) => `export * from ${JSON.stringify(join(root, e.source))};`),
+  ...entries.map((e) => `export * as ${namespaceOf(e)} from ${JSON.stringify(join(root, e.source))};`),
   `export { runBootstrap } from ${JSON.stringify(join(root, 'src/runner/bootstrap.ts'))};`,
   `export { runProcessBootstrap } from ${JSON.stringify(join(root, 'src/runner/process-bootstrap.ts'))};`,
-  // Until weft/multiprocessing re-exports them, for programs importing the bundle itself (bench/).
-  `export { Process } from ${JSON.stringify(join(root, 'src/runner/process.ts'))};`,
-  `export { currentProcess, parentProcess, activeChildren } from ${JSON.stringify(join(root, 'src/runner/current-process.ts'))};`,
   `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
   `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
 ].join('\n');
@@ -60,7 +60,12 @@ for (const entry of entries) {
   const output = join(root, entry.output);
   mkdirSync(dirname(output), { recursive: true });
   const bundle = '../weft.js';
-  writeFileSync(output, `// ${entry.subpath === '.' ? 'weft' : 'weft/' + entry.subpath.slice(2)}: re-exports from the bundle.\nexport { ${names.join(', ')} } from '${bundle}';\n`);
+  const ns = namespaceOf(entry);
+  writeFileSync(
+    output,
+    `// ${entry.subpath === '.' ? 'weft' : 'weft/' + entry.subpath.slice(2)}: re-exports from the bundle.\n` +
+      `import { ${ns} } from '${bundle}';\nexport const { ${names.join(', ')} } = ${ns};\n`,
+  );
 }
 console.log(`built dist/weft.js and ${entries.length} entry points`);
 

@@ -1,6 +1,6 @@
 // weft Process: start() + join() of a process whose target does nothing; median ms.
 // (Imports the bundle, as a program importing 'weft/multiprocessing' does.)
-import { Process } from '../../dist/weft.js';
+import { Process } from '../../dist/entries/multiprocessing.js';
 import { isMain } from 'weft';
 import { report } from './lib.mjs';
 

@@ -24,7 +24,8 @@ import { encodeError } from '../codec/remote-error.js';
 import { installRuntime, runtime } from '../backends/atomics/runtime.js';
 import { hubThreadEnded } from '../backends/hub/client.js';
 import '../threading.js'; // registers the thread-scope handle kinds…
-import '../queue.js'; // …and the queues'
+import '../queue.js'; // …and the queues'…
+import '../multiprocessing.js'; // …and the process-scope objects'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
 import { loadTarget } from './target.js';

@@ -27,6 +27,9 @@ import { Process, baseOf, kEndAsDaemon, kRestore, printProcessException } from '
 import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
 import { processState, setProcessIdentity } from './process-state.js';
 import { loadTarget } from './target.js';
+import '../threading.js'; // registers the handle kinds arguments may carry…
+import '../queue.js';
+import '../multiprocessing.js'; // …process-scope ones above all
 
 /** Runs the process this child was started for, then exits. */
 export async function runProcessBootstrap(): Promise<void> {
