@@ -28,6 +28,17 @@ class FakeCall implements HubCall {
   reply(value?: unknown): void {
     if (!this.settled) this.answer = { kind: 'reply', value };
   }
+  undo: (() => void) | undefined;
+  replyAcked(value: unknown, undo: () => void): void {
+    if (this.settled) return;
+    this.answer = { kind: 'reply', value };
+    this.undo = undo;
+  }
+  /** The core: the caller's process died before its link had this answer. */
+  lost(): void {
+    assert.ok(this.undo, 'the answer handed nothing over');
+    this.undo();
+  }
   fail(code: string): void {
     if (!this.settled) this.answer = { kind: 'fail', code };
   }
@@ -144,6 +155,55 @@ describe('process-scope queue state (hub side)', () => {
     put(queue, 9);
     assert.equal(got(next), 9);
     assert.equal(queue.stat().getters, 0);
+  });
+
+  test('an item answered to a process that died before receiving it is given back, first in line', T, () => {
+    const queue = new QueueObject(0);
+    put(queue, 1);
+    put(queue, 2);
+    const lostGet = get(queue);
+    assert.equal(got(lostGet), 1);
+    lostGet.lost();
+    assert.equal(size(queue), 2);
+    assert.equal(got(get(queue)), 1);
+    // A waiting getter gets a given-back item at once (handed over again, with its own undo).
+    assert.equal(got(get(queue)), 2);
+    const waiting = get(queue);
+    const handed = get(queue);
+    put(queue, 3);
+    assert.equal(got(waiting), 3);
+    waiting.lost();
+    assert.equal(got(handed), 3);
+    assert.equal(size(queue), 0);
+  });
+
+  test('a give-back to a full queue goes over the bound; waiting putters wait until it is back under', T, () => {
+    const queue = new QueueObject(1);
+    put(queue, 1);
+    const lostGet = get(queue);
+    const putter = put(queue, 2);
+    assert.equal(putter.answer?.kind, 'reply', 'the get made room');
+    const late = put(queue, 3);
+    lostGet.lost();
+    assert.equal(size(queue), 2);
+    assert.ok(late.pending);
+    assert.equal(got(get(queue)), 1);
+    assert.ok(late.pending, 'a putter came in over the bound');
+    assert.equal(got(get(queue)), 2);
+    assert.equal(late.answer?.kind, 'reply');
+    assert.equal(got(get(queue)), 3);
+  });
+
+  test('a give-back after an immediate shutdown is discarded and counted done', T, () => {
+    const queue = new QueueObject(0);
+    put(queue, 1);
+    const lostGet = get(queue);
+    const joiner = op(queue, 'join');
+    queue.shutdown(true);
+    assert.ok(joiner.pending);
+    lostGet.lost();
+    assert.deepEqual(joiner.answer, { kind: 'reply', value: true });
+    assert.equal(size(queue), 0);
   });
 
   test('bounded: putters wait when full, in FIFO order; a get makes room for the first', T, () => {

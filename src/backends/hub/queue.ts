@@ -4,13 +4,12 @@
  * replaced by one single-threaded state machine that every process talks to).
  *
  * Guarantees: FIFO delivery of each item exactly once to a caller that is
- * still waiting for it; getters and putters that wait are served in the
+ * still waiting for it (an item answered to a process that dies before its
+ * link has the answer is given back, to the head of the queue); getters and putters that wait are served in the
  * order they started waiting; an abandoned call (timeout, abort, its
  * process or thread gone) leaves no trace — an abandoned get took nothing,
  * an abandoned put added nothing. Items outlive the process that put them,
- * and a dead getter's items stay queued. Not guaranteed: an answer already
- * on the wire to a process that dies before reading it is lost with it
- * (the window is one socket write).
+ * and a dead getter's items stay queued.
  *
  * Items are opaque bytes (`Uint8Array`), encoded by the putter with
  * `queue/item-codec.ts`, so the hub never decodes a user's value.
@@ -29,7 +28,8 @@
  *
  * Invariants, kept by every op before it returns:
  * - getters nonempty ⇒ items empty (an item arriving goes straight to the first getter);
- * - putters nonempty ⇒ items.length === maxsize (room made is filled at once from putters);
+ * - putters nonempty ⇒ items.length >= maxsize (room made is filled at once
+ *   from putters; an item given back by a dead getter may make it maxsize + 1);
  * - mode !== open ⇒ putters empty; mode === immediate ⇒ items and getters empty;
  * - joiners nonempty ⇒ unfinished > 0.
  *
@@ -74,6 +74,12 @@ class Fifo<T> {
 
   push(value: T): void {
     this.#array.push(value);
+  }
+
+  /** Puts `value` back at the head (an item given back by a process that never received it). */
+  unshift(value: T): void {
+    if (this.#head > 0) this.#array[--this.#head] = value;
+    else this.#array.unshift(value);
   }
 
   shift(): T {
@@ -176,7 +182,7 @@ export class QueueObject implements HubObject {
   }
 
   #get(call: HubCall): void {
-    if (this.#items.length > 0) return call.reply(this.#take());
+    if (this.#items.length > 0) return this.#handOver(call, this.#take());
     if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
     // Empty: wait. Abandoned, it took nothing (items go only to unsettled getters).
     this.#getters.add(call);
@@ -226,12 +232,40 @@ export class QueueObject implements HubObject {
     }
     // getters nonempty ⇒ items empty, so handing it over keeps FIFO order.
     this.#getters.delete(getter);
-    getter.reply(item);
+    this.#handOver(getter, item);
+  }
+
+  /**
+   * Answers a get with `item`. If the getter's process dies before its link
+   * has the answer, the core gives the item back: a dead process takes
+   * nothing it never received.
+   */
+  #handOver(getter: HubCall, item: Uint8Array): void {
+    getter.replyAcked(item, () => this.#giveBack(item));
+  }
+
+  /** An item handed to a process that died before receiving it: first in line again. */
+  #giveBack(item: Uint8Array): void {
+    if (this.#mode === 'immediate') {
+      // Discarded, as the shutdown discarded the others: counted done.
+      this.#unfinished = Math.max(0, this.#unfinished - 1);
+      if (this.#unfinished === 0) this.#wakeJoiners();
+      return;
+    }
+    const getter = firstWaiting(this.#getters, (gone) => this.#getters.delete(gone));
+    if (getter === undefined) {
+      // May hold maxsize + 1 for a while: putters wait until it is back under.
+      this.#items.unshift(item);
+      return;
+    }
+    this.#getters.delete(getter);
+    this.#handOver(getter, item);
   }
 
   /** Takes the oldest item; the room it leaves goes to the first waiting putter. */
   #take(): Uint8Array {
     const item = this.#items.shift();
+    if (this.#isFull()) return item; // over the bound after a give-back
     const putter = firstWaiting(this.#putters.keys(), (gone) => this.#putters.delete(gone));
     if (putter !== undefined) {
       const waiting = this.#putters.get(putter) as Uint8Array;
