@@ -65,6 +65,14 @@ export const programs: readonly TutorialProgram[] = [
     expected: 'queue-threads.expected.txt',
   },
   {
+    file: 'queue-ipc.ts',
+    title: 'A queue between two processes (IPC)',
+    concept: 'A JoinableQueue(3) shared by a producer and a consumer process: put() blocks while the queue holds three records, get() while it holds none.',
+    notice: 'the producer stores three records, then blocks on the fourth (its put with a timeout says Full first); once the consumer starts taking records, the producer goes on, and the two print side by side. The tutorial joins the producer before starting the consumer, which would wait forever.',
+    expected: 'queue-ipc.expected.txt',
+    anyOrder: true,
+  },
+  {
     file: 'process-join.ts',
     title: 'Three child processes, joined',
     concept: 'Process({ target, args }) runs an exported function in a new process; join() waits for it and reclaims it.',
@@ -85,5 +93,22 @@ export const programs: readonly TutorialProgram[] = [
     concept: 'Each process has its own copy of every module: a child changing a global, or its copy of an argument, changes nothing in the parent.',
     notice: 'func1 saw 10 and func2 saw 100, yet the main process still prints 0.',
     expected: 'process-isolation.expected.txt',
+  },
+  {
+    file: 'tickets.ts',
+    args: ['--no-lock'],
+    title: 'Nine processes buy one ticket, no lock',
+    concept: 'Nine processes each check the one ticket left in data.json, then buy it: read the balance, wait for the network, write it back minus one.',
+    notice: 'nine successes for one ticket: every process read 1 before any of them wrote 0.',
+    expected: 'tickets.no-lock.expected.txt',
+    anyOrder: true,
+  },
+  {
+    file: 'tickets.ts',
+    title: 'Nine processes buy one ticket, with a process mutex',
+    concept: 'The same processes, each holding a process-scope Lock (weft/multiprocessing) around its buy.',
+    notice: 'exactly one "succeeded": the lock made each read-wait-write atomic across processes, so the others read 0.',
+    expected: 'tickets.expected.txt',
+    anyOrder: true,
   },
 ];
