@@ -109,10 +109,39 @@ export const suites: readonly Suite[] = [
     ],
     goal: '≤ 1.2× the raw fork, and ahead of Python',
   },
+  {
+    id: 'mp-lock-contended',
+    title: 'Process-scope Lock hand-off: 2 processes, acquireSync() + release() in a loop',
+    subject: node('mp-lock.mjs', 'weft-mp-lock-contended', 'weft multiprocessing Lock, 2 processes', 'ops/s', 'higher', ['contended']),
+    anchors: [
+      node('unix-socket-pingpong.mjs', 'unix-socket-pingpong', 'raw Unix-socket round trip between 2 processes', 'round trips/s', 'higher'),
+      { id: 'python-mp-lock-contended', title: 'Python multiprocessing.Lock, 2 processes (no hand-off: a semaphore)', command: ['python3', 'cases/python_mp_lock.py', 'contended'], unit: 'ops/s', better: 'higher' },
+    ],
+    goal: 'each hand-off within a few socket round trips (it crosses the hub: release in, grant out)',
+  },
+  {
+    id: 'mp-lock-uncontended',
+    title: 'Process-scope Lock, uncontended acquireSync() + release()',
+    subject: node('mp-lock.mjs', 'weft-mp-lock-uncontended', 'weft multiprocessing Lock acquireSync+release', 'ops/s', 'higher', ['uncontended']),
+    anchors: [
+      { id: 'python-mp-lock', title: 'Python multiprocessing.Lock acquire+release', command: ['python3', 'cases/python_mp_lock.py', 'uncontended'], unit: 'ops/s', better: 'higher' },
+    ],
+    goal: 'one hub round trip per acquire (a cached grant would remove it)',
+  },
   queueStream('ints', 1, 1, "≥ 10× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('objects', 1, 1, "≥ 5× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('ints', 2, 2, "ahead of Python's queue.Queue"),
   queueStream('objects', 2, 2, "ahead of Python's queue.Queue"),
+  {
+    id: 'mp-queue-ints-1→1',
+    title: 'multiprocessing Queue: 200,000 small integers, 1 producer process → 1 consumer process',
+    subject: node('mp-queue-stream.mjs', 'weft-mp-queue-ints-1→1', 'weft multiprocessing Queue, 1→1 processes', 'items/s', 'higher', ['200000']),
+    anchors: [
+      pythonQueue(['process', 'ints', '1', '1', '200000'], 'python-mp-queue-ints-1→1-200k', 'Python multiprocessing.Queue, processes'),
+      node('ipc-stream.mjs', 'node-ipc-ints-1→1', 'raw Node IPC process.send, child → parent', 'items/s', 'higher', ['200000']),
+    ],
+    goal: "≥ 3× Python's multiprocessing.Queue",
+  },
   {
     id: 'queue-objects-1→1-warm',
     title: 'Queue: 200,000 small objects, 1→1 threads, after an untimed first pass (compiled code)',

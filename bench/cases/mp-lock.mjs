@@ -1,0 +1,48 @@
+// weft process-scope Lock (weft/multiprocessing): `uncontended` — one process
+// taking and releasing it; `contended` — two child processes taking and
+// releasing it as fast as they can (every acquire waits for the other's
+// release: a hand-off through the hub). ops/s.
+import { Barrier, Event, Lock, Process, SharedArray } from 'weft/multiprocessing';
+import { isMain } from 'weft';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { opsPerSecond, report } from './lib.mjs';
+
+export function hammer(lock, counts, index, ready, stop) {
+  ready.waitSync();
+  let n = 0;
+  while (!stop.isSet()) {
+    for (let i = 0; i < 200; i++) {
+      lock.acquireSync();
+      lock.release();
+    }
+    n += 200;
+  }
+  counts.set(index, n);
+}
+
+if (isMain(import.meta)) {
+  const lock = new Lock();
+  if (process.argv[2] === 'uncontended') {
+    const ops = opsPerSecond((n) => {
+      for (let i = 0; i < n; i++) {
+        lock.acquireSync();
+        lock.release();
+      }
+    }, 1000, 2000);
+    report(ops, 'ops/s');
+  } else {
+    const counts = new SharedArray('d', 2);
+    const ready = new Barrier(3);
+    const stop = new Event();
+    const children = [0, 1].map((i) => new Process({ target: hammer, args: [lock, counts, i, ready, stop] }));
+    children.forEach((p) => p.start());
+    ready.waitSync(); // both children have booted
+    const start = performance.now();
+    await sleep(1000);
+    stop.set();
+    for (const p of children) await p.join();
+    const elapsed = (performance.now() - start) / 1000;
+    const [a, b] = counts.toArray();
+    report((a + b) / elapsed, 'ops/s', { split: [a, b] });
+  }
+}
