@@ -1,5 +1,5 @@
 """Anchor: CPython's queue.Queue between threads, and multiprocessing.Queue between processes.
-`python3 python_queue.py thread|process ints|objects producers consumers`; prints items/s,
+`python3 python_queue.py thread|process ints|objects producers consumers [count]`; prints items/s,
 timed from the moment every worker is up (a barrier) to the last consumer's total."""
 import json
 import multiprocessing
@@ -28,8 +28,8 @@ def consume(q, kind, count, start, done):
     done.put(total)
 
 
-def run(mode, kind, producers, consumers):
-    total = 1_000_000 if kind == 'ints' else 200_000
+def run(mode, kind, producers, consumers, total=None):
+    total = total or (1_000_000 if kind == 'ints' else 200_000)
     if mode == 'thread':
         q, done, worker = queue.Queue(), queue.Queue(), threading.Thread
         start = threading.Barrier(producers + consumers + 1)
@@ -53,4 +53,5 @@ def run(mode, kind, producers, consumers):
 
 if __name__ == '__main__':
     mode, kind, producers, consumers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    print(json.dumps({'value': run(mode, kind, producers, consumers), 'unit': 'items/s'}))
+    total = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    print(json.dumps({'value': run(mode, kind, producers, consumers, total), 'unit': 'items/s'}))
