@@ -34,6 +34,12 @@ interface Client {
 const key = (thread: number, seq: number): string => `${thread}:${seq}`;
 const ROOT_CLIENT = 0;
 
+/**
+ * One call in the hub. A call the caller waits for belongs to its client's
+ * state (`home`): kept in `waiting` until settled, and, if it hands
+ * something over, in `unacked` until the client's link has it. A one-way
+ * `send` has no home: nobody waits for its answer.
+ */
 class Call implements HubCall {
   readonly client: number;
   readonly thread: number;
@@ -42,16 +48,16 @@ class Call implements HubCall {
   #settled = false;
   #cleanups: (() => void)[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #home: Client | undefined;
   readonly #answer: (answer: Answer) => void;
-  readonly #unacked: Map<string, () => void> | undefined;
 
-  constructor(client: number, thread: number, seq: number, args: readonly unknown[], answer: (answer: Answer) => void, unacked?: Map<string, () => void>) {
+  constructor(client: number, thread: number, seq: number, args: readonly unknown[], home: Client | undefined, answer: (answer: Answer) => void) {
     this.client = client;
     this.thread = thread;
     this.seq = seq;
     this.args = args;
+    this.#home = home;
     this.#answer = answer;
-    this.#unacked = unacked;
   }
 
   get settled(): boolean {
@@ -64,9 +70,9 @@ class Call implements HubCall {
 
   replyAcked(value: unknown, undo: () => void): void {
     // The root's threads cannot die without the hub: nothing to acknowledge.
-    if (this.client === ROOT_CLIENT || this.#unacked === undefined || this.seq < 0) return this.reply(value);
+    if (this.client === ROOT_CLIENT || this.#home === undefined) return this.reply(value);
     if (this.#settled) return;
-    this.#unacked.set(key(this.thread, this.seq), undo);
+    this.#home.unacked.set(key(this.thread, this.seq), undo);
     this.#finish({ t: 'answer', thread: this.thread, seq: this.seq, ok: value, ack: true });
   }
 
@@ -104,20 +110,14 @@ class Call implements HubCall {
     this.#settled = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#cleanups = undefined;
-    onSettled?.(this);
+    // However it is settled, the hub forgets it as a waiting call.
+    this.#home?.waiting.delete(key(this.thread, this.seq));
   }
 }
-
-// The hub forgets a waiting call as it settles, however that happens.
-let onSettled: ((call: Call) => void) | undefined;
 
 export class Hub {
   readonly #clients = new Map<number, Client>();
   #nextObject = 1;
-
-  constructor() {
-    onSettled = (call) => this.#clients.get(call.client)?.waiting.delete(key(call.thread, call.seq));
-  }
 
   /** A process joined the tree. */
   open(client: number, deliver: Deliver): void {
@@ -132,7 +132,7 @@ export class Hub {
     // Handed over, never received: back where it came from.
     for (const undo of state.unacked.values()) undo();
     this.#clients.delete(client);
-    for (const object of allHubObjects()) object.callerGone(client, undefined);
+    tellEveryObject(client, undefined);
   }
 
   handle(client: number, request: HubRequest): void {
@@ -173,7 +173,7 @@ export class Hub {
 
   #call(client: number, state: Client, request: Extract<HubRequest, { t: 'call' }>): void {
     const { thread, seq } = request;
-    const call = new Call(client, thread, seq, request.args, state.deliver, state.unacked);
+    const call = new Call(client, thread, seq, request.args, state, state.deliver);
     const object = hubObject(request.id);
     if (object === undefined) {
       state.deliver({ t: 'answer', thread, seq, err: { name: 'Error', message: `hub: no object ${request.id} in this process tree` } });
@@ -197,7 +197,7 @@ export class Hub {
     const report = (answer: Answer): void => {
       if ('err' in answer) state.deliver({ t: 'send-failed', thread, message: `${answer.err.name}: ${answer.err.message}` });
     };
-    const call = new Call(client, thread, -1, request.args, report);
+    const call = new Call(client, thread, -1, request.args, undefined, report);
     const object = hubObject(request.id);
     if (object === undefined) return report({ t: 'answer', thread, seq: -1, err: { name: 'Error', message: `hub: no object ${request.id}` } });
     try {
@@ -211,7 +211,21 @@ export class Hub {
     for (const call of [...state.waiting.values()]) {
       if (call.thread === thread) call.abandon(undefined);
     }
-    for (const object of allHubObjects()) object.callerGone(client, thread);
+    tellEveryObject(client, thread);
+  }
+}
+
+/**
+ * Tells every object that a caller is gone. One object's failure must not
+ * stop the others' cleanup, nor end the hub: it is reported and skipped.
+ */
+function tellEveryObject(client: number, thread: number | undefined): void {
+  for (const object of allHubObjects()) {
+    try {
+      object.callerGone(client, thread);
+    } catch (error) {
+      process.stderr.write(`weft: the hub failed to clean up after a finished ${thread === undefined ? 'process' : 'thread'}: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
   }
 }
 

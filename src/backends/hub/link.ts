@@ -17,7 +17,7 @@ import { connect, type Socket } from 'node:net';
 import { workerData } from 'node:worker_threads';
 import { ErrorCode } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
-import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from './frames.js';
+import { FrameReader, MAX_FRAME_BYTES } from './frames.js';
 import { LinkState } from './link-state.js';
 import { LocalThreads } from './local-threads.js';
 import type { Answer, HubAddress, Notice, Request } from './protocol.js';
@@ -126,7 +126,8 @@ class Link {
     for (const [thread, calls] of this.#unanswered) {
       for (const seq of calls) this.#threads?.deliver(thread, { t: 'answer', thread, seq, err: HUB_LOST });
     }
+    // Threads with a client already post without looking at the link's
+    // state: `#fromThread` answers them ERR_HUB_LOST from now on.
     this.#unanswered.clear();
-    if (this.#threads === undefined) this.#threads = new LocalThreads((request) => this.#fromThread(request));
   }
 }

@@ -4,27 +4,28 @@
  * (one system call), not one each.
  */
 import type { Socket } from 'node:net';
-import { encodeFrame } from './frames.js';
+import { frameParts } from './frames.js';
 
 export class Outbox {
   readonly #socket: Socket;
-  #frames: Buffer[] = [];
+  /** Headers and bodies of the frames gathered, in order. */
+  #pieces: Buffer[] = [];
 
   constructor(socket: Socket) {
     this.#socket = socket;
   }
 
   add(message: unknown): void {
-    if (this.#frames.length === 0) queueMicrotask(() => this.flushNow());
-    this.#frames.push(encodeFrame(message));
+    if (this.#pieces.length === 0) queueMicrotask(() => this.flushNow());
+    this.#pieces.push(...frameParts(message));
   }
 
   /** Writes what is gathered now (a no-op when nothing is). */
   flushNow(): void {
-    if (this.#frames.length === 0) return;
-    const frames = this.#frames;
-    this.#frames = [];
+    if (this.#pieces.length === 0) return;
+    const pieces = this.#pieces;
+    this.#pieces = [];
     if (this.#socket.destroyed) return;
-    this.#socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    this.#socket.write(Buffer.concat(pieces));
   }
 }
