@@ -45,6 +45,7 @@
  * ```
  */
 import { hubCreate } from '../backends/hub/client.js';
+import type { QueueStatistics } from '../queue/queue.js';
 import { QUEUE_KIND, type QueueStat } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { invalidArg } from '../errors.js';
@@ -70,18 +71,8 @@ export interface QueueHandleData {
   readonly maxsize: number;
 }
 
-export interface QueueStatistics {
-  /** Items in the queue. */
-  readonly size: number;
-  readonly maxsize: number;
-  /** Items put and not yet marked done with `taskDone()` (JoinableQueue). */
-  readonly unfinished: number;
-  /** Calls waiting in get, put and join, in every process. */
-  readonly getters: number;
-  readonly putters: number;
-  readonly joiners: number;
-  readonly shutdown: 'no' | 'yes' | 'immediate';
-}
+/** The same snapshot as a thread-scope queue's; waiting calls are counted in every process. */
+export type { QueueStatistics };
 
 /** The largest `maxsize`. */
 const MAX_MAXSIZE = 2 ** 31 - 1;

@@ -146,17 +146,6 @@ describe('process-scope queue state (hub side)', () => {
     assert.equal(got(get(queue)), 6);
   });
 
-  test('a getter settled by the core before its cleanup ran is skipped, never handed an item', T, () => {
-    const queue = new QueueObject(0);
-    const late = get(queue);
-    // Settled without cleanup (the core's order of events is not ours to assume).
-    (late as unknown as { answer: Answer }).answer = { kind: 'reply', value: 'TIMED_OUT' };
-    const next = get(queue);
-    put(queue, 9);
-    assert.equal(got(next), 9);
-    assert.equal(queue.stat().getters, 0);
-  });
-
   test('an item answered to a process that died before receiving it is given back, first in line', T, () => {
     const queue = new QueueObject(0);
     put(queue, 1);

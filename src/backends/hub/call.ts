@@ -9,8 +9,10 @@
  *   waiter list and answer later. A kept call registers `whenAbandoned`:
  *   the core runs it, and answers the caller itself, when the call times
  *   out (`TIMED_OUT`), is cancelled by the caller's AbortSignal, or its
- *   process ends. After that, the object must not answer it (it may: later
- *   answers are ignored, but the waiter would be counted wrongly).
+ *   process ends. The cleanup runs while the call is still unsettled, before
+ *   anything else can happen in the hub: so a call an object still keeps in
+ *   a waiter list is always one somebody waits for, and an object never
+ *   needs to skip settled calls.
  * - `callerGone(client, thread)`: a thread (`thread` set) or a whole process
  *   (`thread` undefined) ended. Release what it held — a lock is released
  *   and its next owner told `inherited: true` (robust-mutex semantics) —

@@ -56,6 +56,7 @@
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
+import { WaitQueue } from './waiters.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -108,19 +109,10 @@ class Fifo<T> {
   }
 }
 
-/**
- * The longest-waiting call of a waiter list (sets and maps keep insertion
- * order) that is still waiting. An abandoned call is removed by its
- * `whenAbandoned` cleanup; skipping settled ones as well means an item can
- * never be handed to a caller the core has given up on, whatever the order
- * in which the core settles a call and runs its cleanup.
- */
-function firstWaiting(calls: Iterable<HubCall>, remove: (call: HubCall) => void): HubCall | undefined {
-  for (const call of calls) {
-    if (!call.settled) return call;
-    remove(call);
-  }
-  return undefined;
+/** A put waiting for room, and the item it brings. */
+interface WaitingPut {
+  readonly call: HubCall;
+  readonly item: Uint8Array;
 }
 
 export class QueueObject implements HubObject {
@@ -128,9 +120,12 @@ export class QueueObject implements HubObject {
   readonly #items = new Fifo<Uint8Array>();
   #unfinished = 0;
   #mode: QueueMode = 'open';
-  readonly #getters = new Set<HubCall>();
-  readonly #putters = new Map<HubCall, Uint8Array>();
-  readonly #joiners = new Set<HubCall>();
+  // Waiting calls, oldest first. The core runs an abandoned call's cleanup
+  // (which removes it here) before settling it, so every call in these
+  // queues is still waiting: an item never goes to a caller that is gone.
+  readonly #getters = new WaitQueue<HubCall>();
+  readonly #putters = new WaitQueue<WaitingPut>();
+  readonly #joiners = new WaitQueue<HubCall>();
 
   constructor(maxsize: number) {
     this.#maxsize = maxsize;
@@ -180,8 +175,9 @@ export class QueueObject implements HubObject {
       return call.reply();
     }
     // Full: wait for room. Abandoned, the item was never counted: nothing to undo but the entry.
-    this.#putters.set(call, item);
-    call.whenAbandoned(() => this.#putters.delete(call));
+    const waiting: WaitingPut = { call, item };
+    this.#putters.push(waiting);
+    call.whenAbandoned(() => this.#putters.remove(waiting));
   }
 
   /** A one-way put (unbounded queues): no caller to tell of a shutdown, so the item is dropped, as `immediate` would. */
@@ -194,8 +190,8 @@ export class QueueObject implements HubObject {
     if (this.#items.length > 0) return this.#handOver(call, this.#take());
     if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
     // Empty: wait. Abandoned, it took nothing (items go only to unsettled getters).
-    this.#getters.add(call);
-    call.whenAbandoned(() => this.#getters.delete(call));
+    this.#getters.push(call);
+    call.whenAbandoned(() => this.#getters.remove(call));
   }
 
   #taskDone(call: HubCall): void {
@@ -207,24 +203,22 @@ export class QueueObject implements HubObject {
 
   #join(call: HubCall): void {
     if (this.#unfinished === 0) return call.reply(true);
-    this.#joiners.add(call);
-    call.whenAbandoned(() => this.#joiners.delete(call));
+    this.#joiners.push(call);
+    call.whenAbandoned(() => this.#joiners.remove(call));
   }
 
   /** Python 3.13's `shutdown`: refuse puts from now on; with `immediate`, discard what is queued (counting it done). */
   shutdown(immediate: boolean): void {
     if (this.#mode === 'immediate' || (this.#mode === 'shutdown' && !immediate)) return;
     this.#mode = immediate ? 'immediate' : 'shutdown';
-    for (const putter of this.#putters.keys()) putter.raise('ShutDown', 'queue: put on a queue that was shut down');
-    this.#putters.clear();
+    for (const putter of this.#putters.drain()) putter.call.raise('ShutDown', 'queue: put on a queue that was shut down');
     if (immediate) {
       this.#unfinished = Math.max(0, this.#unfinished - this.#items.length);
       this.#items.clear();
       if (this.#unfinished === 0) this.#wakeJoiners();
     }
     // Getters wait only on an empty queue (invariant), so every one of them is done for.
-    for (const getter of this.#getters) getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
-    this.#getters.clear();
+    for (const getter of this.#getters.drain()) getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
   }
 
   #isFull(): boolean {
@@ -234,13 +228,12 @@ export class QueueObject implements HubObject {
   /** An item joins the queue: counted unfinished, handed to the first waiting getter if there is one. */
   #accept(item: Uint8Array): void {
     this.#unfinished++;
-    const getter = firstWaiting(this.#getters, (gone) => this.#getters.delete(gone));
+    const getter = this.#getters.shift();
     if (getter === undefined) {
       this.#items.push(item);
       return;
     }
     // getters nonempty ⇒ items empty, so handing it over keeps FIFO order.
-    this.#getters.delete(getter);
     this.#handOver(getter, item);
   }
 
@@ -261,13 +254,12 @@ export class QueueObject implements HubObject {
       if (this.#unfinished === 0) this.#wakeJoiners();
       return;
     }
-    const getter = firstWaiting(this.#getters, (gone) => this.#getters.delete(gone));
+    const getter = this.#getters.shift();
     if (getter === undefined) {
       // May hold maxsize + 1 for a while: putters wait until it is back under.
       this.#items.unshift(item);
       return;
     }
-    this.#getters.delete(getter);
     this.#handOver(getter, item);
   }
 
@@ -275,20 +267,17 @@ export class QueueObject implements HubObject {
   #take(): Uint8Array {
     const item = this.#items.shift();
     if (this.#isFull()) return item; // over the bound after a give-back
-    const putter = firstWaiting(this.#putters.keys(), (gone) => this.#putters.delete(gone));
+    const putter = this.#putters.shift();
     if (putter !== undefined) {
-      const waiting = this.#putters.get(putter) as Uint8Array;
-      this.#putters.delete(putter);
-      this.#items.push(waiting);
+      this.#items.push(putter.item);
       this.#unfinished++;
-      putter.reply();
+      putter.call.reply();
     }
     return item;
   }
 
   #wakeJoiners(): void {
-    for (const joiner of this.#joiners) joiner.reply(true);
-    this.#joiners.clear();
+    for (const joiner of this.#joiners.drain()) joiner.reply(true);
   }
 }
 
