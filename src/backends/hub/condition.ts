@@ -106,7 +106,6 @@ export class HubCondition implements HubObject {
     while (woken < n) {
       const sleeper = this.#sleepers.shift();
       if (sleeper === undefined) break;
-      if (sleeper.call.settled) continue; // abandoned; its cleanup has not run yet
       this.#retake(sleeper);
       woken += 1;
     }

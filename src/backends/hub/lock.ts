@@ -157,10 +157,9 @@ export class HubLock implements HubObject {
     this.owner = null;
     this.depth = 0;
     if (died) this.#ownerDied = true;
-    for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-      // An answered call is no longer waiting; its cleanup may simply not have run yet.
-      if (!next.call.settled) return this.#grant(next);
-    }
+    // Every queued call is still waiting: an abandoned one left the queue in its cleanup (call.ts).
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#grant(next);
   }
 }
 

@@ -88,7 +88,6 @@ export class HubSemaphore implements HubObject {
     while (left > 0) {
       const waiter = this.#queue.shift();
       if (waiter === undefined) break;
-      if (waiter.settled) continue; // abandoned; its cleanup has not run yet
       waiter.reply(true);
       left -= 1;
     }
