@@ -14,7 +14,8 @@ import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { inspectSymbol } from '../sync/owner.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
+import { initialItems } from '../shared/shared-array.js';
+import { typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
 import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
 import type { Lock } from './lock.js';
 import { processLockFor, type ProcessLockOption } from './lock-option.js';
@@ -22,7 +23,6 @@ import { HubNumbersClient } from './numbers-client.js';
 import type { RLock } from './rlock.js';
 
 const KIND = 'multiprocessing.SharedArray';
-const MAX_LENGTH = 2 ** 30;
 
 interface SharedArrayHandleData {
   readonly id: number;
@@ -159,20 +159,5 @@ Object.defineProperty(HubArray, 'name', { value: 'SharedArray' });
  */
 export const SharedArray = HubArray as unknown as ProcessSharedArrayConstructor;
 export type SharedArray<T extends number | bigint = number> = HubArray<T>;
-
-function initialItems<T>(info: TypeInfo, sizeOrItems: number | Iterable<T>): number | T[] {
-  if (typeof sizeOrItems === 'number') {
-    if (!Number.isInteger(sizeOrItems) || sizeOrItems < 0 || sizeOrItems > MAX_LENGTH) {
-      throw invalidArg(`shared: a SharedArray's size must be a whole number from 0 to ${MAX_LENGTH}, got ${sizeOrItems}`);
-    }
-    return sizeOrItems;
-  }
-  if (sizeOrItems === null || typeof (sizeOrItems as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function') {
-    throw invalidArg('shared: a SharedArray takes a size or an iterable of initial elements', 'type');
-  }
-  const items = Array.from(sizeOrItems);
-  items.forEach((item, i) => checkElement(info, item, `element ${i}`));
-  return items;
-}
 
 registerHandleKind<SharedArrayHandleData>(KIND, (data) => HubArray.fromHandle(data));

@@ -51,6 +51,7 @@ import { FrameReader, frame, type ChildFrame, type ProcessBoot } from './process
 import { spawnChild } from './process-spawn.js';
 import { processState } from './process-state.js';
 import { describeTarget, type TargetRef } from './target.js';
+import { checkStartOptions, type StartOptions } from './start-options.js';
 import { waitFor } from './wait-for.js';
 
 export interface ProcessOptions<A extends unknown[]> {
@@ -496,27 +497,15 @@ function endDaemonsAtExit(): void {
   });
 }
 
-function checkOptions<A extends unknown[]>(options: ProcessOptions<A> | undefined): {
-  target?: Function;
-  args: unknown[];
-  name?: string;
-  daemon?: boolean;
-  module?: string | URL;
-  gracePeriod?: number;
-} {
-  if (options === undefined) return { args: [] };
-  if (typeof options !== 'object' || options === null) throw invalidArg('multiprocessing: Process options must be an object', 'type');
-  const { target, args, name, daemon, module, gracePeriod } = options;
-  if (target !== undefined && typeof target !== 'function') throw invalidArg('multiprocessing: target must be a function', 'type');
-  if (args !== undefined && !Array.isArray(args)) throw invalidArg('multiprocessing: args must be an array', 'type');
-  if (daemon !== undefined && typeof daemon !== 'boolean') throw invalidArg('multiprocessing: daemon must be a boolean', 'type');
-  if (module !== undefined && typeof module !== 'string' && !(module instanceof URL)) {
-    throw invalidArg('multiprocessing: module must be a URL or a string', 'type');
-  }
-  if (gracePeriod !== undefined && (typeof gracePeriod !== 'number' || !Number.isFinite(gracePeriod) || gracePeriod < 0)) {
+/** The options Thread has too, and `gracePeriod`. */
+function checkOptions(options: unknown): StartOptions & { gracePeriod?: number } {
+  const checked = checkStartOptions(options, 'multiprocessing', 'Process');
+  const gracePeriod = (options as { gracePeriod?: unknown } | undefined)?.gracePeriod;
+  if (gracePeriod === undefined) return checked;
+  if (typeof gracePeriod !== 'number' || !Number.isFinite(gracePeriod) || gracePeriod < 0) {
     throw invalidArg('multiprocessing: gracePeriod must be a finite, non-negative number of milliseconds');
   }
-  return { target, args: args ?? [], name: name === undefined ? undefined : String(name), daemon, module, gracePeriod };
+  return { ...checked, gracePeriod };
 }
 
 /** Python's output for an error that ended a process. */

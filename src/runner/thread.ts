@@ -41,6 +41,7 @@ import { controlError, drainControl, launch } from './launch.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { looksExported } from './export-check.js';
+import { checkStartOptions } from './start-options.js';
 import { waitFor } from './wait-for.js';
 
 export interface ThreadOptions<A extends unknown[]> {
@@ -147,7 +148,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       this.#args = state.args ?? [];
       return;
     }
-    const checked = checkOptions(options);
+    const checked = checkStartOptions(options, 'threading', 'Thread');
     this.#target = checked.target;
     this.#args = checked.args;
     this.#module = checked.module;
@@ -378,25 +379,6 @@ export function baseOf(cls: Function): typeof Thread {
     if (Object.hasOwn(c, kThreadBase)) return c as typeof Thread;
   }
   return Thread;
-}
-
-function checkOptions<A extends unknown[]>(options: ThreadOptions<A> | undefined): {
-  target?: Function;
-  args: unknown[];
-  name?: string;
-  daemon?: boolean;
-  module?: string | URL;
-} {
-  if (options === undefined) return { args: [] };
-  if (typeof options !== 'object' || options === null) throw invalidArg('threading: Thread options must be an object', 'type');
-  const { target, args, name, daemon, module } = options;
-  if (target !== undefined && typeof target !== 'function') throw invalidArg('threading: target must be a function', 'type');
-  if (args !== undefined && !Array.isArray(args)) throw invalidArg('threading: args must be an array', 'type');
-  if (daemon !== undefined && typeof daemon !== 'boolean') throw invalidArg('threading: daemon must be a boolean', 'type');
-  if (module !== undefined && typeof module !== 'string' && !(module instanceof URL)) {
-    throw invalidArg('threading: module must be a URL or a string', 'type');
-  }
-  return { target, args: args ?? [], name: name === undefined ? undefined : String(name), daemon, module };
 }
 
 // A thread started elsewhere is joined through the arena's thread table. Its

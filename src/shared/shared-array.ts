@@ -178,7 +178,8 @@ Object.defineProperty(SharedNumbers, 'name', { value: 'SharedArray' });
 export const SharedArray = SharedNumbers as unknown as SharedArrayConstructor;
 export type SharedArray<T extends number | bigint = number> = SharedNumbers<T>;
 
-function initialItems<T>(info: TypeInfo, sizeOrItems: number | Iterable<T>): number | T[] {
+/** A SharedArray's length, or its checked initial elements (shared with the process-scope SharedArray). */
+export function initialItems<T>(info: TypeInfo, sizeOrItems: number | Iterable<T>): number | T[] {
   if (typeof sizeOrItems === 'number') {
     if (!Number.isInteger(sizeOrItems) || sizeOrItems < 0 || sizeOrItems > MAX_LENGTH) {
       throw invalidArg(`shared: a SharedArray's size must be a whole number from 0 to ${MAX_LENGTH}, got ${sizeOrItems}`);
