@@ -35,6 +35,8 @@
  * | `ERR_POOL_NOT_RUNNING`       | work submitted to a pool after `close()`/`shutdown()`       |
  * | `ERR_HUB_LOST`               | the process-tree broker is gone                             |
  * | `ERR_NO_LOCK`                | `getLock()` on a Value/SharedArray made with `lock: false`  |
+ * | `ERR_INVALID_STATE`          | a future set or started twice, or set after it was cancelled (Python's InvalidStateError) |
+ * | `ERR_NOT_READY`              | `successful()` of an `AsyncResult` that is not ready (Python's ValueError) |
  *
  * Messages start with the module that raised them and state the rule, the way
  * Go's `sync: negative WaitGroup counter` does, and say what to do instead.
@@ -59,6 +61,8 @@ export const ErrorCode = {
   PoolNotRunning: 'ERR_POOL_NOT_RUNNING',
   HubLost: 'ERR_HUB_LOST',
   NoLock: 'ERR_NO_LOCK',
+  InvalidState: 'ERR_INVALID_STATE',
+  NotReady: 'ERR_NOT_READY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
