@@ -80,6 +80,8 @@ export const kThreadBase = Symbol.for('weft.Thread');
 const kRestore = Symbol.for('weft.Thread.restore');
 const kStandIn = Symbol.for('weft.Thread.standIn');
 const kTerminate = Symbol.for('weft.Thread.terminate');
+/** The worker's exit code once it has exited (pools report it for a worker that died mid-task). */
+const kExitCode = Symbol.for('weft.Thread.exitCode');
 
 // Set while a Thread object is rebuilt or stands in for another thread; the
 // constructor takes its state from here instead of from options.
@@ -135,6 +137,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #life: Lifecycle;
   #ident: number | null;
   #error: Error | undefined;
+  #exitCode: number | null = null;
 
   constructor(options?: ThreadOptions<A>) {
     if (pending !== undefined) {
@@ -220,7 +223,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     arena.setThreadId(token, worker.threadId);
     this.#ident = worker.threadId;
     const exited = new Promise<void>((resolve) => {
-      worker.once('exit', () => {
+      worker.once('exit', (code) => {
+        this.#exitCode = code;
         this.#onExit(arena, token, port);
         resolve();
       });
@@ -326,6 +330,11 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     return { kind: HANDLE_KIND, scope: 'thread', data: { token: life.token } };
   }
 
+  /** The worker's exit code, once it has exited: 0 after a normal end, `n` after `process.exit(n)`, 1 after `terminate`. */
+  get [kExitCode](): number | null {
+    return this.#exitCode;
+  }
+
   /** Ends the worker at once: for daemon threads of a thread that is ending. */
   async [kTerminate](): Promise<void> {
     if (this.#life.kind === 'running') await this.#life.worker.terminate();
@@ -371,7 +380,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   }
 }
 
-export { kRestore, kStandIn, kTerminate };
+export { kRestore, kStandIn, kTerminate, kExitCode };
 
 /** The weft Thread class that `cls` derives from (the copy of weft that defined it). */
 export function baseOf(cls: Function): typeof Thread {
