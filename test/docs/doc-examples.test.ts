@@ -20,7 +20,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { repoRoot, runProgram } from '../helpers/programs.js';
 
 const RUN_TIMEOUT_MS = 60_000;
@@ -127,6 +127,57 @@ test('the docs have TypeScript examples, and every marker is known', { timeout: 
     for (const needed of block.needs) assert.match(needed, /^weft(\/[\w-]+)?$/, `${block.file}:${block.line}: needs: takes a weft entry point`);
   }
 });
+
+test('the docs\' relative links name files that exist, and headings that exist', { timeout: 5_000 }, () => {
+  const broken: string[] = [];
+  let checked = 0;
+  for (const path of docFiles()) {
+    const text = readFileSync(path, 'utf8');
+    for (const [line, target] of relativeLinks(text)) {
+      checked += 1;
+      const [file, anchor] = target.split('#') as [string, string | undefined];
+      const resolved = file === '' ? path : join(dirname(path), decodeURIComponent(file));
+      const where = `${relative(repoRoot, path)}:${line} → ${target}`;
+      if (!existsSync(resolved)) broken.push(`${where}: no such file`);
+      else if (anchor !== undefined && resolved.endsWith('.md') && !headingSlugs(readFileSync(resolved, 'utf8')).has(anchor)) {
+        broken.push(`${where}: no such heading`);
+      }
+    }
+  }
+  assert.ok(checked > 50, `only ${checked} links found: is the link parser broken?`);
+  assert.deepEqual(broken, []);
+});
+
+/** [line, target] of every markdown link that is not a URL, outside code blocks and code spans. */
+function relativeLinks(text: string): Array<[number, string]> {
+  const links: Array<[number, string]> = [];
+  let fenced = false;
+  for (const [index, raw] of text.split('\n').entries()) {
+    if (/^\s*(`{3,}|~{3,})/.test(raw)) fenced = !fenced;
+    if (fenced) continue;
+    const line = raw.replace(/`[^`]*`/g, (span) => (span.startsWith('`[') ? span.slice(1, -1) : ''));
+    for (const match of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (!/^[a-z]+:/i.test(match[1])) links.push([index + 1, match[1]]);
+    }
+  }
+  return links;
+}
+
+/** GitHub's anchors for the headings of a markdown file. */
+function headingSlugs(text: string): Set<string> {
+  const slugs = new Set<string>();
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (/^\s*(`{3,}|~{3,})/.test(line)) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading === null) continue;
+    const base = heading[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    let slug = base;
+    for (let n = 1; slugs.has(slug); n++) slug = `${base}-${n}`;
+    slugs.add(slug);
+  }
+  return slugs;
+}
 
 for (const block of blocks) {
   const name = `${block.file}:${block.line}`;
