@@ -42,7 +42,18 @@
  * Go's `sync: negative WaitGroup counter` does, and say what to do instead.
  */
 
-/** The stable `code` strings of weft's misuse errors (Node's `err.code` convention). */
+/**
+ * The stable `code` strings of weft's misuse errors (Node's `err.code` convention).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   lock.release();
+ * } catch (error) {
+ *   if ((error as { code?: string }).code === ErrorCode.LockNotHeld) console.log('it was not locked');
+ * }
+ * ```
+ */
 export const ErrorCode = {
   InvalidArg: 'ERR_INVALID_ARG',
   AlreadyStarted: 'ERR_ALREADY_STARTED',
@@ -70,6 +81,15 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  * Python's `RuntimeError`: the base of errors that say "this object is in a
  * state where that cannot be done". weft's misuse errors are RuntimeErrors
  * carrying a `code`; `BrokenBarrierError` is one too, as in Python.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   thread.start(); // a second time
+ * } catch (error) {
+ *   if (error instanceof RuntimeError) console.log(error.code); // 'ERR_ALREADY_STARTED'
+ * }
+ * ```
  */
 export class RuntimeError extends Error {
   /** A stable `ERR_*` string for misuse errors; absent on condition classes. */
@@ -85,6 +105,16 @@ Object.defineProperty(RuntimeError.prototype, 'name', { value: 'RuntimeError', w
  * Thrown by `putNowait()`, or by `put()` when its timeout runs out, on a queue
  * that is at `maxsize`. Carries the item that was not enqueued, as crossbeam's
  * `TrySendError::Full(T)` does, so nothing is lost.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   queue.putNowait(job);
+ * } catch (error) {
+ *   if (!(error instanceof Full)) throw error;
+ *   backlog.push(error.item); // the job that did not fit
+ * }
+ * ```
  */
 export class Full<T = unknown> extends Error {
   readonly item: T;
@@ -95,7 +125,18 @@ export class Full<T = unknown> extends Error {
 }
 Object.defineProperty(Full.prototype, 'name', { value: 'Full', writable: true, configurable: true });
 
-/** Thrown by `getNowait()`, or by `get()` when its timeout runs out, on an empty queue. */
+/**
+ * Thrown by `getNowait()`, or by `get()` when its timeout runs out, on an empty queue.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const job = await queue.get({ timeout: 100 });
+ * } catch (error) {
+ *   if (!(error instanceof Empty)) throw error; // nothing came within 100 ms
+ * }
+ * ```
+ */
 export class Empty extends Error {
   constructor(message = 'queue: the queue is empty') {
     super(message);
@@ -107,6 +148,20 @@ Object.defineProperty(Empty.prototype, 'name', { value: 'Empty', writable: true,
  * Thrown by puts on a queue after `shutdown()`, and by gets once a shut-down
  * queue is drained (at once after `shutdown({ immediate: true })`). Unlike
  * `Empty`, it is final: the queue will never yield again.
+ *
+ * @example
+ * ```ts
+ * for (;;) {
+ *   let job;
+ *   try {
+ *     job = await queue.get();
+ *   } catch (error) {
+ *     if (error instanceof ShutDown) break; // shut down and drained
+ *     throw error;
+ *   }
+ *   handle(job);
+ * }
+ * ```
  */
 export class ShutDown extends Error {
   constructor(message = 'queue: the queue was shut down') {
@@ -118,6 +173,15 @@ Object.defineProperty(ShutDown.prototype, 'name', { value: 'ShutDown', writable:
 /**
  * Thrown by `Barrier.wait()` when the barrier is broken: it was aborted, reset
  * while the caller waited, or a wait on it timed out. A RuntimeError, as in Python.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await barrier.wait({ timeout: 1000 });
+ * } catch (error) {
+ *   if (error instanceof BrokenBarrierError) console.log('a party never came, or abort() was called');
+ * }
+ * ```
  */
 export class BrokenBarrierError extends RuntimeError {
   constructor(message = 'sync: the barrier is broken') {
@@ -132,6 +196,15 @@ Object.defineProperty(BrokenBarrierError.prototype, 'name', { value: 'BrokenBarr
  * `AbortSignal.timeout()` carry, so one `err.name === 'TimeoutError'` check
  * covers both. Waits that report a timeout by their return value (`acquire`,
  * `join`, `Event.wait`) never throw it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   console.log(await future.result({ timeout: 500 }));
+ * } catch (error) {
+ *   if (error instanceof TimeoutError) console.log('not done within 500 ms');
+ * }
+ * ```
  */
 export class TimeoutError extends Error {
   constructor(message = 'the operation timed out') {
@@ -140,7 +213,15 @@ export class TimeoutError extends Error {
 }
 Object.defineProperty(TimeoutError.prototype, 'name', { value: 'TimeoutError', writable: true, configurable: true });
 
-/** Thrown by a future or task that was cancelled before it ran. */
+/**
+ * Thrown by a future or task that was cancelled before it ran.
+ *
+ * @example
+ * ```ts
+ * future.cancel();
+ * await future.result().catch((error) => console.log(error instanceof CancelledError)); // true
+ * ```
+ */
 export class CancelledError extends Error {
   constructor(message = 'the task was cancelled') {
     super(message);
@@ -151,6 +232,15 @@ Object.defineProperty(CancelledError.prototype, 'name', { value: 'CancelledError
 /**
  * Thrown for a task whose worker died while running it (killed, exited, out of
  * memory). `exitCode` or `signal` say how the worker ended.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.apply(crunch, [input]);
+ * } catch (error) {
+ *   if (error instanceof BrokenPoolError) console.log(`worker died: ${error.signal ?? error.exitCode}`);
+ * }
+ * ```
  */
 export class BrokenPoolError extends Error {
   readonly exitCode: number | null;

@@ -25,6 +25,19 @@ import { kHandle, registerHandleKind, type Handle } from '../codec/handles.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Queue, attachQueue, type QueueHandleData } from './queue.js';
 
+/**
+ * A process-scope `Queue` that counts unfinished work: Python's
+ * `multiprocessing.JoinableQueue`. `join()` waits until `taskDone()` has
+ * been called for every item put, in any process.
+ *
+ * @example
+ * ```ts
+ * const jobs = new JoinableQueue<string>();
+ * // worker process:  for await (const job of jobs) { handle(job); jobs.taskDone(); }
+ * for (const job of ['a', 'b']) await jobs.put(job);
+ * await jobs.join(); // every job handled
+ * ```
+ */
 export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Marks one item got earlier as processed (Python's `task_done`). When

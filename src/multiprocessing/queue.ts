@@ -107,6 +107,17 @@ export function statisticsOf(stat: QueueStat): QueueStatistics {
 /**
  * A FIFO queue shared by the processes of the tree: Python's `multiprocessing.Queue`.
  * Pass it to a `Process` or `Thread` as an argument: the other side gets the same queue.
+ *
+ * @example
+ * ```ts
+ * import { Process, Queue } from 'weft/multiprocessing';
+ * export function worker(results: Queue<number>, n: number) { results.putSync(n * n); }
+ * if (isMain(import.meta)) {
+ *   const results = new Queue<number>();
+ *   new Process({ target: worker, args: [results, 7] }).start();
+ *   console.log(await results.get()); // 49
+ * }
+ * ```
  */
 export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   /** @internal */

@@ -26,6 +26,18 @@ import { getRemote, getRemoteNowait, getRemoteSync, newRef, putRemoteSync, statR
 
 let attaching: number | undefined;
 
+/**
+ * An unbounded FIFO queue shared by the processes of the tree:
+ * Python's `multiprocessing.SimpleQueue`. `put` never waits; `get` takes a
+ * timeout.
+ *
+ * @example
+ * ```ts
+ * const results = new SimpleQueue<string>();
+ * // in a child process: results.put('done');
+ * await results.get(); // 'done'
+ * ```
+ */
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #ref: QueueRef;
 

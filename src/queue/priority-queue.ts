@@ -22,6 +22,19 @@ import { kAttach } from '../sync/lock-protocol.js';
 import type { PriorityOf } from './operations.js';
 import { Queue, kQueueKind } from './queue.js';
 
+/**
+ * A queue shared by threads that yields the lowest priority first: Python's
+ * `queue.PriorityQueue`. Items are `[priority, value]`; equal priorities come
+ * out in the order they went in.
+ *
+ * @example
+ * ```ts
+ * const todo = new PriorityQueue<[number, string]>();
+ * todo.putNowait([2, 'later']);
+ * todo.putNowait([1, 'first']);
+ * todo.getNowait(); // [1, 'first']
+ * ```
+ */
 export class PriorityQueue<T extends readonly [Priority, ...unknown[]] = [Priority, unknown]> extends Queue<T> {
   static override readonly [kQueueKind] = QueueKind.Priority;
 

@@ -20,6 +20,17 @@ import { getItem, getItemNowait, getItemSync, putItemNowait } from './operations
 
 let attaching: SharedArrayBuffer | undefined;
 
+/**
+ * An unbounded FIFO queue shared by threads, without task accounting or
+ * shutdown: Python's `queue.SimpleQueue`. `put` never waits.
+ *
+ * @example
+ * ```ts
+ * const results = new SimpleQueue<string>();
+ * results.put('done');
+ * await results.get(); // 'done'
+ * ```
+ */
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #state: QueueState;
 

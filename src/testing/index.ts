@@ -62,7 +62,16 @@ export async function waitForWaiters(primitive: Waitable, n: number, options?: W
   }
 }
 
-/** As `waitForWaiters`, blocking the calling thread. */
+/**
+ * As `waitForWaiters`, blocking the calling thread.
+ *
+ * @example
+ * ```ts
+ * new Thread({ target: takesLock, args: [lock] }).start();
+ * waitForWaitersSync(lock, 1, { timeout: 5000 }); // the thread is now blocked on the lock
+ * lock.release();
+ * ```
+ */
 export function waitForWaitersSync(primitive: Waitable, n: number, options?: SyncWaitOptions): void {
   checkCount(n);
   const { timeout } = checkSyncWaitOptions(options);
