@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 
 export { isMain } from './runner/is-main.js';
+export { trace } from './trace/trace.js';
 export { withModule } from './runner/with-module.js';
 export {
   Full,

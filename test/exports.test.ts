@@ -11,7 +11,7 @@ test('weft exports the guard, helpers and error classes', T, async () => {
   const weft = await import('weft');
   assert.deepEqual(Object.keys(weft).sort(), [
     'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'RuntimeError',
-    'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'withModule',
+    'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'trace', 'withModule',
   ]);
   assert.equal(typeof weft.cpuCount(), 'number');
   assert.ok(weft.cpuCount() >= 1);

@@ -20,6 +20,7 @@ import { BrokenBarrierError, invalidArg } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 const KIND = 'multiprocessing.Barrier';
 const MAX_PARTIES = 2 ** 31 - 1;
@@ -77,7 +78,9 @@ export class Barrier implements Shareable, HubBacked {
   async wait(options?: WaitOptions): Promise<number> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
+    if (tracing) traceRemote(Op.WaitBegin, Cls.Barrier, this.#id, 0);
     const answer = await hubCall(this.#id, 'wait', [], { timeout: timeout ?? this.#timeout, signal });
+    if (tracing) traceRemote(Op.WaitEnd, Cls.Barrier, this.#id, answer === TIMED_OUT ? 1 : 0);
     if (answer === TIMED_OUT) {
       await hubCall(this.#id, 'timedOut');
       throw timedOutError();
@@ -88,7 +91,9 @@ export class Barrier implements Shareable, HubBacked {
   /** As `wait`, blocking the calling thread. */
   waitSync(options?: SyncWaitOptions): number {
     const { timeout } = checkSyncWaitOptions(options);
+    if (tracing) traceRemote(Op.WaitBegin, Cls.Barrier, this.#id, 0);
     const answer = hubCallSync(this.#id, 'wait', [], timeout ?? this.#timeout);
+    if (tracing) traceRemote(Op.WaitEnd, Cls.Barrier, this.#id, answer === TIMED_OUT ? 1 : 0);
     if (answer === TIMED_OUT) {
       hubCallSync(this.#id, 'timedOut');
       throw timedOutError();

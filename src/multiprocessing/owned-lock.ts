@@ -11,6 +11,7 @@ import { holding, holdingSync } from '../sync/acquire.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, localHolds, type HubBacked, type HubHandleData } from './hub-object.js';
+import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 /** Who holds a process-scope lock: the process (its number in the tree; the root is 0) and its thread. */
 export interface ProcessThreadRef {
@@ -54,21 +55,25 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
   async acquire(options?: WaitOptions): Promise<boolean> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
+    if (tracing) this.#trace(Op.Request, 0);
     return this.#took(await hubCall(this.#id, 'acquire', [], { timeout, signal }));
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
     const { timeout } = checkSyncWaitOptions(options);
+    if (tracing) this.#trace(Op.Request, 0);
     return this.#took(hubCallSync(this.#id, 'acquire', [], timeout));
   }
 
   /** Takes the lock if it is free; never waits (one round trip to the hub). */
   tryAcquire(): boolean {
+    if (tracing) this.#trace(Op.Request, 0);
     return this.#took(hubCallSync(this.#id, 'acquire', [], 0));
   }
 
   #took(answer: unknown): boolean {
+    if (tracing) this.#trace(answer === TIMED_OUT ? Op.TimedOut : Op.Acquired, answer === 'inherited' ? 2 : 1);
     if (answer === TIMED_OUT) return false;
     this[kGranted](answer as Grant);
     localHolds.took(this.#id, this.#reentrant);
@@ -87,6 +92,11 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
   release(): void {
     if (localHolds.giveBack(this.#id)) hubSend(this.#id, 'release');
     else hubCallSync(this.#id, 'release');
+    if (tracing) this.#trace(Op.Released, 1);
+  }
+
+  #trace(op: number, value: number): void {
+    traceRemote(op, this.#reentrant ? Cls.RLock : Cls.Lock, this.#id, value);
   }
 
   /** True while a live thread of the tree holds the lock. */

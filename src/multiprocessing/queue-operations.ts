@@ -15,6 +15,7 @@ import type { QueueStat } from '../backends/hub/queue.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeItemBytes, encodeItemToOwnBytes } from '../queue/item-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 /** What a wrapper knows about its queue: which one it is, and what this process learnt of it. */
 export interface QueueRef {
@@ -34,15 +35,22 @@ export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptio
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   const bytes = encodeForPut(ref, item);
-  if (ref.maxsize === 0) return hubSend(ref.id, 'send', [bytes]);
-  settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes], { timeout, signal })), item);
+  if (ref.maxsize === 0) return sendPut(ref, bytes);
+  settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes], { timeout, signal })), item, ref);
 }
 
 export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOptions | undefined): void {
   const { timeout } = checkSyncWaitOptions(options);
   const bytes = encodeForPut(ref, item);
-  if (ref.maxsize === 0) return hubSend(ref.id, 'send', [bytes]);
-  settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes], timeout)), item);
+  if (ref.maxsize === 0) return sendPut(ref, bytes);
+  settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes], timeout)), item, ref);
+}
+
+/** A put to an unbounded queue: one-way. */
+function sendPut(ref: QueueRef, bytes: Uint8Array): void {
+  hubSend(ref.id, 'send', [bytes]);
+  // The depth is the hub's to know: -1, not known here.
+  if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
 }
 
 export function putRemoteNowait(ref: QueueRef, item: unknown): void {
@@ -53,13 +61,13 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   checkOpen(ref);
-  return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [], { timeout, signal })));
+  return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [], { timeout, signal })), ref);
 }
 
 export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefined): unknown {
   const { timeout } = checkSyncWaitOptions(options);
   checkOpen(ref);
-  return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [], timeout)));
+  return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [], timeout)), ref);
 }
 
 export function getRemoteNowait(ref: QueueRef): unknown {
@@ -122,11 +130,13 @@ function learnShutdownSync(ref: QueueRef, call: () => unknown): unknown {
   }
 }
 
-function settlePut(answer: unknown, item: unknown): void {
+function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
   if (answer === TIMED_OUT) throw new Full(item);
+  if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
 }
 
-function settleGet(answer: unknown): unknown {
+function settleGet(answer: unknown, ref: QueueRef): unknown {
   if (answer === TIMED_OUT) throw new Empty();
+  if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
   return decodeItemBytes(answer as Uint8Array);
 }

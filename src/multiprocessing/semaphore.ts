@@ -19,6 +19,7 @@ import { holding, holdingSync } from '../sync/acquire.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, type HubBacked, type HubHandleData } from './hub-object.js';
+import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 export interface ProcessSemaphoreStatistics {
   /** Permits available now. */
@@ -63,18 +64,30 @@ export class Semaphore implements Shareable, HubBacked {
   async acquire(options?: WaitOptions): Promise<boolean> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
-    return (await hubCall(this.#id, 'acquire', [], { timeout, signal })) !== TIMED_OUT;
+    if (tracing) this.#trace(Op.Request, 0);
+    return this.#took(await hubCall(this.#id, 'acquire', [], { timeout, signal }));
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
     const { timeout } = checkSyncWaitOptions(options);
-    return hubCallSync(this.#id, 'acquire', [], timeout) !== TIMED_OUT;
+    if (tracing) this.#trace(Op.Request, 0);
+    return this.#took(hubCallSync(this.#id, 'acquire', [], timeout));
   }
 
   /** Takes a permit if one is available; never waits. */
   tryAcquire(): boolean {
-    return hubCallSync(this.#id, 'acquire', [], 0) !== TIMED_OUT;
+    if (tracing) this.#trace(Op.Request, 0);
+    return this.#took(hubCallSync(this.#id, 'acquire', [], 0));
+  }
+
+  #took(answer: unknown): boolean {
+    if (tracing) this.#trace(answer === TIMED_OUT ? Op.TimedOut : Op.Acquired, 1);
+    return answer !== TIMED_OUT;
+  }
+
+  #trace(op: number, value: number): void {
+    traceRemote(op, this instanceof BoundedSemaphore ? Cls.BoundedSemaphore : Cls.Semaphore, this.#id, value);
   }
 
   /** Adds `n` permits (default 1), waking up to `n` waiters. */
@@ -83,6 +96,7 @@ export class Semaphore implements Shareable, HubBacked {
       throw invalidArg(`sync: release(n) needs a whole number n >= 1, got ${String(n)}`);
     }
     hubCallSync(this.#id, 'release', [n]);
+    if (tracing) this.#trace(Op.Released, n);
   }
 
   /** Runs `fn` holding one permit. Rejects with `TimeoutError` if none came within `timeout`. */

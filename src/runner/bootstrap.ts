@@ -30,6 +30,8 @@ import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignm
 import { runnerState } from './registry.js';
 import { loadTarget } from './target.js';
 import { Thread, baseOf, kRestore, kTerminate, printThreadException } from './thread.js';
+import { tracing } from '../trace/tracing.js';
+import { traceThreadEnd, traceThreadStart } from '../trace/lifecycle.js';
 
 /** Runs the thread this worker was created (or is about to be assigned) to run, then ends the worker. */
 export async function runBootstrap(): Promise<void> {
@@ -50,6 +52,8 @@ class ThreadLife {
   readonly #boot: ThreadAssignment;
   readonly #startState: Int32Array;
   #finishing = false;
+  /** 1 once the thread reported an error (its exit code in a trace). */
+  #exitCode = 0;
 
   constructor(seed: WorkerSeed, boot: ThreadAssignment) {
     this.#seed = seed;
@@ -60,6 +64,7 @@ class ThreadLife {
   async live(): Promise<void> {
     installRuntime(this.#boot.arena, this.#boot.token);
     runnerState().daemon = this.#boot.daemon;
+    if (tracing) traceThreadStart(this.#boot.name);
     process.once('exit', () => this.#recordEnd());
     process.on('uncaughtException', (error) => void this.#fail(error));
     process.on('unhandledRejection', (error) => void this.#fail(error));
@@ -112,6 +117,7 @@ class ThreadLife {
   }
 
   #report(error: unknown): void {
+    this.#exitCode = 1;
     printThreadException(this.#boot.name, error);
     this.#post({ type: 'error', error: encodeError(error) });
   }
@@ -133,6 +139,8 @@ class ThreadLife {
   }
 
   #recordEnd(): void {
+    // Its trace leaves first: whoever sees it ended finds its events already sent.
+    if (tracing) traceThreadEnd(this.#exitCode);
     // Process-scope locks this thread still holds are released by the hub, and the next owner told.
     hubThreadEnded();
     runtime().arena.endThread(this.#boot.token);

@@ -27,6 +27,8 @@ import { Process, baseOf, kEndAsDaemon, kRestore, printProcessException } from '
 import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
 import { processState, setProcessIdentity } from './process-state.js';
 import { loadTarget } from './target.js';
+import { tracing } from '../trace/tracing.js';
+import { traceProcessEnd, traceProcessStart } from '../trace/lifecycle.js';
 import '../threading.js'; // registers the handle kinds arguments may carry…
 import '../queue.js';
 import '../multiprocessing.js'; // …process-scope ones above all
@@ -48,6 +50,7 @@ class ProcessLife {
   async live(): Promise<void> {
     const boot = this.#boot;
     setProcessIdentity({ name: boot.name, daemon: boot.daemon, identity: boot.identity, parent: boot.parent });
+    if (tracing) traceProcessStart(boot.name);
     process.once('exit', lastWords);
     process.on('uncaughtException', (error) => void this.#fail(error));
     process.on('unhandledRejection', (error) => void this.#fail(error));
@@ -116,7 +119,9 @@ async function joinNonDaemonProcesses(): Promise<void> {
 }
 
 /** The `exit` hook: whatever this process sent to the hub is delivered, and the parent hears it is done. */
-function lastWords(): void {
+function lastWords(code: number): void {
+  // The trace goes to the root through the hub, before the link is flushed.
+  if (tracing) traceProcessEnd(code);
   flushLink();
   sendToParent({ type: 'bye' });
 }

@@ -53,6 +53,8 @@ import { processState } from './process-state.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { checkStartOptions, type StartOptions } from './start-options.js';
 import { waitFor } from './wait-for.js';
+import { tracing } from '../trace/tracing.js';
+import { traceChildExit } from '../trace/lifecycle.js';
 
 export interface ProcessOptions<A extends unknown[]> {
   /** The function to run: exported from a module; may be async. */
@@ -282,6 +284,7 @@ export class Process<A extends unknown[] = unknown[]> {
       link.on('error', () => {}); // a reset link is the child dying: its exit tells the rest
       child.on('exit', (code, signal) => {
         exitcode = this.#exitcode = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
+        if (tracing) traceChildExit(child.pid ?? 0, exitcode);
         // Killed by a signal, the child said nothing more: do not wait for its link to drain.
         if (code === null) byeOrEof = true;
         settle();

@@ -10,6 +10,8 @@ import { currentToken } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
 import { TimeoutError } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { LockWord } from '../backends/atomics/lock.js';
+import { Op, record, traceIdOf, tracing } from '../trace/tracing.js';
 
 /** The two paths of an owned lock's state (`LockState`, `RLockState`). */
 export interface LockPaths {
@@ -18,27 +20,79 @@ export interface LockPaths {
 }
 
 /**
+ * Who an acquire is traced as: the class code and the lock's words (whose
+ * `LockWord.TraceId` names it). Read only while tracing.
+ */
+export interface TracedAs {
+  readonly cls: number;
+  readonly words: Int32Array;
+}
+
+/**
  * The async acquire. Returns the outcome itself when no wait was needed, a
  * promise only when it was — an extra promise per uncontended acquire would
  * halve its speed. Callers are `async` and `await` it either way.
+ *
+ * Traced (`tracing`): an acquire that takes the lock at once is one
+ * `Acquired` event; one that must wait is `Request`, then `Acquired` or
+ * `TimedOut` — so the uncontended case pays for one clock read, not two.
  */
-export function acquireAsync(state: LockPaths, options: WaitOptions | undefined): AcquireOutcome | Promise<AcquireOutcome> {
+export function acquireAsync(state: LockPaths, options: WaitOptions | undefined, as: TracedAs): AcquireOutcome | Promise<AcquireOutcome> {
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   const me = currentToken();
   const taken = state.tryAcquire(me);
-  if (taken !== 'busy') return taken;
-  if (timeout === 0) return 'timed-out';
-  return runAsync(state.acquireSteps(me, Deadline.after(timeout)), signal);
+  if (taken !== 'busy') {
+    if (tracing) traceAcquire(Op.Acquired, as, taken);
+    return taken;
+  }
+  if (tracing) traceAcquire(Op.Request, as, 'busy');
+  if (timeout === 0) {
+    if (tracing) traceAcquire(Op.TimedOut, as, 'timed-out');
+    return 'timed-out';
+  }
+  const waited = runAsync(state.acquireSteps(me, Deadline.after(timeout)), signal);
+  return tracing ? traceWaited(waited, as) : waited;
 }
 
-export function acquireBlocking(state: LockPaths, options: SyncWaitOptions | undefined): AcquireOutcome {
+export function acquireBlocking(state: LockPaths, options: SyncWaitOptions | undefined, as: TracedAs): AcquireOutcome {
   const { timeout } = checkSyncWaitOptions(options);
   const me = currentToken();
   const taken = state.tryAcquire(me);
-  if (taken !== 'busy') return taken;
-  if (timeout === 0) return 'timed-out';
-  return runSync(state.acquireSteps(me, Deadline.after(timeout)));
+  if (taken !== 'busy') {
+    if (tracing) traceAcquire(Op.Acquired, as, taken);
+    return taken;
+  }
+  if (tracing) traceAcquire(Op.Request, as, 'busy');
+  if (timeout === 0) {
+    if (tracing) traceAcquire(Op.TimedOut, as, 'timed-out');
+    return 'timed-out';
+  }
+  const outcome = runSync(state.acquireSteps(me, Deadline.after(timeout)));
+  if (tracing) traceAcquire(outcome === 'timed-out' ? Op.TimedOut : Op.Acquired, as, outcome);
+  return outcome;
+}
+
+/** Records one step of an acquire: `Acquired` carries 0 (at once), 1 (after a wait) or 2 (inherited from a dead holder). */
+export function traceAcquire(op: number, as: TracedAs, outcome: AcquireOutcome | 'busy' | 'waited'): void {
+  const value = outcome === 'inherited' ? 2 : outcome === 'waited' ? 1 : 0;
+  record(op, as.cls, traceIdOf(as.words, LockWord.TraceId), value);
+}
+
+/** Records how a traced wait for a lock ended (an abort ends it as a timeout). */
+async function traceWaited(waited: Promise<AcquireOutcome>, as: TracedAs): Promise<AcquireOutcome> {
+  let outcome: AcquireOutcome = 'timed-out';
+  try {
+    outcome = await waited;
+    return outcome;
+  } finally {
+    traceAcquire(outcome === 'timed-out' ? Op.TimedOut : Op.Acquired, as, outcome === 'acquired' ? 'waited' : outcome);
+  }
+}
+
+/** Records a release of a lock-like object. */
+export function traceRelease(as: TracedAs, n: number): void {
+  record(Op.Released, as.cls, traceIdOf(as.words, LockWord.TraceId), n);
 }
 
 /** Anything taken with `acquire` and given back with `release`. */

@@ -14,7 +14,8 @@
  *
  * The algorithm, CPython's, is in `backends/atomics/barrier.ts`.
  */
-import { BarrierState, BarrierStateWords } from '../backends/atomics/barrier.js';
+import { BarrierState, BarrierStateWords, BarrierWord } from '../backends/atomics/barrier.js';
+import { Cls, Op, record, traceIdOf, tracing } from '../trace/tracing.js';
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
@@ -70,14 +71,37 @@ export class Barrier implements Shareable {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
     const deadline = Deadline.after(timeout ?? this.#state.defaultTimeout);
-    return runAsync(this.#state.waitSteps(currentToken(), deadline), signal);
+    if (!tracing) return runAsync(this.#state.waitSteps(currentToken(), deadline), signal);
+    this.#trace(Op.WaitBegin, 0);
+    let broken = 1;
+    try {
+      const index = await runAsync(this.#state.waitSteps(currentToken(), deadline), signal);
+      broken = 0;
+      return index;
+    } finally {
+      this.#trace(Op.WaitEnd, broken);
+    }
   }
 
   /** As `wait`, blocking the calling thread. */
   waitSync(options?: SyncWaitOptions): number {
     const { timeout } = checkSyncWaitOptions(options);
     const deadline = Deadline.after(timeout ?? this.#state.defaultTimeout);
-    return runSync(this.#state.waitSteps(currentToken(), deadline));
+    if (!tracing) return runSync(this.#state.waitSteps(currentToken(), deadline));
+    this.#trace(Op.WaitBegin, 0);
+    let broken = 1;
+    try {
+      const index = runSync(this.#state.waitSteps(currentToken(), deadline));
+      broken = 0;
+      return index;
+    } finally {
+      this.#trace(Op.WaitEnd, broken);
+    }
+  }
+
+  /** Records a wait's begin or end (value 1: it ended broken). */
+  #trace(op: number, value: number): void {
+    record(op, Cls.Barrier, traceIdOf(this.#state.words, BarrierWord.TraceId), value);
   }
 
   /** Returns the barrier to its empty state; parties waiting now get `BrokenBarrierError`. */

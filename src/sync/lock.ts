@@ -15,7 +15,8 @@ import { LockState, type Acquired, type AcquireOutcome } from '../backends/atomi
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, misuse } from '../errors.js';
-import { acquireAsync, acquireBlocking, holding, holdingSync } from './acquire.js';
+import { acquireAsync, acquireBlocking, holding, holdingSync, traceAcquire, traceRelease, type TracedAs } from './acquire.js';
+import { Cls, Op, tracing } from '../trace/tracing.js';
 import type { SyncWaitOptions, WaitOptions } from './options.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
@@ -46,12 +47,14 @@ let attaching: SharedArrayBuffer | undefined;
  */
 export class Lock implements Shareable, ConditionLock {
   readonly #state: LockState;
+  readonly #as: TracedAs;
   #ownerDied = false;
 
   constructor() {
     const buffer = attaching ?? LockState.allocate();
     attaching = undefined;
     this.#state = new LockState(buffer, runtime().arena);
+    this.#as = { cls: Cls.Lock, words: this.#state.words };
   }
 
   /**
@@ -59,19 +62,21 @@ export class Lock implements Shareable, ConditionLock {
    * `timeout` ms passed first. Never blocks the event loop.
    */
   async acquire(options?: WaitOptions): Promise<boolean> {
-    const outcome = acquireAsync(this.#state, options);
+    const outcome = acquireAsync(this.#state, options, this.#as);
     return this.#took(typeof outcome === 'string' ? outcome : await outcome);
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    return this.#took(acquireBlocking(this.#state, options));
+    return this.#took(acquireBlocking(this.#state, options, this.#as));
   }
 
   /** Takes the lock if it is free; never waits. */
   tryAcquire(): boolean {
     const taken = this.#state.tryAcquire(currentToken());
-    return taken === 'busy' ? false : this.#took(taken);
+    if (taken === 'busy') return false;
+    if (tracing) traceAcquire(Op.Acquired, this.#as, taken);
+    return this.#took(taken);
   }
 
   #took(outcome: AcquireOutcome): boolean {
@@ -85,6 +90,7 @@ export class Lock implements Shareable, ConditionLock {
     if (!this.#state.release()) {
       throw misuse(ErrorCode.LockNotHeld, 'sync: release of an unlocked Lock');
     }
+    if (tracing) traceRelease(this.#as, 1);
   }
 
   /** True while a live thread holds the lock. */
@@ -138,7 +144,7 @@ export class Lock implements Shareable, ConditionLock {
   }
 
   async [kAcquireRestore](): Promise<void> {
-    this.#took(await acquireAsync(this.#state, undefined));
+    this.#took(await acquireAsync(this.#state, undefined, this.#as));
   }
 
   [kAcquireRestoreSync](): void {

@@ -14,7 +14,8 @@ import type { AcquireOutcome } from '../backends/atomics/lock.js';
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, misuse } from '../errors.js';
-import { acquireAsync, acquireBlocking, holding, holdingSync } from './acquire.js';
+import { acquireAsync, acquireBlocking, holding, holdingSync, traceAcquire, traceRelease, type TracedAs } from './acquire.js';
+import { Cls, Op, tracing } from '../trace/tracing.js';
 import type { SyncWaitOptions, WaitOptions } from './options.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
@@ -44,28 +45,32 @@ let attaching: SharedArrayBuffer | undefined;
  */
 export class RLock implements Shareable, ConditionLock {
   readonly #state: RLockState;
+  readonly #as: TracedAs;
   #ownerDied = false;
 
   constructor() {
     const buffer = attaching ?? RLockState.allocate();
     attaching = undefined;
     this.#state = new RLockState(buffer, runtime().arena);
+    this.#as = { cls: Cls.RLock, words: this.#state.lock.words };
   }
 
   /** Takes the lock (or one more level of it, for its owner). False on timeout. */
   async acquire(options?: WaitOptions): Promise<boolean> {
-    const outcome = acquireAsync(this.#state, options);
+    const outcome = acquireAsync(this.#state, options, this.#as);
     return this.#took(typeof outcome === 'string' ? outcome : await outcome);
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    return this.#took(acquireBlocking(this.#state, options));
+    return this.#took(acquireBlocking(this.#state, options, this.#as));
   }
 
   tryAcquire(): boolean {
     const taken = this.#state.tryAcquire(currentToken());
-    return taken === 'busy' ? false : this.#took(taken);
+    if (taken === 'busy') return false;
+    if (tracing) traceAcquire(Op.Acquired, this.#as, taken);
+    return this.#took(taken);
   }
 
   #took(outcome: AcquireOutcome): boolean {
@@ -79,6 +84,7 @@ export class RLock implements Shareable, ConditionLock {
     if (!this.#state.release(currentToken())) {
       throw misuse(ErrorCode.LockNotHeld, 'sync: release of an RLock that the calling thread does not hold');
     }
+    if (tracing) traceRelease(this.#as, 1);
   }
 
   locked(): boolean {
@@ -121,11 +127,13 @@ export class RLock implements Shareable, ConditionLock {
   }
 
   [kReleaseSave](): number {
-    return this.#state.releaseAll(currentToken());
+    const depth = this.#state.releaseAll(currentToken());
+    if (tracing) traceRelease(this.#as, depth);
+    return depth;
   }
 
   async [kAcquireRestore](depth: number): Promise<void> {
-    this.#took(await acquireAsync(this.#state, undefined));
+    this.#took(await acquireAsync(this.#state, undefined, this.#as));
     this.#state.restoreDepth(depth);
   }
 

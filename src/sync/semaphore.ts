@@ -10,13 +10,14 @@
  *
  * The state machine is in `backends/atomics/semaphore.ts`.
  */
-import { MAX_SEMAPHORE_VALUE, SemaphoreState } from '../backends/atomics/semaphore.js';
+import { MAX_SEMAPHORE_VALUE, SemaphoreState, SemaphoreWord } from '../backends/atomics/semaphore.js';
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { holding, holdingSync } from './acquire.js';
+import { Cls, Op, record, traceIdOf, tracing } from '../trace/tracing.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { inspectSymbol } from './owner.js';
 import { kAttach, kWaitingWord } from './lock-protocol.js';
@@ -56,22 +57,49 @@ export class Semaphore implements Shareable {
   async acquire(options?: WaitOptions): Promise<boolean> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
-    if (this.#state.tryAcquire()) return true;
-    if (timeout === 0) return false;
-    return runAsync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)), signal);
+    if (this.#state.tryAcquire()) {
+      if (tracing) this.#trace(Op.Acquired, 0);
+      return true;
+    }
+    if (tracing) this.#trace(Op.Request, 0);
+    if (timeout === 0) return this.#timedOut();
+    if (!tracing) return runAsync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)), signal);
+    let took = false;
+    try {
+      return (took = await runAsync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)), signal));
+    } finally {
+      this.#trace(took ? Op.Acquired : Op.TimedOut, took ? 1 : 0);
+    }
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
     const { timeout } = checkSyncWaitOptions(options);
-    if (this.#state.tryAcquire()) return true;
-    if (timeout === 0) return false;
-    return runSync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)));
+    if (this.#state.tryAcquire()) {
+      if (tracing) this.#trace(Op.Acquired, 0);
+      return true;
+    }
+    if (tracing) this.#trace(Op.Request, 0);
+    if (timeout === 0) return this.#timedOut();
+    const took = runSync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)));
+    if (tracing) this.#trace(took ? Op.Acquired : Op.TimedOut, took ? 1 : 0);
+    return took;
   }
 
   /** Takes a permit if one is available; never waits. */
   tryAcquire(): boolean {
-    return this.#state.tryAcquire();
+    const took = this.#state.tryAcquire();
+    if (tracing && took) this.#trace(Op.Acquired, 0);
+    return took;
+  }
+
+  #timedOut(): false {
+    if (tracing) this.#trace(Op.TimedOut, 0);
+    return false;
+  }
+
+  #trace(op: number, value: number): void {
+    record(op, this instanceof BoundedSemaphore ? Cls.BoundedSemaphore : Cls.Semaphore, traceIdOf(this.#state.words, SemaphoreWord.TraceId), value);
   }
 
   /** Adds `n` permits (default 1), waking up to `n` waiters. */
@@ -86,6 +114,7 @@ export class Semaphore implements Shareable {
     if (outcome === 'overflow') {
       throw invalidArg(`sync: a semaphore cannot count above ${MAX_SEMAPHORE_VALUE}`);
     }
+    if (tracing) this.#trace(Op.Released, n);
   }
 
   /** The bound a release may not exceed; none for a plain Semaphore. */

@@ -12,6 +12,7 @@
  * | 2     | Parties | constructor               | parties needed to trip the barrier        |
  * | 3–6   | queue   | holder of the queue lock  | parties waiting                            |
  * | 8–9   | Timeout | constructor               | default timeout, float64 ms (NaN: none)    |
+ * | 10    | TraceId | first tracer (CAS 0 → id) | its name in traces (`trace/object-id.ts`) |
  *
  * ## States (from CPython's `_state`)
  *
@@ -33,8 +34,8 @@ import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { Deadline } from '../../internal/deadline.js';
 import { BrokenBarrierError } from '../../errors.js';
 
-export const BarrierWord = { State: 0, Count: 1, Parties: 2, Queue: 3, Timeout: 8 } as const;
-const BARRIER_BYTES = (BarrierWord.Timeout + 2) * 4;
+export const BarrierWord = { State: 0, Count: 1, Parties: 2, Queue: 3, Timeout: 8, TraceId: 10 } as const;
+const BARRIER_BYTES = (BarrierWord.TraceId + 1) * 4;
 
 export const BarrierState = { Filling: 0, Draining: 1, Resetting: -1, Broken: -2 } as const;
 

@@ -23,6 +23,7 @@
  * | 1     | Woken     | holder of the queue lock                         | cell + 1 of the waiter woken to retry, or 0 |
  * | 2–5   | queue     | holder of the queue lock (`wait-queue.ts`)       | FIFO of waiting cells                     |
  * | 6     | Recursion | the RLock owner only                             | RLock depth (0 for a Lock)                |
+ * | 7     | TraceId   | the first thread to trace it (CAS 0 → id)        | its name in traces (`trace/object-id.ts`) |
  *
  * ## State word
  *
@@ -65,8 +66,8 @@ import { ABORTED, type Steps } from './parking.js';
 import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { now, type Deadline } from '../../internal/deadline.js';
 
-export const LockWord = { State: 0, Woken: 1, Queue: 2, Recursion: 2 + QUEUE_WORDS } as const;
-export const LOCK_WORDS = LockWord.Recursion + 1;
+export const LockWord = { State: 0, Woken: 1, Queue: 2, Recursion: 2 + QUEUE_WORDS, TraceId: 3 + QUEUE_WORDS } as const;
+export const LOCK_WORDS = LockWord.TraceId + 1;
 
 /** Free, and the last holder ended while holding it. */
 export const DIED = 1 << 28;

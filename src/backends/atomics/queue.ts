@@ -16,6 +16,7 @@
  * | 2       | Maxsize       | creator                        | 0: unbounded                               |
  * | 3       | State         | `shutdown`                     | `QueueState` (one way: Open → ShutDown → Drop) |
  * | 4       | Control       | anyone (futex mutex)           | guards the three waiter queues             |
+ * | 5       | TraceId       | first tracer (CAS 0 → id)      | its name in traces (`trace/object-id.ts`)  |
  * | 8–19    | queues        | holder of Control              | waiter queues (`wait-queue.ts`): Get, Put, Join; their Length words count the registered sleepers |
  * | 20      | Waiting       | holder of Control              | the three Lengths together; notified on change |
  * | 32      | PutCount      | producers (add)                | items ever put                             |
@@ -80,6 +81,7 @@ export const QueueWord = {
   Maxsize: 2,
   State: 3,
   Control: 4,
+  TraceId: 5,
   GetQueue: 8,
   PutQueue: 8 + QUEUE_WORDS,
   JoinQueue: 8 + 2 * QUEUE_WORDS,

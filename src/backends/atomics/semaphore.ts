@@ -14,6 +14,7 @@
  * | 0     | State   | acquirers and releasers (CAS), queue holder | count \| QUEUED (bit 29)    |
  * | 1–4   | queue   | holder of the queue lock                    | FIFO of waiting cells       |
  * | 5     | Initial | constructor                                 | initial value (the bound)   |
+ * | 6     | TraceId | first tracer (CAS 0 → id)                   | its name in traces          |
  *
  * ## State word
  *
@@ -31,8 +32,8 @@ import { ABORTED, type Steps } from './parking.js';
 import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import type { Deadline } from '../../internal/deadline.js';
 
-export const SemaphoreWord = { State: 0, Queue: 1, Initial: 1 + QUEUE_WORDS } as const;
-const SEMAPHORE_WORDS = SemaphoreWord.Initial + 1;
+export const SemaphoreWord = { State: 0, Queue: 1, Initial: 1 + QUEUE_WORDS, TraceId: 2 + QUEUE_WORDS } as const;
+const SEMAPHORE_WORDS = SemaphoreWord.TraceId + 1;
 
 const QUEUED = 1 << 29;
 /** The largest value a semaphore can count to. */

@@ -11,3 +11,4 @@ import './condition.js';
 import './barrier.js';
 import './shared-array.js';
 import './value.js';
+import '../../trace/hub-sink.js';

@@ -1,0 +1,42 @@
+/**
+ * The hub's end of tracing: a `weft.trace` object that relays the batches
+ * of another process to the root's main thread. The hub is a worker thread
+ * of the root, so it posts them on the root's own trace channel, where the
+ * root's collector reads them like those of its own threads.
+ *
+ * | op       | args      | answer                                           |
+ * |----------|-----------|--------------------------------------------------|
+ * | `events` | a `Batch` | undefined (sent one-way)                         |
+ * | `sync`   | —         | undefined, once every earlier `events` is relayed |
+ *
+ * `sync` is what makes a child's exit lose nothing: the hub handles a
+ * connection's frames in order, so when `sync` is answered every batch sent
+ * before it is already in the root's queue — before the child has exited,
+ * hence before the root can see it gone.
+ */
+import { ErrorCode } from '../errors.js';
+import { registerHubKind, type HubCall, type HubObject } from '../backends/hub/call.js';
+import type { Batch } from './events.js';
+import { postToMain } from './recorder.js';
+
+export const TRACE_KIND = 'weft.trace';
+
+class TraceSink implements HubObject {
+  call(op: string, call: HubCall): void {
+    switch (op) {
+      case 'events':
+        postToMain(call.args[0] as Batch);
+        return call.reply();
+      case 'sync':
+        return call.reply();
+      default:
+        return call.fail(ErrorCode.InvalidArg, `hub: a trace sink has no op '${op}'`);
+    }
+  }
+
+  callerGone(): void {
+    // Nothing is held for anyone.
+  }
+}
+
+registerHubKind(TRACE_KIND, () => new TraceSink());
