@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 export { isMain } from './runner/is-main.js';
 export { trace } from './trace/trace.js';
 export { withModule } from './runner/with-module.js';
+export { taskSignal } from './pool/task-signal.js';
 export {
   Full,
   Empty,

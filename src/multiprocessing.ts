@@ -21,3 +21,7 @@ export { SharedArray, type ProcessSharedArrayOptions } from './multiprocessing/s
 export type { Typecode } from './shared/typecodes.js';
 export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
 export { Full, Empty, ShutDown, BrokenBarrierError } from './errors.js';
+export { Pool, ThreadPool, type PoolOptions, type MapOptions, type ApplyAsyncOptions, type MapAsyncOptions } from './pool/pool.js';
+export { AsyncResult, type AsyncResultCallbacks } from './pool/async-result.js';
+export type { TaskOptions } from './pool/pool-options.js';
+export type { PoolStatistics, Percentiles } from './pool/statistics.js';

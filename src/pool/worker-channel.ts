@@ -1,0 +1,104 @@
+/**
+ * A worker's end of its pool channel, whatever carries it: the byte rings
+ * of a thread worker (`RingWorkerChannel`, here) or the socket of a process
+ * worker (`SocketWorkerChannel` in `process-channel.ts`). The worker loop
+ * (`worker-main.ts`) sees only this interface.
+ */
+import { RingReader, RingWriter } from './byte-ring.js';
+
+export interface WorkerChannel {
+  /** The next message from the pool, if one has arrived. */
+  next(): Uint8Array | undefined;
+  /** Queues a message for the pool. */
+  send(message: Uint8Array): void;
+  /** Makes queued results visible to the pool and wakes it (the socket batches these per tick). */
+  publishResults(): void;
+  /**
+   * Makes everything queued visible to the pool *now*, so it survives this
+   * worker dying in the task about to start; wakes the pool only if `wake`
+   * (the task has a timeout, which runs from this moment).
+   */
+  publishStart(wake: boolean): void;
+  /**
+   * Bytes published but not yet handed to the system (a socket whose
+   * queue backed up): a promise that resolves once they are. A task must
+   * not start before its `Started` is out.
+   */
+  backlog(): Promise<unknown> | undefined;
+  /** Whether `waitSync` works (a ring); a socket only waits with its event loop. */
+  readonly canWaitSync: boolean;
+  /** Blocks until a message may have arrived or `timeout` ms pass. */
+  waitSync(timeout: number): void;
+  /** Resolves when a message may have arrived. */
+  waitAsync(): Promise<unknown>;
+  /** Last words: everything queued is out before the worker exits. */
+  close(): Promise<void>;
+}
+
+/** Buffers of a thread worker's two rings: tasks down, replies up. */
+export interface RingPair {
+  readonly down: SharedArrayBuffer;
+  readonly up: SharedArrayBuffer;
+}
+
+// A full reply ring means the pool is behind on reading: wait in slices, so
+// that a pool that went away never leaves the worker blocked for good.
+const ROOM_WAIT_SLICE_MS = 100;
+
+export class RingWorkerChannel implements WorkerChannel {
+  readonly canWaitSync = true;
+  readonly #down: RingReader;
+  readonly #up: RingWriter;
+
+  constructor(rings: RingPair) {
+    this.#down = new RingReader(rings.down);
+    this.#up = new RingWriter(rings.up);
+  }
+
+  next(): Uint8Array | undefined {
+    return this.#down.read();
+  }
+
+  send(message: Uint8Array): void {
+    let offset = 0;
+    for (;;) {
+      // Read READ before trying, so a wait on it cannot miss the reader's progress.
+      const seen = this.#up.readCounter();
+      offset = this.#up.write(message, offset);
+      if (offset === message.length) return;
+      // No room: show the pool what is there, and wait for it to read.
+      this.#up.publish();
+      this.#up.waitForRoomSync(seen, ROOM_WAIT_SLICE_MS);
+    }
+  }
+
+  publishResults(): void {
+    this.#up.publish();
+  }
+
+  publishStart(wake: boolean): void {
+    if (wake) this.#up.publish();
+    else this.#up.publishQuietly();
+  }
+
+  backlog(): undefined {
+    return undefined;
+  }
+
+  waitSync(timeout: number): void {
+    const seen = this.#down.writtenCounter();
+    if (this.#down.hasData()) return;
+    this.#down.waitForDataSync(seen, timeout);
+  }
+
+  waitAsync(): Promise<unknown> {
+    const seen = this.#down.writtenCounter();
+    if (this.#down.hasData()) return Promise.resolve();
+    return this.#down.waitForData(seen);
+  }
+
+  close(): Promise<void> {
+    this.#up.publish();
+    return Promise.resolve();
+  }
+}
