@@ -25,6 +25,28 @@ import { uniqueFutures } from './wait.js';
 export type AsCompletedOptions = WaitOptions;
 
 /**
+ * The type of the futures `asCompleted()` yields: the future, with `then`
+ * hidden from the type checker. TypeScript types a `for await` variable as
+ * the *awaited* element type (it assumes async iterators never yield
+ * thenables), so an iterable of `Future<R>` would type each `f` as `R` while
+ * the loop really hands out the future. With `then: never` the checker sees
+ * no thenable and types `f` as the future it is; it is still assignable to
+ * `F`. (`await f` then types as the future too — use `f.result()`.)
+ *
+ * @example
+ * ```ts
+ * for await (const f of asCompleted(futures)) console.log(await f.result());
+ * ```
+ */
+export type CompletedFuture<F> = F & { readonly then: never };
+
+/** What `asCompleted()` returns: a one-shot async iterator; `return()` (what `break` calls) removes its listeners. */
+export interface AsCompletedIterator<F> extends AsyncIterableIterator<CompletedFuture<F>, undefined> {
+  next(): Promise<IteratorResult<CompletedFuture<F>, undefined>>;
+  return(): Promise<IteratorResult<CompletedFuture<F>, undefined>>;
+}
+
+/**
  * Yields the futures as they complete: those already done first, then the
  * others as they finish or are cancelled. Throws `TimeoutError` if `timeout`
  * ms (from this call) pass before all were yielded; once `signal` aborts,
@@ -37,15 +59,15 @@ export type AsCompletedOptions = WaitOptions;
  * }
  * ```
  */
-export function asCompleted<F extends Future<unknown>>(fs: Iterable<F>, options?: AsCompletedOptions): AsyncIterableIterator<F> {
+export function asCompleted<F extends Future<unknown>>(fs: Iterable<F>, options?: AsCompletedOptions): AsCompletedIterator<F> {
   const { timeout, signal } = checkWaitOptions(options);
   const futures = uniqueFutures(fs, 'asCompleted');
-  return new AsCompletedIterator(futures, Deadline.after(timeout), timeout, signal);
+  return new AsCompletedIteration(futures, Deadline.after(timeout), timeout, signal);
 }
 
 type Phase = 'unstarted' | 'iterating' | 'ended';
 
-class AsCompletedIterator<F extends Future<unknown>> implements AsyncIterableIterator<F> {
+class AsCompletedIteration<F extends Future<unknown>> implements AsCompletedIterator<F> {
   readonly #futures: Set<F>;
   readonly #deadline: Deadline;
   readonly #timeout: number | undefined;
@@ -56,8 +78,10 @@ class AsCompletedIterator<F extends Future<unknown>> implements AsyncIterableIte
   readonly #pending = new Set<F>();
   #removers: (() => void)[] = [];
   #wake: (() => void) | undefined;
-  // next() calls run one after another, as an async generator's do.
-  #queue: Promise<unknown> = Promise.resolve();
+  // next()/return() calls run one after another, as an async generator's do; `#tail` is the last
+  // one still in flight. With none in flight a step starts synchronously, so the first next()
+  // installs the listeners before it returns.
+  #tail: Promise<void> | undefined;
 
   constructor(futures: Set<F>, deadline: Deadline, timeout: number | undefined, signal: AbortSignal | undefined) {
     this.#futures = futures;
@@ -70,22 +94,28 @@ class AsCompletedIterator<F extends Future<unknown>> implements AsyncIterableIte
     return this;
   }
 
-  next(): Promise<IteratorResult<F, undefined>> {
-    const step = this.#queue.then(() => this.#step());
-    this.#queue = step.catch(() => {});
-    return step;
+  next(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
+    return this.#enqueue(() => this.#step());
   }
 
-  return(): Promise<IteratorResult<F, undefined>> {
-    const step = this.#queue.then(() => {
+  return(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
+    return this.#enqueue(async () => {
       this.#end();
-      return { done: true as const, value: undefined };
+      return { done: true, value: undefined };
     });
-    this.#queue = step.catch(() => {});
+  }
+
+  #enqueue(run: () => Promise<IteratorResult<CompletedFuture<F>, undefined>>): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
+    const step = this.#tail === undefined ? run() : this.#tail.then(run);
+    const tail = step.then(noop, noop);
+    this.#tail = tail;
+    void tail.then(() => {
+      if (this.#tail === tail) this.#tail = undefined;
+    });
     return step;
   }
 
-  async #step(): Promise<IteratorResult<F, undefined>> {
+  async #step(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
     if (this.#phase === 'ended') return { done: true, value: undefined };
     if (this.#phase === 'unstarted') this.#start();
     try {
@@ -108,7 +138,7 @@ class AsCompletedIterator<F extends Future<unknown>> implements AsyncIterableIte
       this.#end();
       throw error;
     }
-    return { done: false, value: this.#finished.shift() as F };
+    return { done: false, value: this.#finished.shift() as CompletedFuture<F> };
   }
 
   #start(): void {
@@ -136,3 +166,5 @@ class AsCompletedIterator<F extends Future<unknown>> implements AsyncIterableIte
     this.#pending.clear();
   }
 }
+
+function noop(): void {}

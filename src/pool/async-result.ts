@@ -37,6 +37,12 @@ export interface AsyncResultCallbacks<R> {
   errorCallback?: (error: Error) => void;
 }
 
+/** What `AsyncResult.statistics()` returns. */
+export interface AsyncResultStatistics {
+  readonly ready: boolean;
+  readonly waiting: number;
+}
+
 type State<R> =
   | { readonly kind: 'pending' }
   | { readonly kind: 'ok'; readonly value: R }
@@ -54,7 +60,8 @@ type State<R> =
  */
 export class AsyncResult<R = unknown> {
   #state: State<R> = { kind: 'pending' };
-  #callbacks: AsyncResultCallbacks<R>;
+  // Method syntax: bivariant, so AsyncResult<number> stays assignable to AsyncResult<unknown>.
+  #callbacks: { callback?(value: R): void; errorCallback?(error: Error): void };
   #waiters = new Set<{ readonly wake: () => void }>();
 
   /** Made by the pool; `callbacks` run once when it settles. */
@@ -120,6 +127,19 @@ export class AsyncResult<R = unknown> {
   successful(): boolean {
     if (this.#state.kind === 'pending') throw misuse(ErrorCode.NotReady, `pool: successful() of an AsyncResult that is not ready; await wait() first`);
     return this.#state.kind === 'ok';
+  }
+
+  /**
+   * A snapshot: whether the result is ready and how many `get()`/`wait()`
+   * calls wait for it.
+   *
+   * @example
+   * ```ts
+   * result.statistics(); // { ready: false, waiting: 2 }
+   * ```
+   */
+  statistics(): AsyncResultStatistics {
+    return Object.freeze({ ready: this.ready(), waiting: this.#waiters.size });
   }
 
   /**

@@ -56,6 +56,13 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 /** Python's names for the states of a future. */
 export type FutureStateName = 'PENDING' | 'RUNNING' | 'CANCELLED' | 'FINISHED';
 
+/** What `Future.statistics()` returns. */
+export interface FutureStatistics {
+  readonly state: FutureStateName;
+  readonly waiting: number;
+  readonly callbacks: number;
+}
+
 /** The heap state of a future: a discriminated union, so the outcome only exists once finished. */
 type State<R> =
   | { readonly kind: 'PENDING' }
@@ -64,6 +71,13 @@ type State<R> =
   | { readonly kind: 'CANCELLED'; notified: boolean }
   | { readonly kind: 'FINISHED'; readonly ok: true; readonly value: R }
   | { readonly kind: 'FINISHED'; readonly ok: false; readonly error: Error };
+
+/**
+ * A stored done callback. Method syntax makes its parameter bivariant, so
+ * that `Future<number>` stays assignable to `Future<unknown>` (a function-typed
+ * field would make `Future` invariant in `R`).
+ */
+type DoneCallback<R> = { call(future: Future<R>): void }['call'];
 
 let nextId = 1;
 
@@ -81,7 +95,7 @@ let nextId = 1;
 export class Future<R = unknown> implements PromiseLike<R> {
   #state: State<R> = { kind: 'PENDING' };
   // Public callbacks run once, in order; internal waiters can be removed (wait/asCompleted give up on them).
-  #callbacks: ((future: Future<R>) => void)[] = [];
+  #callbacks: DoneCallback<R>[] = [];
   #waiters = new Set<{ readonly wake: () => void }>();
   readonly #id = nextId++;
 
@@ -231,6 +245,20 @@ export class Future<R = unknown> implements PromiseLike<R> {
     this.#finish({ kind: 'FINISHED', ok: false, error });
   }
 
+  /**
+   * A snapshot of the future: its state, the calls waiting for it
+   * (`result()`, `exception()`, `wait()`, `asCompleted()`) and the done
+   * callbacks not yet run. Tests use `waiting` to know a waiter is parked.
+   *
+   * @example
+   * ```ts
+   * future.statistics(); // { state: 'RUNNING', waiting: 1, callbacks: 0 }
+   * ```
+   */
+  statistics(): FutureStatistics {
+    return Object.freeze({ state: this.#state.kind, waiting: this.#waiters.size, callbacks: this.#callbacks.length });
+  }
+
   /** Internal: calls `wake` once when the future is done (never synchronously here); returns a remover. */
   [kAddWaiter](wake: () => void): () => void {
     const entry = { wake };
@@ -272,7 +300,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
     for (const fn of callbacks) this.#invoke(fn);
   }
 
-  #invoke(fn: (future: Future<R>) => void): void {
+  #invoke(fn: DoneCallback<R>): void {
     try {
       fn(this);
     } catch (error) {
