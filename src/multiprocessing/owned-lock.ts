@@ -90,9 +90,10 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
    * `ERR_LOCK_NOT_HELD` if the release is not allowed.
    */
   release(): void {
+    // Recorded before the hub hears of it: the next holder may record its acquire at once.
+    if (tracing) this.#trace(Op.Released, 1);
     if (localHolds.giveBack(this.#id)) hubSend(this.#id, 'release');
     else hubCallSync(this.#id, 'release');
-    if (tracing) this.#trace(Op.Released, 1);
   }
 
   #trace(op: number, value: number): void {

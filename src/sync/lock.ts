@@ -87,10 +87,11 @@ export class Lock implements Shareable, ConditionLock {
 
   /** Releases the lock (any thread may). Throws `ERR_LOCK_NOT_HELD` if it is not locked. */
   release(): void {
+    // Recorded before the word changes: the next holder may record its acquire at once.
+    if (tracing && this.#state.holder() !== 0) traceRelease(this.#as, 1);
     if (!this.#state.release()) {
       throw misuse(ErrorCode.LockNotHeld, 'sync: release of an unlocked Lock');
     }
-    if (tracing) traceRelease(this.#as, 1);
   }
 
   /** True while a live thread holds the lock. */

@@ -81,10 +81,11 @@ export class RLock implements Shareable, ConditionLock {
 
   /** Releases one level. Throws `ERR_LOCK_NOT_HELD` unless the calling thread holds it. */
   release(): void {
+    // Recorded before the word changes: the next holder may record its acquire at once.
+    if (tracing && this.#state.isOwner(currentToken())) traceRelease(this.#as, 1);
     if (!this.#state.release(currentToken())) {
       throw misuse(ErrorCode.LockNotHeld, 'sync: release of an RLock that the calling thread does not hold');
     }
-    if (tracing) traceRelease(this.#as, 1);
   }
 
   locked(): boolean {
@@ -127,9 +128,8 @@ export class RLock implements Shareable, ConditionLock {
   }
 
   [kReleaseSave](): number {
-    const depth = this.#state.releaseAll(currentToken());
-    if (tracing) traceRelease(this.#as, depth);
-    return depth;
+    if (tracing && this.#state.isOwner(currentToken())) traceRelease(this.#as, this.#state.depth());
+    return this.#state.releaseAll(currentToken());
   }
 
   async [kAcquireRestore](depth: number): Promise<void> {

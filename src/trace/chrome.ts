@@ -12,13 +12,14 @@
  * | put, get                           | `i` (cat `queue`) and a `C` counter `Queue 1 depth`      |
  * | thread / process start and exit    | `i`, cat `lifecycle`, with `exitCode`                    |
  *
- * Times are microseconds since the Unix epoch (`performance.timeOrigin +
- * performance.now()` of the recording thread). `pid` is the OS pid; `tid` is
+ * Times are microseconds since the Unix epoch: the machine's monotonic
+ * clock as every thread read it (`clock.ts`), converted once by the root. `pid` is the OS pid; `tid` is
  * the pid for a main thread (Linux's convention) and `pid·1000 + threadId`
  * for a worker, unique across the tree. Objects are named by class and order
  * of first appearance: `Lock 1`, `mp.Queue 2`.
  */
 import { Cls, className, Op, PROCESS_SCOPE, type Batch } from './events.js';
+import { epochOffset } from './clock.js';
 
 export interface TraceEvent {
   name: string;
@@ -72,7 +73,7 @@ const round = (us: number): number => Math.round(us * 1000) / 1000;
  */
 export function toChromeTrace(batches: readonly Batch[], dropped: number): ChromeTrace {
   const out: TraceEvent[] = [];
-  const flat = flatten(batches);
+  const flat = flatten(batches, epochOffset());
   out.push(...metadata(batches));
   const labels = new Labels();
   const waits = new Map<string, Open[]>(); // by lane + object
@@ -142,14 +143,14 @@ export function toChromeTrace(batches: readonly Batch[], dropped: number): Chrom
 }
 
 /** Every event of every batch, in time order (ties keep each thread's own order). */
-function flatten(batches: readonly Batch[]): Flat[] {
+function flatten(batches: readonly Batch[], toEpoch: number): Flat[] {
   const flat: Flat[] = [];
   let order = 0;
   for (const b of batches) {
     const tid = chromeTid(b.pid, b.threadId);
     const lane = `${b.pid}/${b.threadId}`;
     for (let k = 0; k < b.ops.length; k++) {
-      flat.push({ lane, pid: b.pid, tid, ts: (b.origin + b.times[k]) * 1000, op: b.ops[k], cls: b.classes[k], id: b.ids[k], value: b.values[k], order: order++ });
+      flat.push({ lane, pid: b.pid, tid, ts: (toEpoch + b.origin + b.times[k]) * 1000, op: b.ops[k], cls: b.classes[k], id: b.ids[k], value: b.values[k], order: order++ });
     }
   }
   return flat.sort((a, b) => a.ts - b.ts || a.order - b.order);
@@ -160,7 +161,7 @@ function metadata(batches: readonly Batch[]): TraceEvent[] {
   const processes = new Map<number, { name: string; first: number }>();
   const threads = new Map<string, { pid: number; tid: number; name: string; threadId: number }>();
   for (const b of batches) {
-    const first = b.times.length > 0 ? b.origin + b.times[0] : b.origin;
+    const first = b.times.length > 0 ? b.origin + b.times[0] : b.origin; // only compared with each other
     const known = processes.get(b.pid);
     if (known === undefined) processes.set(b.pid, { name: b.process, first });
     else {

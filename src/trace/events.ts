@@ -94,8 +94,9 @@ export interface Lane {
 /**
  * Events of one thread, in the order it recorded them: column `k` of each
  * array is one event. `times` are `performance.now()` of that thread, in ms;
- * `origin` is its `performance.timeOrigin`, so `origin + times[k]` is a
- * time every thread and process of the machine agrees on.
+ * `origin` is where that clock starts on the machine's monotonic clock
+ * (`clock.ts`), so `origin + times[k]` is a time every thread and process
+ * of the machine agrees on.
  */
 export interface Batch extends Lane {
   readonly origin: number;

@@ -13,8 +13,12 @@ export function traceThreadStart(name: string): void {
   record(Op.ThreadStart, Cls.None, 0, 0);
 }
 
-/** A weft thread ends: its last batch leaves now, before joiners can see it ended. */
+let ended = false;
+
+/** A weft thread ends: its last batch leaves now, before joiners can see it ended. Once: a thread's end is reported on two paths. */
 export function traceThreadEnd(exitCode: number): void {
+  if (ended) return;
+  ended = true;
   record(Op.ThreadExit, Cls.None, 0, exitCode);
   flushRecorder();
 }

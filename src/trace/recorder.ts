@@ -12,11 +12,13 @@
  *   already queued;
  * - from a main thread, straight to the process's collector.
  *
- * The clock is `performance.now()` (monotonic); each batch carries the
- * thread's `performance.timeOrigin`, so threads and processes line up.
+ * The clock is `performance.now()` (monotonic); each batch carries where
+ * that clock starts on the machine's monotonic clock (`clock.ts`), so
+ * threads and processes line up.
  */
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { type Batch } from './events.js';
+import { monotonicOrigin } from './clock.js';
 import { collector } from './collector.js';
 import { tracing } from './switch.js';
 
@@ -34,6 +36,7 @@ let ids = new Int32Array(0);
 let values = new Float64Array(0);
 let times = new Float64Array(0);
 let count = 0;
+let origin = NaN;
 
 let threadName = isMainThread ? 'MainThread' : `Thread-${threadId}`;
 let processName = 'MainProcess';
@@ -46,6 +49,7 @@ function allocate(): void {
   values = new Float64Array(CAPACITY);
   times = new Float64Array(CAPACITY);
   count = 0;
+  origin = monotonicOrigin();
 }
 
 if (tracing) allocate();
@@ -90,7 +94,7 @@ export function flushRecorder(): void {
     threadId,
     thread: threadName,
     process: processName,
-    origin: performance.timeOrigin,
+    origin,
     ops: ops.slice(0, n),
     classes: classes.slice(0, n),
     ids: ids.slice(0, n),
