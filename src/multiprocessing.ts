@@ -25,3 +25,4 @@ export { Pool, ThreadPool, type PoolOptions, type MapOptions, type ApplyAsyncOpt
 export { AsyncResult, type AsyncResultCallbacks } from './pool/async-result.js';
 export type { TaskOptions } from './pool/pool-options.js';
 export type { PoolStatistics, Percentiles } from './pool/statistics.js';
+export { taskSignal } from './pool/task-signal.js';

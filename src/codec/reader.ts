@@ -107,7 +107,8 @@ export class Reader {
   /** A copy of the next `n` bytes, in an ArrayBuffer of exactly that size. */
   copy(n: number): Uint8Array {
     this.need(n);
-    const out = this.bytes.slice(this.pos, this.pos + n);
+    // Not `this.bytes.slice`: on a Node Buffer that is a view into shared memory, not a copy.
+    const out = Uint8Array.prototype.slice.call(this.bytes, this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

@@ -191,9 +191,9 @@ export class RingReader extends RingEnd {
     return Atomics.load(this.words, WRITTEN) >>> 0 !== this.#read;
   }
 
-  /** Blocks until the writer publishes something, or `timeout` ms pass. */
-  waitForDataSync(seenWritten: number, timeout: number): void {
-    Atomics.wait(this.words, WRITTEN, seenWritten, timeout);
+  /** Blocks until the writer publishes something (true), or `timeout` ms pass (false). */
+  waitForDataSync(seenWritten: number, timeout: number): boolean {
+    return Atomics.wait(this.words, WRITTEN, seenWritten, timeout) !== 'timed-out';
   }
 
   /** Resolves when the writer publishes something (or `wake()` is called). */

@@ -137,9 +137,7 @@ export class PoolEngine implements Interruptible {
     this.#checkHandles(handles);
     let flags = options.flags ?? 0;
     if (options.timeout !== undefined || options.signal !== undefined) flags |= TaskFlag.Signal;
-    const site: { stack?: string } = {};
-    Error.captureStackTrace(site, this.submit);
-    const task = new PoolTask(this.#nextTaskId++, fnId, flags, bytes, handles, options.timeout, options.signal, outcome, site);
+    const task = new PoolTask(this.#nextTaskId++, fnId, flags, bytes, handles, options.timeout, options.signal, outcome);
     if (this.#outstanding++ === 0) holdEventLoop();
     options.signal?.addEventListener('abort', () => this.#abort(task, options.signal?.reason), { once: true });
     this.#queue.push(task);
@@ -156,13 +154,17 @@ export class PoolEngine implements Interruptible {
     this.#checkAllExited();
   }
 
-  /** Fails every task still queued (a Future's `cancel`, for shutdown's cancelFutures) and returns them. */
-  takeQueued(): PoolTask[] {
-    const taken = this.#queue.slice(this.#queueHead).filter((task) => !task.settled);
+  /** Cancels every task still queued (shutdown's cancelFutures): each leaves the pool and its caller is told. */
+  cancelQueued(): void {
+    const queued = this.#queue.slice(this.#queueHead);
     this.#queue = [];
     this.#queueHead = 0;
+    for (const task of queued) {
+      if (task.settled) continue;
+      this.#forget(task);
+      task.outcome.cancel?.();
+    }
     this.#stopIdleWorkers();
-    return taken;
   }
 
   /** Resolves once every worker has exited (after close, terminate, or breaking). */
@@ -374,8 +376,7 @@ export class PoolEngine implements Interruptible {
       // It timed out or was aborted, and has now stopped: no need to replace its worker.
       clearTimeout(task.timer);
     } else {
-      const value = decodeOutcome(message);
-      this.#settle(task, message.ok, message.ok ? value : withSubmitSite(value, task));
+      this.#settle(task, message.ok, decodeOutcome(message));
     }
     this.#scheduleDispatch();
   }
@@ -501,14 +502,6 @@ export class PoolEngine implements Interruptible {
     this.#server?.close();
     this.#whenAllExited?.();
   }
-}
-
-/** A remote error, with the stack of the submit that sent its task below the worker's. */
-function withSubmitSite(error: unknown, task: PoolTask): unknown {
-  if (!(error instanceof Error) || task.site?.stack === undefined) return error;
-  const siteFrames = task.site.stack.split('\n').slice(1).join('\n');
-  error.stack = `${error.stack ?? String(error)}\n    --- the task was submitted ---\n${siteFrames}`;
-  return error;
 }
 
 function workerDied(api: string, name: string, exit: WorkerExit): BrokenPoolError {

@@ -39,6 +39,7 @@ import { decode, encode } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { encodeError, decodeError, type EncodedError } from '../codec/remote-error.js';
 import type { TargetRef } from '../runner/target.js';
+import { markRemote } from './await-site.js';
 
 export const MessageType = {
   Define: 1,
@@ -248,5 +249,5 @@ export function encodeOutcome(ok: boolean, value: unknown): { ok: boolean; paylo
 /** The value or the rebuilt error of a Result. */
 export function decodeOutcome(message: ResultMessage): unknown {
   const value = decode(message.payload, message.handles);
-  return message.ok ? value : decodeError(value as EncodedError);
+  return message.ok ? value : markRemote(decodeError(value as EncodedError));
 }

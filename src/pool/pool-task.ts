@@ -22,6 +22,8 @@ export interface TaskOutcome {
    * caller cancelled it meanwhile (a Future), and it is dropped.
    */
   claim?(): boolean;
+  /** Called instead of `settle` when the pool cancels the task before it ran (shutdown's cancelFutures). */
+  cancel?(): void;
 }
 
 export class PoolTask {
@@ -41,8 +43,6 @@ export class PoolTask {
     readonly timeout: number | undefined,
     readonly signal: AbortSignal | undefined,
     readonly outcome: TaskOutcome,
-    /** The caller's stack at submit, appended to a remote error's. */
-    readonly site: { stack?: string } | undefined,
   ) {}
 
   get settled(): boolean {

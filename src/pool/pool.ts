@@ -18,6 +18,7 @@
  */
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { AsyncResult, kSettle, type AsyncResultCallbacks } from './async-result.js';
+import { withAwaitSite } from './await-site.js';
 import { PoolEngine } from './engine.js';
 import { TaskFlag } from './messages.js';
 import {
@@ -88,7 +89,11 @@ class BasePool {
    * ```
    */
   async apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options?: TaskOptions): Promise<Awaited<R>> {
-    return this.applyAsync(fn, args, options).get();
+    try {
+      return await this.applyAsync(fn, args, options).get();
+    } catch (error) {
+      throw withAwaitSite(error);
+    }
   }
 
   /**
@@ -121,7 +126,11 @@ class BasePool {
    * ```
    */
   async map<T, R>(fn: (item: T) => R, items: Iterable<T>, options?: MapOptions): Promise<Awaited<R>[]> {
-    return this.mapAsync(fn, items, options).get();
+    try {
+      return await this.mapAsync(fn, items, options).get();
+    } catch (error) {
+      throw withAwaitSite(error);
+    }
   }
 
   /**
@@ -146,7 +155,11 @@ class BasePool {
    * ```
    */
   async starmap<A extends unknown[], R>(fn: (...args: A) => R, argsList: Iterable<A>, options?: MapOptions): Promise<Awaited<R>[]> {
-    return this.starmapAsync(fn, argsList, options).get();
+    try {
+      return await this.starmapAsync(fn, argsList, options).get();
+    } catch (error) {
+      throw withAwaitSite(error);
+    }
   }
 
   /** `starmap` as an AsyncResult, with callbacks. */
@@ -411,7 +424,7 @@ class ResultStream {
     } else {
       entry = this.#arrivals.shift()!;
     }
-    if (!entry.ok) throw entry.value;
+    if (!entry.ok) throw withAwaitSite(entry.value);
     return entry.value as unknown[];
   }
 }

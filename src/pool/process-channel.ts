@@ -212,13 +212,17 @@ class SocketWorkerChannel implements WorkerChannel {
     queueMicrotask(() => this.#flush());
   }
 
-  waitSync(): void {
+  waitSync(): boolean {
     throw new Error('pool: a socket channel cannot wait synchronously');
   }
 
   waitAsync(): Promise<unknown> {
     if (this.#inboxHead < this.#inbox.length) return Promise.resolve();
     return new Promise<void>((resolve) => (this.#wake = resolve));
+  }
+
+  interrupt(): void {
+    this.#wakeUp();
   }
 
   backlog(): Promise<unknown> | undefined {

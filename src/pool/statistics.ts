@@ -47,7 +47,7 @@ class Samples {
     if (n === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
     const sorted = this.#values.slice(0, n).sort();
     const at = (q: number): number => sorted[Math.min(n - 1, Math.floor(q * n))];
-    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[n - 1] };
+    return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted[n - 1]) };
   }
 }
 
@@ -76,4 +76,9 @@ export class TaskStatistics {
       waitTime: this.#wait.percentiles(),
     };
   }
+}
+
+/** Microsecond precision is all a timer here can give. */
+function round(milliseconds: number): number {
+  return Math.round(milliseconds * 1000) / 1000;
 }

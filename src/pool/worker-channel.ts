@@ -27,10 +27,12 @@ export interface WorkerChannel {
   backlog(): Promise<unknown> | undefined;
   /** Whether `waitSync` works (a ring); a socket only waits with its event loop. */
   readonly canWaitSync: boolean;
-  /** Blocks until a message may have arrived or `timeout` ms pass. */
-  waitSync(timeout: number): void;
-  /** Resolves when a message may have arrived. */
+  /** Blocks until a message may have arrived (true) or `timeout` ms pass (false). */
+  waitSync(timeout: number): boolean;
+  /** Resolves when a message may have arrived, or `interrupt()` is called. */
   waitAsync(): Promise<unknown>;
+  /** Ends a pending `waitAsync` early: the worker's last async task ended, it may wait synchronously again. */
+  interrupt(): void;
   /** Last words: everything queued is out before the worker exits. */
   close(): Promise<void>;
 }
@@ -85,16 +87,20 @@ export class RingWorkerChannel implements WorkerChannel {
     return undefined;
   }
 
-  waitSync(timeout: number): void {
+  waitSync(timeout: number): boolean {
     const seen = this.#down.writtenCounter();
-    if (this.#down.hasData()) return;
-    this.#down.waitForDataSync(seen, timeout);
+    if (this.#down.hasData()) return true;
+    return this.#down.waitForDataSync(seen, timeout);
   }
 
   waitAsync(): Promise<unknown> {
     const seen = this.#down.writtenCounter();
     if (this.#down.hasData()) return Promise.resolve();
     return this.#down.waitForData(seen);
+  }
+
+  interrupt(): void {
+    this.#down.wake();
   }
 
   close(): Promise<void> {

@@ -16,6 +16,7 @@
  * flight, or over a socket, it waits with its event loop running.
  */
 import { decode } from '../codec/value-codec.js';
+import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { loadTarget, type TargetRef } from '../runner/target.js';
 import {
   MessageType,
@@ -115,11 +116,17 @@ class WorkerLoop {
 
   async #waitForWork(): Promise<void> {
     if (this.#running.size > 0 || !this.#channel.canWaitSync) {
-      await this.#channel.waitAsync();
+      // An async wait on shared memory does not keep a thread's event loop alive; the pool's work must.
+      holdEventLoop();
+      try {
+        await this.#channel.waitAsync();
+      } finally {
+        releaseEventLoop();
+      }
       return;
     }
-    this.#channel.waitSync(IDLE_SLICE_MS);
-    // Let timers and I/O a task left behind run between slices.
+    if (this.#channel.waitSync(IDLE_SLICE_MS)) return;
+    // A quiet slice: let timers and I/O a task left behind run.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
@@ -170,8 +177,8 @@ class WorkerLoop {
       if (fn === undefined) throw new Error(`pool: task of unknown function #${task.fnId} (a pool bug)`);
       if (fn instanceof Error) throw fn;
       const args = decode(task.args, task.handles) as unknown[];
-      const call = (): unknown => ((flags & TaskFlag.Chunk) !== 0 ? runChunk(fn, args, (flags & TaskFlag.Star) !== 0) : fn(...args));
-      returned = controller === undefined ? call() : runWithSignal(controller, call);
+      const weftPoolTask = (): unknown => ((flags & TaskFlag.Chunk) !== 0 ? runChunk(fn, args, (flags & TaskFlag.Star) !== 0) : fn(...args));
+      returned = controller === undefined ? weftPoolTask() : runWithSignal(controller, weftPoolTask);
     } catch (error) {
       this.#finish(taskId, false, error, began);
       return;
@@ -188,6 +195,7 @@ class WorkerLoop {
   }
 
   #finish(taskId: number, ok: boolean, value: unknown, began: number): void {
+    if (!ok) trimPoolFrames(value);
     const outcome = encodeOutcome(ok, value);
     this.#channel.send(encodeResult(taskId, outcome.ok, elapsedMicros(began), outcome.payload, outcome.handles));
     this.#channel.publishResults();
@@ -196,7 +204,10 @@ class WorkerLoop {
   #finishAsync(taskId: number, ok: boolean, value: unknown, began: number): void {
     this.#running.delete(taskId);
     this.#finish(taskId, ok, value, began);
-    if (this.#running.size === 0) this.#whenIdle?.();
+    if (this.#running.size > 0) return;
+    this.#whenIdle?.();
+    // Back to the quicker synchronous wait.
+    this.#channel.interrupt();
   }
 
   /** After Stop: the async tasks still in flight end before the worker does. */
@@ -217,6 +228,14 @@ function runChunk(fn: Function, args: unknown[], star: boolean): unknown {
     results[i] = result;
   }
   return anyAsync ? Promise.all(results) : results;
+}
+
+/** The worker's own frames below the task (`weftPoolTask` and what called it) say nothing to the user. */
+function trimPoolFrames(error: unknown): void {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return;
+  const lines = error.stack.split('\n');
+  const cut = lines.findIndex((line) => line.includes('weftPoolTask'));
+  if (cut > 0) error.stack = lines.slice(0, cut).join('\n');
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

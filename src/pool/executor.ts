@@ -1,0 +1,289 @@
+/**
+ * `ThreadPoolExecutor` and `ProcessPoolExecutor`: Python's
+ * `concurrent.futures` executors, on the same engine as the pools.
+ *
+ * As in Python: workers start as work arrives (up to `maxWorkers`); a task
+ * is RUNNING from when a worker is given it; a worker that dies breaks the
+ * executor — every pending future fails with `BrokenPoolError`, and so does
+ * every later `submit` — as does an initializer that throws.
+ *
+ * Beyond Python: `submitWith({ timeout, signal }, fn, ...args)` gives a task
+ * a timeout counted from its start and an AbortSignal (`taskSignal()` in the
+ * task); `statistics()`.
+ */
+import { invalidArg } from '../errors.js';
+import { withAwaitSite } from './await-site.js';
+import { PoolEngine } from './engine.js';
+import { Future, kSetException, kSetResult, kSetRunningOrNotifyCancel } from './future.js';
+import { TaskFlag } from './messages.js';
+import {
+  checkGracePeriod,
+  checkInitializer,
+  checkPositiveInteger,
+  checkTaskOptions,
+  cpus,
+  type TaskOptions,
+} from './pool-options.js';
+import type { TaskOutcome } from './pool-task.js';
+import type { PoolStatistics } from './statistics.js';
+import type { WorkerKind } from './worker-slot.js';
+
+export interface ExecutorOptions {
+  /** Most workers at once. ThreadPoolExecutor: min(32, cpuCount() + 4); ProcessPoolExecutor: cpuCount(). */
+  maxWorkers?: number;
+  /** Exported function each worker runs once, before any task. */
+  initializer?: Function;
+  initargs?: unknown[];
+  /** How long a task told to abort may take to stop before its worker is replaced. Default 1000 ms. */
+  gracePeriod?: number;
+}
+
+export interface ProcessPoolExecutorOptions extends ExecutorOptions {
+  /** Replace a worker process after this many tasks. */
+  maxTasksPerChild?: number;
+}
+
+export interface ExecutorMapOptions {
+  /** Milliseconds, from the call to `map`, for all results to arrive (Python's rule); then TimeoutError. */
+  timeout?: number;
+  /** Items per task. Default 1, as in Python. */
+  chunksize?: number;
+}
+
+export interface ShutdownOptions {
+  /** Wait for pending work and the workers to end. Default true. */
+  wait?: boolean;
+  /** Cancel the futures that have not started. Default false. */
+  cancelFutures?: boolean;
+}
+
+class Executor {
+  readonly #engine: PoolEngine;
+  readonly #api: string;
+
+  protected constructor(kind: WorkerKind, api: string, options: ProcessPoolExecutorOptions | undefined, defaultWorkers: number) {
+    this.#api = api;
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg(`${api}: options must be an object`, 'type');
+    const size = checkPositiveInteger(options?.maxWorkers, 'maxWorkers', api) ?? defaultWorkers;
+    const { initializer, initargs } = checkInitializer(options?.initializer, options?.initargs, api);
+    const maxTasksPerChild = checkPositiveInteger(options?.maxTasksPerChild, 'maxTasksPerChild', api);
+    const gracePeriod = checkGracePeriod(options?.gracePeriod, api);
+    const prefix = kind === 'thread' ? `ThreadPoolExecutor-${executorCount++}_` : 'SpawnProcess-';
+    let counter = 0;
+    this.#engine = new PoolEngine({
+      kind,
+      size,
+      initializer,
+      initargs,
+      maxTasksPerChild,
+      gracePeriod,
+      onWorkerDeath: 'break',
+      eager: false,
+      workerName: () => `${prefix}${kind === 'thread' ? counter++ : ++counter}`,
+      api,
+    });
+  }
+
+  /**
+   * Schedules `fn(...args)` and returns its Future. Argument and result
+   * types flow through: `submit(add, 1, 2)` is a `Future<number>`.
+   *
+   * @example
+   * ```ts
+   * const future = executor.submit(add, 1, 2);
+   * console.log(await future.result()); // 3
+   * ```
+   */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    return this.#submit(fn, args, {});
+  }
+
+  /**
+   * `submit` with per-task options: a `timeout` counted from the task's
+   * start, and a `signal` that drops the task if pending or fires its
+   * `taskSignal()` if running.
+   *
+   * @example
+   * ```ts
+   * const future = executor.submitWith({ timeout: 1000 }, crawl, url);
+   * ```
+   */
+  submitWith<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    return this.#submit(fn, args, checkTaskOptions(options, this.#api));
+  }
+
+  /**
+   * `fn` over the iterables zipped together, results in order (Python's
+   * `Executor.map`): everything is submitted at once; the iteration throws
+   * the first failed task's error, or `TimeoutError` when `timeout` ms from
+   * this call pass first. Leaving the loop early cancels what has not run.
+   *
+   * @example
+   * ```ts
+   * for await (const sum of executor.map(add, [1, 2], [10, 20])) console.log(sum); // 11, 22
+   * ```
+   */
+  map<R>(fn: (...args: never[]) => R, ...iterablesAndOptions: (Iterable<unknown> | ExecutorMapOptions)[]): AsyncIterableIterator<Awaited<R>> {
+    const { iterables, options } = splitMapArguments(iterablesAndOptions, this.#api);
+    const chunksize = checkPositiveInteger(options.chunksize, 'chunksize', this.#api) ?? 1;
+    const deadline = options.timeout === undefined ? undefined : performance.now() + checkedTimeout(options.timeout, this.#api);
+    const argsList = zip(iterables);
+    const futures: Future<unknown[]>[] = [];
+    for (let start = 0; start < argsList.length; start += chunksize) {
+      const chunk = argsList.slice(start, start + chunksize);
+      futures.push(this.#submitChunk(fn, chunk));
+    }
+    return mapResults(futures, deadline, chunksize === 1) as AsyncIterableIterator<Awaited<R>>;
+  }
+
+  /**
+   * No more submits. `cancelFutures` cancels what has not started; `wait`
+   * (default true) resolves once the rest is done and the workers have
+   * exited.
+   *
+   * @example
+   * ```ts
+   * await executor.shutdown({ cancelFutures: true });
+   * ```
+   */
+  async shutdown(options?: ShutdownOptions): Promise<void> {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg(`${this.#api}: options must be an object`, 'type');
+    const wait = options?.wait ?? true;
+    this.#engine.close();
+    if (options?.cancelFutures === true) this.#engine.cancelQueued();
+    if (wait) await this.#engine.joined();
+  }
+
+  /** Counts and timings: workers, busy, queued, completed, failed, run/wait-time percentiles. */
+  statistics(): PoolStatistics {
+    return this.#engine.statistics();
+  }
+
+  /** `await using executor = new ThreadPoolExecutor()`: `shutdown({ wait: true })` at the end of the block, as Python's `with`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown({ wait: true });
+  }
+
+  #submit<R>(fn: Function, args: unknown[], options: TaskOptions): Future<R> {
+    const future = new Future<R>();
+    if (options.signal?.aborted === true) {
+      future[kSetRunningOrNotifyCancel]();
+      future[kSetException](asError(options.signal.reason));
+      return future;
+    }
+    this.#engine.submit(fn, args, futureOutcome(future), options);
+    return future;
+  }
+
+  #submitChunk(fn: Function, chunk: unknown[][]): Future<unknown[]> {
+    const future = new Future<unknown[]>();
+    if (chunk.length === 1) {
+      const single = futureOutcome(future);
+      this.#engine.submit(fn, chunk[0], { ...single, settle: (ok, value) => single.settle(ok, ok ? [value] : value) });
+    } else {
+      this.#engine.submit(fn, [chunk], futureOutcome(future), { flags: TaskFlag.Chunk | TaskFlag.Star });
+    }
+    return future;
+  }
+}
+
+let executorCount = 0;
+
+/**
+ * Runs tasks on worker threads: Python's `concurrent.futures.ThreadPoolExecutor`.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPoolExecutor } from 'weft/futures';
+ * await using executor = new ThreadPoolExecutor({ maxWorkers: 4 });
+ * const future = executor.submit(add, 1, 2);
+ * console.log(await future); // 3
+ * ```
+ */
+export class ThreadPoolExecutor extends Executor {
+  constructor(options?: ExecutorOptions) {
+    super('thread', 'ThreadPoolExecutor', options, Math.min(32, cpus() + 4));
+  }
+}
+
+/**
+ * Runs tasks in worker processes: Python's `concurrent.futures.ProcessPoolExecutor`.
+ *
+ * @example
+ * ```ts
+ * import { ProcessPoolExecutor } from 'weft/futures';
+ * const executor = new ProcessPoolExecutor({ maxWorkers: 2 });
+ * const futures = [1, 2, 3].map((n) => executor.submit(square, n));
+ * console.log(await Promise.all(futures)); // [1, 4, 9]
+ * await executor.shutdown();
+ * ```
+ */
+export class ProcessPoolExecutor extends Executor {
+  constructor(options?: ProcessPoolExecutorOptions) {
+    super('process', 'ProcessPoolExecutor', options, cpus());
+  }
+}
+
+/** How the engine reports to a Future: claimed (RUNNING) on dispatch, then its result or error. */
+function futureOutcome<R>(future: Future<R>): TaskOutcome {
+  return {
+    claim: () => future[kSetRunningOrNotifyCancel](),
+    settle: (ok, value) => {
+      if (future.done()) return;
+      if (ok) future[kSetResult](value as R);
+      else future[kSetException](asError(value));
+    },
+    cancel: () => {
+      future.cancel();
+    },
+  };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value), { cause: value });
+}
+
+/** Executor.map's results in order; on timeout or early exit, the futures not yet done are cancelled. */
+async function* mapResults(futures: Future<unknown[]>[], deadline: number | undefined, single: boolean): AsyncIterableIterator<unknown> {
+  let index = 0;
+  try {
+    for (; index < futures.length; index++) {
+      const timeout = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
+      let values: unknown[];
+      try {
+        values = await futures[index].result({ timeout });
+      } catch (error) {
+        throw withAwaitSite(error);
+      }
+      if (single) yield values[0];
+      else yield* values;
+    }
+  } finally {
+    for (let rest = index; rest < futures.length; rest++) futures[rest].cancel();
+  }
+}
+
+function splitMapArguments(rest: (Iterable<unknown> | ExecutorMapOptions)[], api: string): { iterables: Iterable<unknown>[]; options: ExecutorMapOptions } {
+  const last = rest[rest.length - 1];
+  const isOptions = rest.length > 1 && typeof last === 'object' && last !== null && typeof (last as Iterable<unknown>)[Symbol.iterator] !== 'function';
+  const iterables = (isOptions ? rest.slice(0, -1) : rest) as Iterable<unknown>[];
+  if (iterables.length === 0) throw invalidArg(`${api}: map needs at least one iterable`, 'type');
+  for (const iterable of iterables) {
+    if (iterable === null || typeof (iterable as Iterable<unknown>)?.[Symbol.iterator] !== 'function') throw invalidArg(`${api}: map's arguments must be iterables (then, optionally, an options object)`, 'type');
+  }
+  return { iterables, options: isOptions ? (last as ExecutorMapOptions) : {} };
+}
+
+function checkedTimeout(timeout: number, api: string): number {
+  checkTaskOptions({ timeout }, api);
+  return timeout;
+}
+
+/** Python's zip: as long as the shortest iterable. */
+function zip(iterables: Iterable<unknown>[]): unknown[][] {
+  const lists = iterables.map((iterable) => [...iterable]);
+  const length = Math.min(...lists.map((list) => list.length));
+  const rows: unknown[][] = [];
+  for (let i = 0; i < length; i++) rows.push(lists.map((list) => list[i]));
+  return rows;
+}
