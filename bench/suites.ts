@@ -67,6 +67,181 @@ function queueStream(kind: 'ints' | 'objects', producers: number, consumers: num
   };
 }
 
+// ── Pools and executors (issue 5) ─────────────────────────────────────────────────────────
+// Every Node pool runs through bench/cases/pool-harness.mjs (same warm-up, counts and
+// checks), 2 workers, task add(a, b) from pool-task.mjs; Python's pools through
+// python_pool.py, measured the same way. Each library at its defaults and at its best
+// settings found (see the header of each pool-<library>.mjs). Throughput units are ops/s
+// (one op = one task).
+
+/** A pool case: `node cases/pool-<library>.mjs <bench> <config>`. */
+const poolCase = (library: string, bench: string, config: string, id: string, title: string, unit: string, better: 'higher' | 'lower'): Measurement =>
+  node(`pool-${library}.mjs`, id, title, unit, better, [bench, config]);
+
+/** weft's pool or executor (`kind`: thread | process | thread-executor | process-executor). */
+const weftPool = (bench: string, kind: string, title: string, unit: string, better: 'higher' | 'lower'): Measurement =>
+  poolCase('weft', bench, kind, `weft-${kind}-${bench}`, title, unit, better);
+
+const pythonPool = (bench: string, kind: string, id: string, title: string, unit: string, better: 'higher' | 'lower'): Measurement => ({
+  id,
+  title,
+  command: ['python3', 'cases/python_pool.py', bench, kind],
+  unit,
+  better,
+});
+
+const burst = (library: string, config: string, title: string): Measurement =>
+  poolCase(library, 'burst', config, `${library}-${config}-burst`, title, 'ops/s', 'higher');
+const roundTrip = (library: string, config: string, title: string): Measurement =>
+  poolCase(library, 'roundtrip', config, `${library}-${config}-roundtrip`, title, 'µs', 'lower');
+const mapItems = (library: string, config: string, title: string): Measurement =>
+  poolCase(library, 'map', config, `${library}-${config}-map`, title, 'items/s', 'higher');
+const cpuSpeedup = (library: string, config: string, title: string): Measurement =>
+  poolCase(library, 'cpu', config, `${library}-${config}-cpu`, title, '×', 'higher');
+
+const rawSab = (mode: 'sync' | 'async'): Measurement =>
+  node('raw-sab-pingpong.mjs', `raw-sab-pingpong-${mode}`, `raw SAB ping-pong, main ${mode === 'sync' ? 'Atomics.wait (blocks)' : 'await Atomics.waitAsync'}`, 'µs', 'lower', [mode]);
+const rawIpc = node('raw-ipc-pingpong.mjs', 'raw-ipc-pingpong', 'raw fork() IPC ping-pong (process.send)', 'µs', 'lower');
+
+const threadBurstAnchors = [
+  burst('piscina', 'default', 'piscina, defaults (1 task in flight per worker)'),
+  burst('piscina', 'pipelined', 'piscina, concurrentTasksPerWorker 64'),
+  burst('tinypool', 'default', 'tinypool, defaults'),
+  burst('tinypool', 'pipelined', 'tinypool, concurrentTasksPerWorker 64'),
+  burst('workerpool', 'default', 'workerpool, threads (defaults = best)'),
+  burst('poolifier', 'thread', 'poolifier FixedThreadPool, defaults'),
+  burst('poolifier', 'thread-best', 'poolifier FixedThreadPool, ROUND_ROBIN'),
+  pythonPool('burst', 'thread', 'python-thread-executor-burst', 'Python ThreadPoolExecutor submit()', 'ops/s', 'higher'),
+];
+const processBurstAnchors = [
+  burst('poolifier', 'cluster', 'poolifier FixedClusterPool, defaults'),
+  burst('poolifier', 'cluster-best', 'poolifier FixedClusterPool, ROUND_ROBIN'),
+  burst('tinypool', 'process', "tinypool, runtime 'child_process'"),
+  burst('workerpool', 'process', "workerpool, workerType 'process'"),
+  pythonPool('burst', 'process', 'python-process-executor-burst', 'Python ProcessPoolExecutor submit()', 'ops/s', 'higher'),
+  pythonPool('burst', 'mp', 'python-mp-pool-burst', 'Python multiprocessing.Pool apply_async()', 'ops/s', 'higher'),
+];
+
+const poolSuites: Suite[] = [
+  {
+    id: 'pool-burst-thread',
+    title: 'ThreadPool: 100,000 tasks add(i, 1) submitted at once, then awaited, 2 workers',
+    subject: weftPool('burst', 'thread', 'weft ThreadPool applyAsync().get()', 'ops/s', 'higher'),
+    anchors: threadBurstAnchors,
+    goal: "≥ 6× piscina's defaults",
+  },
+  {
+    id: 'pool-burst-process',
+    title: 'Pool (processes): 100,000 tasks add(i, 1) submitted at once, then awaited, 2 workers',
+    subject: weftPool('burst', 'process', 'weft Pool applyAsync().get()', 'ops/s', 'higher'),
+    anchors: processBurstAnchors,
+    goal: "≥ 2× poolifier's cluster pool (defaults)",
+  },
+  {
+    id: 'pool-burst-thread-executor',
+    title: 'ThreadPoolExecutor: 100,000 submit(add, i, 1) at once, then awaited, 2 workers',
+    subject: weftPool('burst', 'thread-executor', 'weft ThreadPoolExecutor submit()', 'ops/s', 'higher'),
+    anchors: [threadBurstAnchors[0], threadBurstAnchors[7]],
+    goal: "as ThreadPool's: ≥ 6× piscina's defaults",
+  },
+  {
+    id: 'pool-burst-process-executor',
+    title: 'ProcessPoolExecutor: 100,000 submit(add, i, 1) at once, then awaited, 2 workers',
+    subject: weftPool('burst', 'process-executor', 'weft ProcessPoolExecutor submit()', 'ops/s', 'higher'),
+    anchors: [processBurstAnchors[0], processBurstAnchors[4]],
+    goal: "as Pool's: ≥ 2× poolifier's cluster pool",
+  },
+  {
+    id: 'pool-roundtrip-thread',
+    title: 'ThreadPool: one task at a time, await apply(add, [i, 1]), 2 workers (µs per task)',
+    subject: weftPool('roundtrip', 'thread', 'weft ThreadPool await apply()', 'µs', 'lower'),
+    anchors: [
+      rawSab('async'),
+      rawSab('sync'),
+      roundTrip('piscina', 'default', 'piscina, defaults'),
+      roundTrip('piscina', 'async', "piscina, atomics 'async'"),
+      roundTrip('tinypool', 'default', 'tinypool, defaults'),
+      roundTrip('workerpool', 'default', 'workerpool, threads'),
+      roundTrip('poolifier', 'thread', 'poolifier FixedThreadPool, defaults'),
+      pythonPool('roundtrip', 'thread', 'python-thread-executor-roundtrip', 'Python ThreadPoolExecutor submit().result()', 'µs', 'lower'),
+    ],
+    goal: '≤ 1.3× the raw SAB ping-pong with waitAsync (the fair one for an awaited API; the blocking one is the floor)',
+  },
+  {
+    id: 'pool-roundtrip-process',
+    title: 'Pool (processes): one task at a time, await apply(add, [i, 1]), 2 workers (µs per task)',
+    subject: weftPool('roundtrip', 'process', 'weft Pool await apply()', 'µs', 'lower'),
+    anchors: [
+      rawIpc,
+      rawSab('async'),
+      roundTrip('poolifier', 'cluster', 'poolifier FixedClusterPool, defaults'),
+      roundTrip('tinypool', 'process', "tinypool, runtime 'child_process'"),
+      roundTrip('workerpool', 'process', "workerpool, workerType 'process'"),
+      pythonPool('roundtrip', 'process', 'python-process-executor-roundtrip', 'Python ProcessPoolExecutor submit().result()', 'µs', 'lower'),
+      pythonPool('roundtrip', 'mp', 'python-mp-pool-roundtrip', 'Python multiprocessing.Pool apply()', 'µs', 'lower'),
+    ],
+    goal: 'no goal of its own in the issue; the raw IPC ping-pong is the floor with Node IPC, the SAB one the floor between threads',
+  },
+  {
+    id: 'pool-roundtrip-thread-executor',
+    title: 'ThreadPoolExecutor: one task at a time, await submit(add, i, 1), 2 workers (µs per task)',
+    subject: weftPool('roundtrip', 'thread-executor', 'weft ThreadPoolExecutor await submit()', 'µs', 'lower'),
+    anchors: [
+      rawSab('async'),
+      rawSab('sync'),
+      pythonPool('roundtrip', 'thread', 'python-thread-executor-roundtrip', 'Python ThreadPoolExecutor submit().result()', 'µs', 'lower'),
+    ],
+    goal: '≤ 1.3× the raw SAB ping-pong with waitAsync',
+  },
+  {
+    id: 'pool-roundtrip-process-executor',
+    title: 'ProcessPoolExecutor: one task at a time, await submit(add, i, 1), 2 workers (µs per task)',
+    subject: weftPool('roundtrip', 'process-executor', 'weft ProcessPoolExecutor await submit()', 'µs', 'lower'),
+    anchors: [
+      rawIpc,
+      pythonPool('roundtrip', 'process', 'python-process-executor-roundtrip', 'Python ProcessPoolExecutor submit().result()', 'µs', 'lower'),
+    ],
+  },
+  {
+    id: 'pool-map-thread',
+    title: 'ThreadPool: map(double, 1,000,000 numbers), 2 workers',
+    subject: weftPool('map', 'thread', 'weft ThreadPool map(), automatic chunksize', 'items/s', 'higher'),
+    anchors: [
+      pythonPool('map', 'mp', 'python-mp-pool-map', 'Python multiprocessing.Pool.map, default chunksize', 'items/s', 'higher'),
+      pythonPool('map', 'mpthread', 'python-mp-threadpool-map', 'Python multiprocessing.pool.ThreadPool.map', 'items/s', 'higher'),
+      mapItems('piscina', 'default', 'piscina, one task per 10,000-item chunk (best)'),
+      mapItems('tinypool', 'default', 'tinypool, one task per 10,000-item chunk'),
+      mapItems('poolifier', 'thread', 'poolifier FixedThreadPool, per 10,000-item chunk'),
+    ],
+    goal: "ahead of Python's Pool.map with its default chunksize",
+  },
+  {
+    id: 'pool-map-process',
+    title: 'Pool (processes): map(double, 1,000,000 numbers), 2 workers',
+    subject: weftPool('map', 'process', 'weft Pool map(), automatic chunksize', 'items/s', 'higher'),
+    anchors: [
+      pythonPool('map', 'mp', 'python-mp-pool-map', 'Python multiprocessing.Pool.map, default chunksize', 'items/s', 'higher'),
+      mapItems('poolifier', 'cluster', 'poolifier FixedClusterPool, per 10,000-item chunk'),
+      mapItems('tinypool', 'process', "tinypool 'child_process', per 10,000-item chunk"),
+    ],
+    goal: "ahead of Python's Pool.map with its default chunksize",
+  },
+  {
+    id: 'pool-cpu-thread',
+    title: 'ThreadPool: ~2 ms sha256 tasks, speedup of 2 workers over 1 (on a 2-CPU machine)',
+    subject: cpuSpeedup('weft', 'thread', 'weft ThreadPool, 2 workers ÷ 1 worker'),
+    anchors: [cpuSpeedup('piscina', 'default', 'piscina, 2 workers ÷ 1 worker')],
+    goal: '≥ 1.8× (the ratio line compares the two speedups)',
+  },
+  {
+    id: 'pool-cpu-process',
+    title: 'Pool (processes): ~2 ms sha256 tasks, speedup of 2 workers over 1 (on a 2-CPU machine)',
+    subject: cpuSpeedup('weft', 'process', 'weft Pool, 2 workers ÷ 1 worker'),
+    anchors: [cpuSpeedup('piscina', 'default', 'piscina (threads), 2 workers ÷ 1 worker'), cpuSpeedup('poolifier', 'cluster', 'poolifier FixedClusterPool, 2 ÷ 1')],
+    goal: '≥ 1.8× (the ratio line compares the two speedups)',
+  },
+];
+
 export const suites: readonly Suite[] = [
   {
     id: 'lock-sync-uncontended',
@@ -149,4 +324,5 @@ export const suites: readonly Suite[] = [
     anchors: [node('message-port-stream.mjs', 'message-port-objects-warm', 'raw MessagePort stream, warm', 'items/s', 'higher', ['objects', '1', 'warm'])],
     goal: 'not a goal of its own: shows what the short run spends compiling',
   },
+  ...poolSuites,
 ];
