@@ -2,6 +2,7 @@
  * What `npm run bench` measures: each suite sets one weft measurement beside
  * the anchors it must be judged against, measured in the same run.
  */
+import { traceSuites } from './trace-suites.ts';
 export interface Measurement {
   readonly id: string;
   readonly title: string;
@@ -325,4 +326,5 @@ export const suites: readonly Suite[] = [
     goal: 'not a goal of its own: shows what the short run spends compiling',
   },
   ...poolSuites,
+  ...traceSuites,
 ];

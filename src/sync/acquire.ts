@@ -11,7 +11,7 @@ import { Deadline } from '../internal/deadline.js';
 import { TimeoutError } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { LockWord } from '../backends/atomics/lock.js';
-import { Op, record, traceIdOf, tracing } from '../trace/tracing.js';
+import { admitHold, Op, record, traceIdOf, tracing } from '../trace/tracing.js';
 
 /** The two paths of an owned lock's state (`LockState`, `RLockState`). */
 export interface LockPaths {
@@ -26,6 +26,10 @@ export interface LockPaths {
 export interface TracedAs {
   readonly cls: number;
   readonly words: Int32Array;
+  /** Uncontended holds may be sampled during a burst (a Lock's: one hold at a time, so one flag pairs its ends). */
+  readonly sampled: boolean;
+  /** This thread's current hold was not recorded: neither will its release be. */
+  skipped: boolean;
 }
 
 /**
@@ -43,7 +47,7 @@ export function acquireAsync(state: LockPaths, options: WaitOptions | undefined,
   const me = currentToken();
   const taken = state.tryAcquire(me);
   if (taken !== 'busy') {
-    if (tracing) traceAcquire(Op.Acquired, as, taken);
+    if (tracing) traceTaken(as, taken);
     return taken;
   }
   if (tracing) traceAcquire(Op.Request, as, 'busy');
@@ -60,7 +64,7 @@ export function acquireBlocking(state: LockPaths, options: SyncWaitOptions | und
   const me = currentToken();
   const taken = state.tryAcquire(me);
   if (taken !== 'busy') {
-    if (tracing) traceAcquire(Op.Acquired, as, taken);
+    if (tracing) traceTaken(as, taken);
     return taken;
   }
   if (tracing) traceAcquire(Op.Request, as, 'busy');
@@ -73,9 +77,19 @@ export function acquireBlocking(state: LockPaths, options: SyncWaitOptions | und
   return outcome;
 }
 
+/** Records an acquire that took the lock at once — unless it is one of the uncontended holds a burst samples away (`recorder.ts`). */
+export function traceTaken(as: TracedAs, taken: AcquireOutcome): void {
+  if (as.sampled && taken === 'acquired' && !admitHold()) {
+    as.skipped = true;
+    return;
+  }
+  traceAcquire(Op.Acquired, as, taken);
+}
+
 /** Records one step of an acquire: `Acquired` carries 0 (at once), 1 (after a wait) or 2 (inherited from a dead holder). */
 export function traceAcquire(op: number, as: TracedAs, outcome: AcquireOutcome | 'busy' | 'waited'): void {
   const value = outcome === 'inherited' ? 2 : outcome === 'waited' ? 1 : 0;
+  as.skipped = false;
   record(op, as.cls, traceIdOf(as.words, LockWord.TraceId), value);
 }
 
@@ -92,6 +106,10 @@ async function traceWaited(waited: Promise<AcquireOutcome>, as: TracedAs): Promi
 
 /** Records a release of a lock-like object. */
 export function traceRelease(as: TracedAs, n: number): void {
+  if (as.skipped) {
+    as.skipped = false;
+    return;
+  }
   record(Op.Released, as.cls, traceIdOf(as.words, LockWord.TraceId), n);
 }
 

@@ -15,8 +15,8 @@ import { LockState, type Acquired, type AcquireOutcome } from '../backends/atomi
 import { runtime, currentToken } from '../backends/atomics/runtime.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, misuse } from '../errors.js';
-import { acquireAsync, acquireBlocking, holding, holdingSync, traceAcquire, traceRelease, type TracedAs } from './acquire.js';
-import { Cls, Op, tracing } from '../trace/tracing.js';
+import { acquireAsync, acquireBlocking, holding, holdingSync, traceRelease, traceTaken, type TracedAs } from './acquire.js';
+import { Cls, tracing } from '../trace/tracing.js';
 import type { SyncWaitOptions, WaitOptions } from './options.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
@@ -54,7 +54,7 @@ export class Lock implements Shareable, ConditionLock {
     const buffer = attaching ?? LockState.allocate();
     attaching = undefined;
     this.#state = new LockState(buffer, runtime().arena);
-    this.#as = { cls: Cls.Lock, words: this.#state.words };
+    this.#as = { cls: Cls.Lock, words: this.#state.words, sampled: true, skipped: false };
   }
 
   /**
@@ -75,7 +75,7 @@ export class Lock implements Shareable, ConditionLock {
   tryAcquire(): boolean {
     const taken = this.#state.tryAcquire(currentToken());
     if (taken === 'busy') return false;
-    if (tracing) traceAcquire(Op.Acquired, this.#as, taken);
+    if (tracing) traceTaken(this.#as, taken);
     return this.#took(taken);
   }
 
@@ -88,7 +88,7 @@ export class Lock implements Shareable, ConditionLock {
   /** Releases the lock (any thread may). Throws `ERR_LOCK_NOT_HELD` if it is not locked. */
   release(): void {
     // Recorded before the word changes: the next holder may record its acquire at once.
-    if (tracing && this.#state.holder() !== 0) traceRelease(this.#as, 1);
+    if (tracing && (this.#as.skipped || this.#state.rawHolder() !== 0)) traceRelease(this.#as, 1);
     if (!this.#state.release()) {
       throw misuse(ErrorCode.LockNotHeld, 'sync: release of an unlocked Lock');
     }

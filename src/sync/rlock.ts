@@ -52,7 +52,7 @@ export class RLock implements Shareable, ConditionLock {
     const buffer = attaching ?? RLockState.allocate();
     attaching = undefined;
     this.#state = new RLockState(buffer, runtime().arena);
-    this.#as = { cls: Cls.RLock, words: this.#state.lock.words };
+    this.#as = { cls: Cls.RLock, words: this.#state.lock.words, sampled: false, skipped: false };
   }
 
   /** Takes the lock (or one more level of it, for its owner). False on timeout. */

@@ -11,6 +11,7 @@
  * | barrier / full-queue / empty-queue wait | `X`, cat `wait`, name `wait Barrier 1`              |
  * | put, get                           | `i` (cat `queue`) and a `C` counter `Queue 1 depth`      |
  * | thread / process start and exit    | `i`, cat `lifecycle`, with `exitCode`                    |
+ * | sampling of a burst on / off       | `i`, cat `sampling` (see `recorder.ts`)                  |
  *
  * Times are microseconds since the Unix epoch: the machine's monotonic
  * clock as every thread read it (`clock.ts`), converted once by the root. `pid` is the OS pid; `tid` is
@@ -122,6 +123,9 @@ export function toChromeTrace(batches: readonly Batch[], dropped: number): Chrom
         break;
       case Op.ThreadExit:
         out.push({ name: 'thread exit', cat: 'lifecycle', ph: 'i', s: 't', pid, tid, ts: round(ts), args: { exitCode: e.value } });
+        break;
+      case Op.Sampling:
+        out.push({ name: e.value > 0 ? `sampling: 1 in ${e.value} uncontended Lock holds` : 'sampling off', cat: 'sampling', ph: 'i', s: 't', pid, tid, ts: round(ts), args: { every: e.value } });
         break;
       case Op.ProcessStart:
         out.push({ name: 'process start', cat: 'lifecycle', ph: 'i', s: 'p', pid, tid, ts: round(ts) });

@@ -16,8 +16,8 @@ import { BroadcastChannel, isMainThread, receiveMessageOnPort, type MessagePort 
 import type { Batch } from './events.js';
 import { tracing } from './switch.js';
 
-/** Events a process keeps at most (about 22 bytes each): a runaway trace stops growing, and says how much it dropped. */
-export const MAX_EVENTS = 8_000_000;
+/** Events a process keeps at most (about 22 bytes each here, and a few hundred in the JSON): a runaway trace stops growing, and says how much it dropped. */
+export const MAX_EVENTS = 1_000_000;
 
 export class Collector {
   readonly #batches: Batch[] = [];

@@ -35,6 +35,8 @@ export const Op = {
   ProcessStart: 11,
   /** A process ended; id: its pid; value: its exit code (recorded by the process itself and by its parent). */
   ProcessExit: 12,
+  /** The thread's uncontended Lock holds are recorded 1 in `value` from now (0: all again); see `recorder.ts`. */
+  Sampling: 13,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

@@ -12,12 +12,24 @@
  *   already queued;
  * - from a main thread, straight to the process's collector.
  *
+ * **Sampling under a burst.** A clock read costs about 40 ns here, and an
+ * uncontended `acquireSync()` + `release()` about 25: recording both ends of
+ * every hold would make a tight loop of them 4–6× slower, and its trace
+ * tens of millions of events a second that nobody can read. So while a
+ * thread records more than one event per `BURST_US_PER_EVENT` µs, its
+ * *uncontended* Lock holds are recorded 1 in `SAMPLE_EVERY` (`admitHold()`);
+ * everything else — waits, contended acquires, queue operations, lifecycle
+ * — is always recorded. Entering and leaving this mode are events of their
+ * own (`Op.Sampling`), shown in the trace. It ends when the rate drops, when
+ * the thread goes back to its event loop, or at a gap between two
+ * recorded events longer than `GAP_MS`.
+ *
  * The clock is `performance.now()` (monotonic); each batch carries where
  * that clock starts on the machine's monotonic clock (`clock.ts`), so
  * threads and processes line up.
  */
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import { type Batch } from './events.js';
+import { Cls, Op, type Batch } from './events.js';
 import { monotonicOrigin } from './clock.js';
 import { collector } from './collector.js';
 import { tracing } from './switch.js';
@@ -37,6 +49,20 @@ let values = new Float64Array(0);
 let times = new Float64Array(0);
 let count = 0;
 let origin = NaN;
+
+/** Uncontended holds kept while sampling: 1 in this many. */
+export const SAMPLE_EVERY = 16;
+/** Events per rate measurement. */
+const WINDOW = 256;
+/** Sampling starts when a window's events came faster than one per this many µs. */
+const BURST_US_PER_EVENT = 2;
+/** A gap this long between two recorded events ends sampling (the burst is over). */
+const GAP_MS = 1;
+let sampling = false;
+let sampled = 0;
+let windowCount = 0;
+let windowStart = 0;
+let lastTime = 0;
 
 let threadName = isMainThread ? 'MainThread' : `Thread-${threadId}`;
 let processName = 'MainProcess';
@@ -68,14 +94,48 @@ const key = Symbol.for('weft.trace.switches');
  * ```
  */
 export function record(op: number, cls: number, id: number, value: number): void {
+  const now = performance.now();
+  if (sampling && now - lastTime > GAP_MS) setSampling(false, lastTime);
+  store(op, cls, id, value, now);
+  lastTime = now;
+  if (++windowCount === WINDOW) measureRate(now);
+}
+
+/**
+ * Whether to record an uncontended Lock hold (both its ends): always, but
+ * 1 in `SAMPLE_EVERY` during a burst. Call it under `if (tracing)`.
+ */
+export function admitHold(): boolean {
+  return !sampling || ++sampled % SAMPLE_EVERY === 0;
+}
+
+function store(op: number, cls: number, id: number, value: number, now: number): void {
   const i = count;
-  times[i] = performance.now();
+  times[i] = now;
   ops[i] = op;
   classes[i] = cls;
   ids[i] = id;
   values[i] = value;
   count = i + 1;
   if (count === CAPACITY) flushRecorder();
+}
+
+/** Once per window: a burst starts sampling; while sampling, a rate back under the threshold ends it. */
+function measureRate(now: number): void {
+  const elapsedUs = (now - windowStart) * 1000;
+  windowStart = now;
+  windowCount = 0;
+  const burst = WINDOW * BURST_US_PER_EVENT;
+  if (!sampling && elapsedUs < burst) setSampling(true, now);
+  else if (sampling && elapsedUs > burst * SAMPLE_EVERY) setSampling(false, now);
+}
+
+function setSampling(on: boolean, now: number): void {
+  sampling = on;
+  sampled = 0;
+  store(Op.Sampling, Cls.None, 0, on ? SAMPLE_EVERY : 0, now);
+  // A burst is synchronous code: once the thread is back in its event loop, it is over.
+  if (on) setTimeout(() => sampling && setSampling(false, performance.now()), 0).unref();
 }
 
 /** Names this thread's lane (the bootstraps call it as a thread or process starts). */

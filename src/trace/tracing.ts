@@ -11,7 +11,7 @@
  * ```
  */
 export { tracing } from './switch.js';
-export { record } from './recorder.js';
+export { admitHold, record } from './recorder.js';
 export { traceIdOf } from './object-id.js';
 export { Cls, Op, PROCESS_SCOPE } from './events.js';
 import './session.js';
