@@ -12,6 +12,9 @@
 //
 // While the pool or the executor is not built yet, exits with 2 and one line on stderr
 // saying what is missing: `npm run bench` shows the case as skipped and measures the rest.
+// While dist/ is being rebuilt by someone else, waits for it (up to a minute).
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { measure } from './pool-harness.mjs';
 import { add, double, hash } from './pool-task.mjs';
 
@@ -27,16 +30,19 @@ function skip(why) {
   process.exit(2);
 }
 
-/** An entry of the built package (`weft/<entry>`, else dist/entries/<entry>.js), or a skip. */
+/**
+ * An entry of the built package (`weft/<entry>`, else dist/entries/<entry>.js), or a skip.
+ * `npm run build` wipes dist/ first: while dist/entries/index.js is missing a build is
+ * (most likely) under way in this shared tree, so wait up to a minute for it.
+ */
 async function entryModule(entry) {
+  const built = new URL(`../../dist/entries/${entry}.js`, import.meta.url);
+  for (let waited = 0; !existsSync(new URL('../../dist/entries/index.js', import.meta.url)) && waited < 60_000; waited += 500) await sleep(500);
+  if (!existsSync(built)) skip(`dist/entries/${entry}.js is not built; run npm run build`);
   try {
     return await import(entry === 'index' ? 'weft' : `weft/${entry}`);
   } catch {
-    try {
-      return await import(new URL(`../../dist/entries/${entry}.js`, import.meta.url).href);
-    } catch (built) {
-      skip(`dist/entries/${entry}.js is not built (${built.code ?? built.message}); run npm run build`);
-    }
+    return import(built.href); // not in package.json "exports" yet
   }
 }
 
