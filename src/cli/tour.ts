@@ -1,0 +1,168 @@
+/**
+ * `weft tour`: the tutorial's programs one after another, in the tutorial's
+ * order, each under a heading, with one sentence on the concept, the
+ * program's own output (indented) and one line on what to notice.
+ *
+ * Most of a program's time is sleeping (a thread holds a lock for a second,
+ * a buyer waits for the "network"), so the tour may start the next programs
+ * while one is on screen (`jobs`): their output waits and is shown in order,
+ * each program's lines exactly as it printed them. Every program is still
+ * its own process.
+ */
+import { palette, type Palette } from './colour.js';
+import { prepareLauncher, type LaunchMode, type Launcher } from './launcher.js';
+import { Progress, type Terminal } from './progress.js';
+import { startProgram, type Exit, type ProgramRun } from './run-program.js';
+import { stepLabel, steps as allSteps, type Step } from './catalogue.js';
+
+/** What `weft tour` was asked for. */
+export interface TourOptions {
+  /** The steps to show, in order (default: all of them). */
+  readonly steps?: readonly Step[];
+  /** How programs are started (default `compiled`). */
+  readonly mode?: LaunchMode;
+  /** How many programs may run at once: the one on screen and `jobs - 1` ahead (default 1). */
+  readonly jobs?: number;
+  /** Where the tour writes (default `process.stdout`). */
+  readonly out?: Terminal;
+  /** Whether to colour (decided by the caller: see `colourEnabled`). */
+  readonly colour?: boolean;
+  /** The programs' environment (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Lines of prose are wrapped to the terminal, but never wider than this: long lines are hard to read. */
+const MAX_PROSE_WIDTH = 100;
+
+/** Runs the tour; resolves to the exit code (0 when every program succeeded, 1 otherwise). */
+export async function tour(options: TourOptions = {}): Promise<number> {
+  const steps = options.steps ?? allSteps;
+  const out = options.out ?? process.stdout;
+  const style = palette(options.colour ?? false);
+  const progress = new Progress(out, { style: style.dim });
+  const launcher = await prepareLauncher(options.mode ?? 'compiled', steps.map((s) => s.file));
+  const runs = new Scheduler(steps, launcher, Math.max(1, options.jobs ?? 1), options.env);
+  const interrupted = onInterrupt(() => {
+    // Ctrl-C or a kill: end the programs we started and leave a clean terminal.
+    runs.killAll();
+    progress.stop();
+    launcher.dispose();
+  });
+  const print = (text = ''): void => progress.write(text + '\n');
+  const width = out.isTTY === true ? Math.min(out.columns ?? 80, MAX_PROSE_WIDTH) : Infinity;
+
+  const failed: string[] = [];
+  try {
+    for (const [index, step] of steps.entries()) {
+      const place = `[${index + 1}/${steps.length}]`;
+      progress.update(`${place} ${stepLabel(step)}`);
+      print();
+      print(`${style.bold(`${place} ${step.title}`)}  ${style.dim(`weft run ${stepLabel(step)}`)}`);
+      print(wrap(step.concept, width));
+      print();
+      const exit = await show(runs.start(index), print, style);
+      print(`    ${exitNote(exit, style)}`);
+      print(wrap(`${style.cyan('Notice:')} ${step.notice}`, width, 'Notice: '.length));
+      if (!succeeded(exit)) failed.push(stepLabel(step));
+    }
+  } finally {
+    runs.killAll();
+    launcher.dispose();
+    interrupted.dispose();
+    progress.stop();
+  }
+  const time = progress.elapsed();
+  print();
+  print(
+    failed.length === 0
+      ? style.green(`${steps.length} program${steps.length === 1 ? '' : 's'} in ${time}.`)
+      : style.red(`${steps.length} programs in ${time}; ${failed.length} failed: ${failed.join(', ')}.`),
+  );
+  print(style.dim('Run one again with `weft run <name>`; list them with `weft tour --list`.'));
+  return failed.length === 0 ? 0 : 1;
+}
+
+/** Prints a run's output, indented, as it comes; resolves to how it ended. */
+async function show(run: ProgramRun, print: (text: string) => void, style: Palette): Promise<Exit> {
+  for await (const line of run.lines()) print(`    ${line.stream === 'stderr' ? style.red(line.text) : line.text}`);
+  return run.exit;
+}
+
+function succeeded(exit: Exit): boolean {
+  return exit.code === 0;
+}
+
+/** `(1.3 s)` under a program's output, or what went wrong. */
+function exitNote(exit: Exit, style: Palette): string {
+  const time = `${(exit.ms / 1000).toFixed(1)} s`;
+  if (exit.signal !== null) return style.red(`(ended by ${exit.signal} after ${time})`);
+  if (exit.code !== 0) return style.red(`(exit code ${exit.code ?? 'unknown'} after ${time})`);
+  return style.dim(`(${time})`);
+}
+
+/**
+ * Starts programs in order, at most `jobs` at a time counted from the one on
+ * screen: starting step i also starts the next `jobs - 1`.
+ */
+class Scheduler {
+  readonly #runs: ProgramRun[] = [];
+
+  constructor(
+    private readonly steps: readonly Step[],
+    private readonly launcher: Launcher,
+    private readonly jobs: number,
+    private readonly env: NodeJS.ProcessEnv | undefined,
+  ) {}
+
+  /** The run of step `index`, started (with the ones after it) if it was not yet. */
+  start(index: number): ProgramRun {
+    for (let i = this.#runs.length; i < Math.min(index + this.jobs, this.steps.length); i++) {
+      const step = this.steps[i];
+      this.#runs.push(startProgram(this.launcher.commandLine(step.file, step.args ?? []), { cwd: this.launcher.cwd, env: this.env }));
+    }
+    return this.#runs[index];
+  }
+
+  killAll(): void {
+    for (const run of this.#runs) run.kill();
+  }
+}
+
+/**
+ * Runs `cleanup` and exits on SIGINT/SIGTERM (130/143, the shell's codes),
+ * until disposed. Without it a Ctrl-C would leave the progress line drawn and
+ * the compiled programs in the temporary folder.
+ */
+function onInterrupt(cleanup: () => void): { dispose(): void } {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => {
+      cleanup();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return { dispose: () => handlers.forEach((off) => off()) };
+}
+
+/**
+ * `text` broken into lines of at most `width` visible characters, lines after
+ * the first indented by `hang` spaces. Escape codes are not counted.
+ */
+export function wrap(text: string, width: number, hang = 0): string {
+  if (!Number.isFinite(width)) return text;
+  const visible = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && visible(candidate) > width) {
+      lines.push(line);
+      line = ' '.repeat(hang) + word;
+    } else {
+      line = candidate;
+    }
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
