@@ -3,11 +3,12 @@
 //   - tsc writes the type declarations (dist/**/*.d.ts);
 //   - esbuild bundles src/ into one module, dist/weft.js (with its source map);
 //   - each public entry point (package.json "exports") becomes a one-line
-//     module re-exporting its names from the bundle.
+//     module re-exporting its names from the bundle;
+//   - the `weft` command is bundled on its own, to dist/cli.js.
 // One module instead of thirty matters because every new thread loads weft
 // again: module count dominates a worker's start-up (see src/internal/layout.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,6 +57,22 @@ await build({
   logLevel: 'warning',
 });
 
+// The `weft` command (package.json "bin"): a bundle of its own, run with
+// plain node. commander stays a dependency (external); esbuild and tsx, which
+// only the tour needs, are found at run time from the repository.
+await build({
+  entryPoints: [join(root, 'src/cli/bin.ts')],
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: join(dist, 'cli.js'),
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
+chmodSync(join(dist, 'cli.js'), 0o755);
+
 // Each entry re-exports exactly the (runtime) names its source module exports.
 for (const entry of entries) {
   const names = await exportedNames(join(root, entry.source));
@@ -69,7 +86,7 @@ for (const entry of entries) {
       `import { ${ns} } from '${bundle}';\nexport const { ${names.join(', ')} } = ${ns};\n`,
   );
 }
-console.log(`built dist/weft.js and ${entries.length} entry points`);
+console.log(`built dist/weft.js, dist/cli.js and ${entries.length} entry points`);
 
 async function exportedNames(source) {
   const result = await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, outdir: 'out', logLevel: 'warning' });
