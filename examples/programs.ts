@@ -1,6 +1,12 @@
 /**
  * The tutorial's programs, in the tutorial's order, with what each one
- * shows. The tour (`npm start`) and the example tests both read this list.
+ * shows. The `weft` command (`weft tour`, which `npm start` runs, and
+ * `weft run`) and the example tests read this list.
+ *
+ * Each entry is one run of one file. A program's name is its file without
+ * `.ts`, and its variants are the `args` of its entries: the entry with
+ * `args: ['--no-lock']` is what `weft run tickets --no-lock` runs, and its
+ * title is how `weft --help` describes that variant.
  */
 export interface TutorialProgram {
   /** File in examples/. */
