@@ -17,6 +17,7 @@ import { isProgram, normaliseName, programName, programNames, stepTable, steps, 
 import { packageJson } from './paths.js';
 import { runOne } from './run.js';
 import { tour } from './tour.js';
+import { addTimelineCommand, traceEnvironment } from './timeline-command.js';
 
 /** Exit code of a usage error. */
 export const USAGE_ERROR = 2;
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nPrograms, in the tutorial's order (weft run <program> [flags]):\n${stepTable()}`);
   addTourCommand(program);
   addRunCommand(program);
+  addTimelineCommand(program);
   return program;
 }
 
@@ -70,8 +72,9 @@ export function addRunCommand(program: Command): Command {
     // to the action, which checks them against the program's variants.
     .allowUnknownOption()
     .option('--tsx', 'run the program with `node --import tsx`, as by hand (slower)')
+    .option('--trace <file>', 'record the run in <file> (Chrome Trace Event JSON, for ui.perfetto.dev or `weft timeline <file>`)')
     .addHelpText('after', `\nPrograms and their flags:\n${stepTable()}`)
-    .action(async function (this: Command, input: string, flags: string[], options: { tsx?: boolean }) {
+    .action(async function (this: Command, input: string, flags: string[], options: { tsx?: boolean; trace?: string }) {
       const name = normaliseName(input);
       checkProgram(this, name);
       const variants = variantsOf(name);
@@ -81,7 +84,9 @@ export function addRunCommand(program: Command): Command {
           this.error(`error: unknown flag "${flag}" for ${name}; ${accepted}`, { exitCode: USAGE_ERROR, code: 'weft.unknownFlag' });
         }
       }
-      process.exitCode = await runOne(name, flags, { mode: options.tsx === true ? 'tsx' : 'compiled' });
+      const env = options.trace === undefined ? undefined : traceEnvironment(options.trace);
+      process.exitCode = await runOne(name, flags, { mode: options.tsx === true ? 'tsx' : 'compiled', env });
+      if (options.trace !== undefined) console.log(`trace written: ${env!.WEFT_TRACE} (draw it: weft timeline ${options.trace})`);
     });
 }
 
