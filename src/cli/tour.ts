@@ -14,6 +14,7 @@ import { prepareLauncher, type LaunchMode, type Launcher } from './launcher.js';
 import { Progress, type Terminal } from './progress.js';
 import { startProgram, type Exit, type ProgramRun } from './run-program.js';
 import { stepLabel, steps as allSteps, type Step } from './catalogue.js';
+import { tracedRun, type TracedRun } from './timeline-command.js';
 
 /** What `weft tour` was asked for. */
 export interface TourOptions {
@@ -49,7 +50,8 @@ export async function tour(options: TourOptions = {}): Promise<number> {
     launcher.dispose();
   });
   const print = (text = ''): void => progress.write(text + '\n');
-  const width = out.isTTY === true ? Math.min(out.columns ?? 80, MAX_PROSE_WIDTH) : Infinity;
+  // A pseudo-terminal may report 0 columns (no size set): take the usual 80.
+  const width = out.isTTY === true ? Math.min(out.columns || 80, MAX_PROSE_WIDTH) : Infinity;
 
   const failed: string[] = [];
   try {
@@ -62,6 +64,8 @@ export async function tour(options: TourOptions = {}): Promise<number> {
       print();
       const exit = await show(runs.start(index), print, style);
       print(`    ${exitNote(exit, style)}`);
+      const timeline = runs.timeline(index);
+      if (timeline !== undefined) print(`    ${style.cyan('Timeline:')} ${timeline} ${style.dim('(open it in a browser: a lane per process, the lock holds and waits)')}`);
       print(wrap(`${style.cyan('Notice:')} ${step.notice}`, width, 'Notice: '.length));
       if (!succeeded(exit)) failed.push(stepLabel(step));
     }
@@ -106,6 +110,8 @@ function exitNote(exit: Exit, style: Palette): string {
  */
 class Scheduler {
   readonly #runs: ProgramRun[] = [];
+  /** The traced runs (the ticket sale with its lock), by index. */
+  readonly #traced: (TracedRun | undefined)[] = [];
 
   constructor(
     private readonly steps: readonly Step[],
@@ -118,9 +124,17 @@ class Scheduler {
   start(index: number): ProgramRun {
     for (let i = this.#runs.length; i < Math.min(index + this.jobs, this.steps.length); i++) {
       const step = this.steps[i];
-      this.#runs.push(startProgram(this.launcher.commandLine(step.file, step.args ?? []), { cwd: this.launcher.cwd, env: this.env }));
+      // The ticket sale with its lock is traced, and its timeline drawn once it ends.
+      const traced = step.file === 'tickets.ts' && (step.args ?? []).length === 0 ? tracedRun('tickets', this.env) : undefined;
+      this.#traced.push(traced);
+      this.#runs.push(startProgram(this.launcher.commandLine(step.file, step.args ?? []), { cwd: this.launcher.cwd, env: traced?.env ?? this.env }));
     }
     return this.#runs[index];
+  }
+
+  /** Draws the timeline of step `index` if it was traced (call once it has ended); its path. */
+  timeline(index: number): string | undefined {
+    return this.#traced[index]?.finish();
   }
 
   killAll(): void {
