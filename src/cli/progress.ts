@@ -79,7 +79,7 @@ export class Progress {
     if (!this.#enabled || this.#label === '') return;
     // One character short of the width: a line that fills the terminal
     // exactly wraps on some terminals, and the next erase misses it.
-    const width = Math.max(10, (this.#terminal.columns ?? 80) - 1);
+    const width = Math.max(10, (this.#terminal.columns || 80) - 1);
     const line = `${this.#label} · ${this.elapsed()}`;
     this.#terminal.write(ERASE_LINE + this.#style(line.length > width ? line.slice(0, width - 1) + '…' : line));
     this.#shown = true;
