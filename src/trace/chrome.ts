@@ -10,6 +10,7 @@
  * | acquire-requested … acquired/timed out | `X`, cat `wait`, name `wait Lock 1`                  |
  * | barrier / full-queue / empty-queue wait | `X`, cat `wait`, name `wait Barrier 1`              |
  * | put, get                           | `i` (cat `queue`) and a `C` counter `Queue 1 depth`      |
+ * | a process-scope queue's depth      | `C` `mp.Queue 1 depth`, from the hub's lane               |
  * | thread / process start and exit    | `i`, cat `lifecycle`, with `exitCode`                    |
  * | sampling of a burst on / off       | `i`, cat `sampling` (see `recorder.ts`)                  |
  *
@@ -123,6 +124,9 @@ export function toChromeTrace(batches: readonly Batch[], dropped: number): Chrom
         break;
       case Op.ThreadExit:
         out.push({ name: 'thread exit', cat: 'lifecycle', ph: 'i', s: 't', pid, tid, ts: round(ts), args: { exitCode: e.value } });
+        break;
+      case Op.Depth:
+        out.push({ name: `${label} depth`, cat: 'queue', ph: 'C', pid, ts: round(ts), args: { depth: e.value } });
         break;
       case Op.Sampling:
         out.push({ name: e.value > 0 ? `sampling: 1 in ${e.value} uncontended Lock holds` : 'sampling off', cat: 'sampling', ph: 'i', s: 't', pid, tid, ts: round(ts), args: { every: e.value } });

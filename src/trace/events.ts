@@ -37,6 +37,8 @@ export const Op = {
   ProcessExit: 12,
   /** The thread's uncontended Lock holds are recorded 1 in `value` from now (0: all again); see `recorder.ts`. */
   Sampling: 13,
+  /** A queue's depth changed (recorded where only the depth is known: the hub, for process-scope queues). */
+  Depth: 14,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

@@ -6,9 +6,23 @@
 import { hubCallSync, hubCreate, hubSend } from '../backends/hub/client.js';
 import { collector } from './collector.js';
 import { TRACE_KIND } from './hub-sink.js';
+import { linkReady } from '../backends/hub/tree.js';
+import { session } from './session.js';
 
 /** How long an exiting child waits for the hub to take its trace. */
 const SYNC_TIMEOUT_MS = 10_000;
+
+/** In the root, before the trace is written: the hub's own events (if it runs) are relayed first. Never throws. */
+export function flushHubTrace(): void {
+  if (!linkReady()) return;
+  try {
+    hubCallSync(hubCreate(TRACE_KIND, []), 'flush', [], SYNC_TIMEOUT_MS);
+  } catch {
+    // The hub is gone: what it recorded is lost, the rest is written.
+  }
+}
+
+session().beforeWrite = flushHubTrace;
 
 /** Sends this process's collected events to the root, through the hub. Never throws: an exit must not fail for a trace. */
 export function forwardToHub(): void {

@@ -8,6 +8,7 @@
  * |----------|-----------|--------------------------------------------------|
  * | `events` | a `Batch` | undefined (sent one-way)                         |
  * | `sync`   | —         | undefined, once every earlier `events` is relayed |
+ * | `flush`  | —         | undefined, once the hub's own events are relayed (the root asks before it writes) |
  *
  * `sync` is what makes a child's exit lose nothing: the hub handles a
  * connection's frames in order, so when `sync` is answered every batch sent
@@ -17,7 +18,7 @@
 import { ErrorCode } from '../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from '../backends/hub/call.js';
 import type { Batch } from './events.js';
-import { postToMain } from './recorder.js';
+import { flushRecorder, postToMain } from './recorder.js';
 
 export const TRACE_KIND = 'weft.trace';
 
@@ -28,6 +29,10 @@ class TraceSink implements HubObject {
         postToMain(call.args[0] as Batch);
         return call.reply();
       case 'sync':
+        return call.reply();
+      case 'flush':
+        // The hub records too (the depth of process-scope queues), and never ends to flush at its end.
+        flushRecorder();
         return call.reply();
       default:
         return call.fail(ErrorCode.InvalidArg, `hub: a trace sink has no op '${op}'`);

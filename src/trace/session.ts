@@ -21,6 +21,8 @@ import { tracePathFromEnv, tracing } from './switch.js';
 interface Session {
   path: string | undefined;
   exitHook: boolean;
+  /** Run before writing: fetches what other threads still buffer (set by `forward.ts`: the hub's events). */
+  beforeWrite?: () => void;
 }
 
 const key = Symbol.for('weft.trace.session');
@@ -54,6 +56,7 @@ export function openSession(path: string): void {
 
 /** Writes every event collected so far to `path` and forgets them. Returns how many trace events were written. */
 export function writeTrace(path: string): number {
+  session().beforeWrite?.();
   flushRecorder();
   const c = collector();
   const { traceEvents, ...rest } = toChromeTrace(c.take(), c.dropped);

@@ -72,6 +72,12 @@ test('processes and a process-scope Lock: the children\'s events reach the root,
     }
     assert.equal(trace.traceEvents.filter((e) => e.name === 'put mp.Queue 1').length, childPids.length);
     assert.equal(trace.traceEvents.filter((e) => e.name === 'get mp.Queue 1').length, childPids.length);
+    // The depth of a process-scope queue is the hub's to know: it records it, in the root's "weft hub" lane.
+    const depths = trace.traceEvents.filter((e) => e.ph === 'C' && e.name === 'mp.Queue 1 depth');
+    assert.ok(depths.length >= 2, 'the queue grew and shrank');
+    assert.ok(depths.every((e) => (e.args!.depth as number) >= 0 && (e.args!.depth as number) <= childPids.length));
+    assert.equal(depths[depths.length - 1]!.args!.depth, 0, 'drained at the end');
+    assert.ok(metadataNames(trace, 'thread_name').includes('weft hub'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -68,6 +68,8 @@ export interface HubCall extends Caller {
 export interface HubObject {
   call(op: string, call: HubCall): void;
   callerGone(client: number, thread: number | undefined): void;
+  /** Told its id once created, if it wants it (a traced queue names its depth by it). */
+  identify?(id: number): void;
 }
 
 /** Builds an object of one kind from the arguments its creator passed. Throws `invalidArg` for bad ones. */

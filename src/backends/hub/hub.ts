@@ -164,7 +164,9 @@ export class Hub {
     }
     try {
       const id = this.#nextObject++;
-      addHubObject(id, make(request.args));
+      const object = make(request.args);
+      object.identify?.(id);
+      addHubObject(id, object);
       state.deliver({ t: 'answer', thread, seq, ok: id });
     } catch (error) {
       state.deliver({ t: 'answer', thread, seq, err: wireError(error) });

@@ -57,6 +57,7 @@
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { WaitQueue } from './waiters.js';
+import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -127,11 +128,27 @@ export class QueueObject implements HubObject {
   readonly #putters = new WaitQueue<WaitingPut>();
   readonly #joiners = new WaitQueue<HubCall>();
 
+  /** Its id in the hub, and the depth last traced (the hub records a process-scope queue's depth: only it knows it). */
+  #id = 0;
+  #tracedDepth = 0;
+
   constructor(maxsize: number) {
     this.#maxsize = maxsize;
   }
 
+  identify(id: number): void {
+    this.#id = id;
+  }
+
   call(op: string, call: HubCall): void {
+    this.#dispatch(op, call);
+    if (tracing && this.#items.length !== this.#tracedDepth) {
+      this.#tracedDepth = this.#items.length;
+      traceRemote(Op.Depth, Cls.Queue, this.#id, this.#tracedDepth);
+    }
+  }
+
+  #dispatch(op: string, call: HubCall): void {
     switch (op) {
       case 'put':
         return this.#put(call, call.args[0] as Uint8Array);

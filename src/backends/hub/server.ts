@@ -26,6 +26,7 @@ import { checkHello, checkHubRequest, type HubAddress, type Request } from './pr
 import { LinkState } from './link-state.js';
 import { Outbox } from './outbox.js';
 import './kinds.js';
+import { nameLane } from '../../trace/recorder.js';
 
 /** What the root hands the hub's worker. */
 export interface HubSeed extends HubAddress {
@@ -39,6 +40,7 @@ const ROOT_CLIENT = 0;
 /** Entry point of the hub's worker thread. */
 export function runHub(): void {
   const seed = workerData as HubSeed;
+  nameLane({ thread: 'weft hub' });
   const hub = new Hub();
   const root = new LocalThreads((request) => serveRootThread(hub, root, seed, request));
   hub.open(ROOT_CLIENT, (answer) => root.deliver(answer.thread, answer));
