@@ -14,6 +14,9 @@ export interface Terminal {
   readonly isTTY?: boolean;
   readonly columns?: number;
   write(text: string): unknown;
+  /** For write errors (a closed pipe), when the terminal is a stream. */
+  on?(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  off?(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
 }
 
 const ERASE_LINE = '\r\x1b[2K';

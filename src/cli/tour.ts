@@ -34,8 +34,15 @@ export interface TourOptions {
 
 /** Lines of prose are wrapped to the terminal, but never wider than this: long lines are hard to read. */
 const MAX_PROSE_WIDTH = 100;
+/** A program still running after this long is stopped: the slowest takes about 11 s, and a hung one must not hang the tour. */
+const PROGRAM_TIMEOUT_MS = 60_000;
 
-/** Runs the tour; resolves to the exit code (0 when every program succeeded, 1 otherwise). */
+/**
+ * Runs the tour; resolves to the exit code: 0 when every program succeeded,
+ * 1 when one failed, 130/143 when a SIGINT/SIGTERM cut it short (the
+ * programs started are ended first), 0 when the reader closed the output
+ * (`weft tour | head`).
+ */
 export async function tour(options: TourOptions = {}): Promise<number> {
   const steps = options.steps ?? allSteps;
   const out = options.out ?? process.stdout;
@@ -43,19 +50,18 @@ export async function tour(options: TourOptions = {}): Promise<number> {
   const progress = new Progress(out, { style: style.dim });
   const launcher = await prepareLauncher(options.mode ?? 'compiled', steps.map((s) => s.file));
   const runs = new Scheduler(steps, launcher, Math.max(1, options.jobs ?? 1), options.env);
-  const interrupted = onInterrupt(() => {
-    // Ctrl-C or a kill: end the programs we started and leave a clean terminal.
-    runs.killAll();
-    progress.stop();
-    launcher.dispose();
-  });
-  const print = (text = ''): void => progress.write(text + '\n');
+  const stop = new Stop(out, () => runs.killAll());
+  const print = (text = ''): void => {
+    if (!stop.outputClosed) progress.write(text + '\n');
+  };
   // A pseudo-terminal may report 0 columns (no size set): take the usual 80.
   const width = out.isTTY === true ? Math.min(out.columns || 80, MAX_PROSE_WIDTH) : Infinity;
 
   const failed: string[] = [];
+  let shown = 0;
   try {
     for (const [index, step] of steps.entries()) {
+      if (stop.code !== undefined) break;
       const place = `[${index + 1}/${steps.length}]`;
       progress.update(`${place} ${stepLabel(step)}`);
       print();
@@ -64,19 +70,25 @@ export async function tour(options: TourOptions = {}): Promise<number> {
       print();
       const exit = await show(runs.start(index), print, style);
       print(`    ${exitNote(exit, style)}`);
+      if (stop.code !== undefined) break;
       const timeline = runs.timeline(index);
       if (timeline !== undefined) print(`    ${style.cyan('Timeline:')} ${timeline} ${style.dim('(open it in a browser: a lane per process, the lock holds and waits)')}`);
       print(wrap(`${style.cyan('Notice:')} ${step.notice}`, width, 'Notice: '.length));
+      shown += 1;
       if (!succeeded(exit)) failed.push(stepLabel(step));
     }
   } finally {
     runs.killAll();
     launcher.dispose();
-    interrupted.dispose();
+    stop.dispose();
     progress.stop();
   }
   const time = progress.elapsed();
   print();
+  if (stop.code !== undefined) {
+    print(style.red(`Stopped after ${shown} of ${steps.length} programs (${time}).`));
+    return stop.code;
+  }
   print(
     failed.length === 0
       ? style.green(`${steps.length} program${steps.length === 1 ? '' : 's'} in ${time}.`)
@@ -84,6 +96,44 @@ export async function tour(options: TourOptions = {}): Promise<number> {
   );
   print(style.dim('Run one again with `weft run <name>`; list them with `weft tour --list`.'));
   return failed.length === 0 ? 0 : 1;
+}
+
+/**
+ * Why the tour stopped early, if it did: SIGINT, SIGTERM, or its output
+ * closed (EPIPE). Each calls `halt` (which ends the programs, so the tour's
+ * wait for the one on screen ends too) and the tour leaves at its next step.
+ * Listens once per signal: a second Ctrl-C ends weft at once, as usual.
+ */
+class Stop {
+  /** The exit code to leave with, once stopped. */
+  code: number | undefined;
+  /** Whether the output is gone (nothing more may be written). */
+  outputClosed = false;
+  readonly #dispose: Array<() => void> = [];
+
+  constructor(out: Terminal, halt: () => void) {
+    const stopWith = (code: number): void => {
+      this.code ??= code;
+      halt();
+    };
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const handler = (): void => stopWith(code);
+      process.once(signal, handler);
+      this.#dispose.push(() => process.off(signal, handler));
+    }
+    const onError = (error: NodeJS.ErrnoException): void => {
+      // The reader went away (`weft tour | head`): stop quietly. Any other
+      // write error is one nobody can be told about either.
+      this.outputClosed = true;
+      stopWith(error.code === 'EPIPE' ? 0 : 1);
+    };
+    out.on?.('error', onError);
+    this.#dispose.push(() => out.off?.('error', onError));
+  }
+
+  dispose(): void {
+    for (const undo of this.#dispose) undo();
+  }
 }
 
 /** Prints a run's output, indented, as it comes; resolves to how it ended. */
@@ -99,6 +149,7 @@ function succeeded(exit: Exit): boolean {
 /** `(1.3 s)` under a program's output, or what went wrong. */
 function exitNote(exit: Exit, style: Palette): string {
   const time = `${(exit.ms / 1000).toFixed(1)} s`;
+  if (exit.timedOut) return style.red(`(stopped after ${time}: the program did not end)`);
   if (exit.signal !== null) return style.red(`(ended by ${exit.signal} after ${time})`);
   if (exit.code !== 0) return style.red(`(exit code ${exit.code ?? 'unknown'} after ${time})`);
   return style.dim(`(${time})`);
@@ -127,7 +178,8 @@ class Scheduler {
       // The ticket sale with its lock is traced, and its timeline drawn once it ends.
       const traced = step.file === 'tickets.ts' && (step.args ?? []).length === 0 ? tracedRun('tickets', this.env) : undefined;
       this.#traced.push(traced);
-      this.#runs.push(startProgram(this.launcher.commandLine(step.file, step.args ?? []), { cwd: this.launcher.cwd, env: traced?.env ?? this.env }));
+      const commandLine = this.launcher.commandLine(step.file, step.args ?? []);
+      this.#runs.push(startProgram(commandLine, { cwd: this.launcher.cwd, env: traced?.env ?? this.env, timeoutMs: PROGRAM_TIMEOUT_MS }));
     }
     return this.#runs[index];
   }
@@ -140,23 +192,6 @@ class Scheduler {
   killAll(): void {
     for (const run of this.#runs) run.kill();
   }
-}
-
-/**
- * Runs `cleanup` and exits on SIGINT/SIGTERM (130/143, the shell's codes),
- * until disposed. Without it a Ctrl-C would leave the progress line drawn and
- * the compiled programs in the temporary folder.
- */
-function onInterrupt(cleanup: () => void): { dispose(): void } {
-  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
-    const handler = (): void => {
-      cleanup();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once(signal, handler);
-    return () => process.off(signal, handler);
-  });
-  return { dispose: () => handlers.forEach((off) => off()) };
 }
 
 /**
