@@ -164,7 +164,7 @@ function flatten(batches: readonly Batch[], toEpoch: number): Flat[] {
   return flat.sort((a, b) => a.ts - b.ts || a.order - b.order);
 }
 
-/** `M` events naming each process and thread; the root (the earliest process) first, main threads first. */
+/** `M` events naming each process and thread; the root first, main threads first. */
 function metadata(batches: readonly Batch[]): TraceEvent[] {
   const processes = new Map<number, { name: string; first: number }>();
   const threads = new Map<string, { pid: number; tid: number; name: string; threadId: number }>();
@@ -179,8 +179,11 @@ function metadata(batches: readonly Batch[]): TraceEvent[] {
     threads.set(`${b.pid}/${b.threadId}`, { pid: b.pid, tid: chromeTid(b.pid, b.threadId), name: b.thread, threadId: b.threadId });
   }
   const out: TraceEvent[] = [];
+  if (processes.size === 0) return out;
+  // The root (the first to record) first, then the others by name: Process-2 before Process-10.
+  const root = [...processes.entries()].reduce((a, b) => (b[1].first < a[1].first ? b : a))[0];
   [...processes.entries()]
-    .sort((a, b) => a[1].first - b[1].first)
+    .sort((a, b) => (a[0] === root ? -1 : b[0] === root ? 1 : a[1].name.localeCompare(b[1].name, 'en', { numeric: true })))
     .forEach(([pid, p], index) => {
       out.push({ name: 'process_name', ph: 'M', pid, args: { name: `${p.name} (pid ${pid})` } });
       out.push({ name: 'process_sort_index', ph: 'M', pid, args: { sort_index: index } });
