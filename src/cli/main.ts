@@ -25,7 +25,7 @@ export const USAGE_ERROR = 2;
 /** Builds the `weft` command with every subcommand. */
 export function buildProgram(): Command {
   const program = new Command('weft')
-    .description("weft: Python's concurrency model for TypeScript on Node.js. This command runs the\nconcurrency tutorial's programs and says what each one shows.")
+    .description("weft: Python's concurrency model for TypeScript on Node.js. This command runs the concurrency tutorial's programs and says what each one shows.")
     .version(packageJson().version ?? '0.0.0', '-V, --version')
     // Throw instead of exiting, so that main() maps every usage error to
     // exit code 2; set before the subcommands, which inherit it.
