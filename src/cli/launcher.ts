@@ -84,6 +84,10 @@ async function compiledLauncher(files: readonly string[]): Promise<Launcher> {
   } catch (error) {
     rmSync(outdir, { recursive: true, force: true });
     throw error;
+  } finally {
+    // esbuild's service is a child process: end it now rather than have it
+    // outlive the compile (and show up beside the programs).
+    await esbuild.stop();
   }
   return {
     mode: 'compiled',
