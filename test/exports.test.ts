@@ -11,7 +11,7 @@ test('weft exports the guard, helpers and error classes', T, async () => {
   const weft = await import('weft');
   assert.deepEqual(Object.keys(weft).sort(), [
     'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'RuntimeError',
-    'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'trace', 'withModule',
+    'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'taskSignal', 'trace', 'withModule',
   ]);
   assert.equal(typeof weft.cpuCount(), 'number');
   assert.ok(weft.cpuCount() >= 1);
@@ -32,6 +32,22 @@ test('weft/queue exports the four queues and their conditions', T, async () => {
   assert.equal(queue.Full, weft.Full, 'one Full class whichever entry point it is imported from');
   assert.equal(queue.Empty, weft.Empty);
   assert.equal(queue.ShutDown, weft.ShutDown);
+});
+
+test('weft/futures exports the executors, Future, wait and asCompleted', T, async () => {
+  const futures = await import('weft/futures');
+  assert.deepEqual(Object.keys(futures).sort(), [
+    'ALL_COMPLETED', 'BrokenPoolError', 'CancelledError', 'FIRST_COMPLETED', 'FIRST_EXCEPTION', 'Future',
+    'ProcessPoolExecutor', 'ThreadPoolExecutor', 'TimeoutError', 'asCompleted', 'taskSignal', 'wait',
+  ]);
+  const weft = await import('weft');
+  assert.equal(futures.BrokenPoolError, weft.BrokenPoolError);
+  assert.equal(futures.taskSignal, weft.taskSignal);
+});
+
+test('weft/multiprocessing exports the pools', T, async () => {
+  const multiprocessing = await import('weft/multiprocessing');
+  for (const name of ['Pool', 'ThreadPool', 'AsyncResult', 'taskSignal']) assert.equal(typeof (multiprocessing as Record<string, unknown>)[name], 'function', name);
 });
 
 test('weft/testing exports the test helpers', T, async () => {

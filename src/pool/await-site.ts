@@ -10,6 +10,9 @@
  */
 const fromWorker = new WeakSet<object>();
 
+// weft's own frames, from its sources or its bundle, say nothing to the user.
+const WEFT_FRAME = /\/src\/pool\/|\/dist\/weft\.js|node:internal\/process\/task_queues/;
+
 /** Marks an error rebuilt from a worker's report. */
 export function markRemote(error: unknown): unknown {
   if (typeof error === 'object' && error !== null) fromWorker.add(error);
@@ -22,7 +25,7 @@ export function withAwaitSite(error: unknown): unknown {
   fromWorker.delete(error);
   const here: { stack?: string } = {};
   Error.captureStackTrace(here, withAwaitSite);
-  const frames = (here.stack ?? '').split('\n').slice(1).filter((line) => !line.includes('/pool/'));
+  const frames = (here.stack ?? '').split('\n').slice(1).filter((line) => !WEFT_FRAME.test(line));
   if (frames.length > 0) error.stack = `${error.stack ?? String(error)}\n    --- awaited in the submitting thread ---\n${frames.join('\n')}`;
   return error;
 }

@@ -34,6 +34,7 @@
  * `initargs` — which is also Python's rule for a `Lock` and a pool.
  */
 import type { Handle } from '../codec/handles.js';
+import { ErrorCode, misuse } from '../errors.js';
 import { Reader } from '../codec/reader.js';
 import { decode, encode } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
@@ -229,6 +230,8 @@ export function encodeOutcome(ok: boolean, value: unknown): { ok: boolean; paylo
     try {
       const handles: Handle[] = [];
       const payload = encode(value, handles, { path: 'result' });
+      const local = handles.find((handle) => handle.scope === 'thread');
+      if (local !== undefined) throw threadScopeResult(local);
       return { ok: true, payload, handles };
     } catch (error) {
       // The result cannot cross back: the task fails with why.
@@ -244,6 +247,13 @@ export function encodeOutcome(ok: boolean, value: unknown): { ok: boolean; paylo
     const { props: _dropped, ...plain } = encoded;
     return { ok: false, payload: encode(plain), handles: [] };
   }
+}
+
+function threadScopeResult(handle: Handle): Error {
+  return misuse(
+    ErrorCode.NotSerializable,
+    `pool: the task returned a thread-scope weft object (${handle.kind}), which cannot travel back in a result; return plain data, or share it through initargs`,
+  );
 }
 
 /** The value or the rebuilt error of a Result. */

@@ -1,0 +1,297 @@
+/**
+ * Pool and ThreadPool: Python's multiprocessing.Pool contract, and what
+ * weft adds (worker death, per-task timeout from start, AbortSignal,
+ * statistics) — one suite, run over worker processes and worker threads.
+ * Tasks block on process-scope Events the test sets, never on sleeps.
+ */
+import { after as afterAll, afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BrokenPoolError, CancelledError, TimeoutError } from '../../src/index.js';
+import { Event, Pool, ThreadPool, activeChildren, type PoolOptions } from '../../src/multiprocessing.js';
+import { Lock } from '../../src/threading.js';
+import { activeThreads, currentThread } from '../../src/threading.js';
+import * as tasks from '../fixtures/pool-tasks.js';
+
+const T = { timeout: 30_000 };
+
+type AnyPool = Pool | ThreadPool;
+const kinds: [string, (options?: PoolOptions) => AnyPool, 'pid' | 'threadId'][] = [
+  ['ThreadPool', (options) => new ThreadPool(options), 'threadId'],
+  ['Pool', (options) => new Pool(options), 'pid'],
+];
+
+const open = new Set<AnyPool>();
+afterEach(async () => {
+  for (const pool of open) await pool.terminate();
+  open.clear();
+  const threads = activeThreads().filter((t) => t !== currentThread());
+  await Promise.all(threads.map((t) => t.join({ timeout: 5000 })));
+  assert.deepEqual(activeThreads().filter((t) => t !== currentThread()).map((t) => t.name), [], 'threads left after the test');
+  const children = activeChildren();
+  await Promise.all(children.map((child) => child.join({ timeout: 5000 })));
+  assert.deepEqual(activeChildren().map((child) => child.name), [], 'processes left after the test');
+});
+
+for (const [kind, make, idKey] of kinds) {
+  const pool = (options?: PoolOptions): AnyPool => {
+    const made = make({ processes: 2, ...options });
+    open.add(made);
+    return made;
+  };
+
+  describe(kind, () => {
+    test('apply, applyAsync with callback, map in order, starmap, mapAsync', T, async () => {
+      const p = pool();
+      assert.equal(await p.apply(tasks.add, [1, 2]), 3);
+      const seen: number[] = [];
+      const result = p.applyAsync(tasks.square, [7], { callback: (value) => seen.push(value) });
+      assert.equal(await result.get(), 49);
+      assert.equal(result.ready(), true);
+      assert.equal(result.successful(), true);
+      assert.deepEqual(seen, [49]);
+      const items = Array.from({ length: 100 }, (_, i) => i);
+      assert.deepEqual(await p.map(tasks.square, items), items.map((x) => x * x));
+      assert.deepEqual(await p.map(tasks.square, items, { chunksize: 7 }), items.map((x) => x * x));
+      assert.deepEqual(await p.map(tasks.asyncSquare, [1, 2, 3], { chunksize: 2 }), [1, 4, 9]);
+      assert.deepEqual(await p.map(tasks.square, []), []);
+      assert.deepEqual(await p.starmap(tasks.add, [[1, 2], [3, 4], [5, 6]], { chunksize: 2 }), [3, 7, 11]);
+      let all: number[] | undefined;
+      await p.mapAsync(tasks.square, new Set([2, 3]), { callback: (values) => (all = values) }).wait();
+      assert.deepEqual(all, [4, 9]);
+    });
+
+    test('values cross by copy: objects, Maps, typed arrays, bigint', T, async () => {
+      const p = pool();
+      const value = { a: [1, 'two', { three: 3n }], m: new Map([[1, new Set(['x'])]]), bytes: new Uint8Array([1, 2, 3]), when: new Date(0) };
+      assert.deepEqual(await p.apply(tasks.echo, [value]), value);
+      const big = 'x'.repeat(3 << 20);
+      assert.equal(await p.apply(tasks.echo, [big]), big, 'a result larger than the channel passes through');
+    });
+
+    test('imap yields in input order, imapUnordered in completion order', T, async () => {
+      const p = pool();
+      const gate = new Event();
+      const order: string[] = [];
+      for await (const value of p.imapUnordered(tasks.gated, [[gate, 'slow'], [null, 'fast']])) {
+        order.push(value);
+        gate.set();
+      }
+      assert.deepEqual(order, ['fast', 'slow']);
+
+      const ordered: number[] = [];
+      for await (const value of p.imap(tasks.asyncSquare, [3, 1, 2])) ordered.push(value);
+      assert.deepEqual(ordered, [9, 1, 4]);
+      const chunked: number[] = [];
+      for await (const value of p.imap(tasks.square, [1, 2, 3, 4, 5], { chunksize: 2 })) chunked.push(value);
+      assert.deepEqual(chunked, [1, 4, 9, 16, 25]);
+    });
+
+    test('imap reads an endless input lazily and stops reading when the loop stops', T, async () => {
+      const p = pool();
+      let pulled = 0;
+      function* naturals(): Generator<number> {
+        for (let n = 0; ; n++) {
+          pulled += 1;
+          yield n;
+        }
+      }
+      const got: number[] = [];
+      for await (const value of p.imap(tasks.square, naturals())) {
+        got.push(value);
+        if (got.length === 10) break;
+      }
+      assert.deepEqual(got, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+      assert.ok(pulled < 100, `read ${pulled} items ahead: the read-ahead must be bounded`);
+    });
+
+    test('a task error keeps its class name, message, code, cause, own properties and both stacks', T, async () => {
+      const p = pool();
+      let error = new Error('no error') as Error & { code: string; extra: unknown };
+      try {
+        await p.apply(tasks.fail, ['it broke']);
+      } catch (thrown) {
+        error = thrown as typeof error;
+      }
+      assert.equal(error.name, 'TaskError');
+      assert.ok(error instanceof RangeError, 'the nearest built-in class survives');
+      assert.equal(error.message, 'it broke');
+      assert.equal(error.code, 'E_TASK');
+      assert.deepEqual(error.extra, { detail: [1, 2] });
+      assert.equal((error.cause as Error).message, 'the root cause');
+      assert.match(error.stack ?? '', /at fail .*pool-tasks\.ts/, 'the worker\'s frames');
+      assert.match(error.stack ?? '', /awaited in the submitting thread[\s\S]*pool\.test\.ts/, 'the caller\'s frames');
+      assert.doesNotMatch(error.stack ?? '', /worker-main/, 'not weft\'s own worker frames');
+      const viaMap = await p.map(tasks.fail, ['in map']).catch((e: Error) => e);
+      assert.equal((viaMap as Error).message, 'in map');
+    });
+
+    test('a task that is not exported fails with ERR_TARGET_NOT_EXPORTED; a bound function at once', T, async () => {
+      const p = pool();
+      await assert.rejects(p.apply(tasks.hidden.notExported), { code: 'ERR_TARGET_NOT_EXPORTED' });
+      assert.throws(() => p.applyAsync(tasks.add.bind(null, 1) as never), { code: 'ERR_TARGET_NOT_EXPORTED' });
+      assert.equal(await p.apply(tasks.add, [2, 2]), 4, 'the pool goes on');
+    });
+
+    test('a worker that exits mid-task fails exactly that task with BrokenPoolError, and is replaced', T, async () => {
+      const p = pool({ processes: 1 });
+      // All three reach the one worker together: the first ends, the second kills it, the third has not started.
+      const first = p.apply(tasks.add, [1, 1]);
+      const dying = p.apply(tasks.exitWith, [3]).then(() => assert.fail('no error'), (e: unknown) => e as BrokenPoolError);
+      const queued = p.apply(tasks.add, [20, 22]);
+      assert.equal(await first, 2);
+      const error = await dying;
+      assert.ok(error instanceof BrokenPoolError);
+      assert.equal(error.exitCode, 3);
+      assert.match(error.message, /exited with code 3/);
+      assert.equal(await queued, 42, 'the task queued behind it ran on the replacement');
+      assert.equal(p.statistics().workers, 1);
+    });
+
+    if (kind === 'Pool') {
+      test('a worker killed by a signal: BrokenPoolError with the signal name', T, async () => {
+        const p = pool({ processes: 1 });
+        const error = await p.apply(tasks.killSelf).then(() => assert.fail('no error'), (e: unknown) => e as BrokenPoolError);
+        assert.ok(error instanceof BrokenPoolError);
+        assert.equal(error.signal, 'SIGKILL');
+        assert.equal(error.exitCode, null);
+        assert.equal(await p.apply(tasks.add, [1, 1]), 2);
+      });
+    }
+
+    test('timeout counts from the task\'s start, not from submit', T, async () => {
+      const p = pool({ processes: 1 });
+      const gate = new Event();
+      const blocker = p.apply(tasks.after, [gate, 'done']);
+      // Queued behind the blocker for longer than its timeout: it must still succeed.
+      const patient = p.apply(tasks.square, [5], { timeout: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      gate.set();
+      assert.equal(await blocker, 'done');
+      assert.equal(await patient, 25);
+    });
+
+    test('a task past its timeout rejects with TimeoutError; a stuck worker is replaced after the grace period', T, async () => {
+      const p = pool({ processes: 1, gracePeriod: 100 });
+      const started = performance.now();
+      await assert.rejects(p.apply(tasks.spin, [5000], { timeout: 50 }), (error: unknown) => {
+        assert.ok(error instanceof TimeoutError);
+        assert.match((error as Error).message, /timeout of 50 ms/);
+        return true;
+      });
+      assert.ok(performance.now() - started < 4000, 'the caller did not wait for the task');
+      assert.equal(await p.apply(tasks.add, [1, 2]), 3, 'a fresh worker serves');
+      assert.ok(performance.now() - started < 4500);
+    });
+
+    test('a running task sees its AbortSignal; a pending one is dropped and never runs', T, async () => {
+      const p = pool({ processes: 1 });
+      const started = new Event();
+      const controller = new AbortController();
+      const running = p.apply(tasks.untilAborted, [started], { signal: controller.signal });
+      const ran = new Event();
+      const pendingController = new AbortController();
+      const pending = p.apply(tasks.markRan, [ran], { signal: pendingController.signal });
+      pendingController.abort(new Error('not wanted'));
+      await assert.rejects(pending, /not wanted/);
+      await started.wait();
+      controller.abort(new Error('stop now'));
+      await assert.rejects(running, /stop now/);
+      assert.equal(await p.apply(tasks.add, [2, 3]), 5);
+      assert.equal(ran.isSet(), false, 'the dropped task never ran');
+      const already = AbortSignal.abort(new Error('too late'));
+      await assert.rejects(p.apply(tasks.add, [1, 1], { signal: already }), /too late/);
+    });
+
+    test('initializer runs once per worker with initargs; a failing one breaks the pool with BrokenPoolError', T, async () => {
+      const p = pool({ initializer: tasks.initialize, initargs: [{ configured: true }] });
+      assert.deepEqual(await p.apply(tasks.readInitialized), { configured: true });
+      const broken = pool({ processes: 1, initializer: tasks.failingInitializer });
+      const error = await broken.apply(tasks.add, [1, 1]).then(() => assert.fail('no error'), (e: unknown) => e as BrokenPoolError);
+      assert.ok(error instanceof BrokenPoolError);
+      assert.match((error.cause as Error).message, /initializer refused/);
+      assert.throws(() => broken.applyAsync(tasks.add, [1, 1]), BrokenPoolError);
+    });
+
+    test('maxTasksPerChild replaces each worker after that many tasks', T, async () => {
+      const p = pool({ processes: 1, maxTasksPerChild: 2 });
+      const reports = [];
+      for (let i = 0; i < 6; i++) reports.push(await p.apply(tasks.countCalls));
+      assert.deepEqual(reports.map((r) => r.calls), [1, 2, 1, 2, 1, 2]);
+      assert.equal(new Set(reports.map((r) => r[idKey])).size, 3, 'three workers served');
+    });
+
+    test('workers have Python\'s names', T, async () => {
+      const p = pool({ processes: 1 });
+      const me = await p.apply(tasks.whoAmI);
+      if (kind === 'Pool') assert.match(me.process, /^SpawnPoolWorker-\d+$/);
+      else assert.match(me.thread, /^Thread-\d+ \(worker\)$/);
+    });
+
+    test('close, join, and misuse: ERR_POOL_NOT_RUNNING, ERR_STILL_RUNNING, ERR_INVALID_ARG', T, async () => {
+      for (const bad of [0, -1, 1.5, '2']) assert.throws(() => make({ processes: bad as number }), { code: 'ERR_INVALID_ARG' });
+      assert.throws(() => make({ maxTasksPerChild: 0 }), { code: 'ERR_INVALID_ARG' });
+      const p = pool();
+      await assert.rejects(p.map(tasks.square, [1], { chunksize: 0 }), { code: 'ERR_INVALID_ARG' });
+      await assert.rejects(p.apply(tasks.add, [1, 1], { timeout: -1 }), { code: 'ERR_INVALID_ARG' });
+      await assert.rejects(p.join(), { code: 'ERR_STILL_RUNNING' });
+      const last = p.apply(tasks.add, [1, 1]);
+      p.close();
+      assert.throws(() => p.applyAsync(tasks.add, [1, 1]), { code: 'ERR_POOL_NOT_RUNNING' });
+      await assert.rejects(p.map(tasks.square, [1]), { code: 'ERR_POOL_NOT_RUNNING' });
+      assert.equal(await last, 2, 'work submitted before close() finishes');
+      await p.join();
+      assert.equal(p.statistics().workers, 0);
+    });
+
+    test('a thread-scope Lock cannot be a task argument; through initargs it reaches the workers', T, async () => {
+      const p = pool();
+      assert.throws(() => p.applyAsync(tasks.echo, [new Lock()]), { code: kind === 'Pool' ? 'ERR_WRONG_SCOPE' : 'ERR_NOT_SERIALIZABLE' });
+      assert.throws(() => p.applyAsync(tasks.echo, [() => 1]), { code: 'ERR_NOT_SERIALIZABLE' });
+    });
+
+    test('terminate fails pending work with CancelledError; asyncDispose terminates', T, async () => {
+      const p = pool({ processes: 1 });
+      const gate = new Event();
+      const running = p.apply(tasks.after, [gate, 'never']).catch((error: unknown) => error);
+      const queued = p.apply(tasks.add, [1, 1]).catch((error: unknown) => error);
+      await p.terminate();
+      assert.ok((await running) instanceof CancelledError);
+      assert.ok((await queued) instanceof CancelledError);
+      assert.equal(p.statistics().workers, 0);
+      {
+        await using disposable = make({ processes: 1 });
+        assert.equal(await disposable.apply(tasks.add, [2, 2]), 4);
+      }
+    });
+
+    test('statistics: workers, busy, queued, completed, failed, run and wait percentiles', T, async () => {
+      const p = pool({ processes: 2 });
+      await p.map(tasks.square, [1, 2, 3, 4], { chunksize: 1 });
+      await p.apply(tasks.fail, ['x']).catch(() => {});
+      const stats = p.statistics();
+      assert.equal(stats.workers, 2);
+      assert.equal(stats.busy, 0);
+      assert.equal(stats.queued, 0);
+      assert.equal(stats.completed, 4);
+      assert.equal(stats.failed, 1);
+      for (const percentiles of [stats.runTime, stats.waitTime]) {
+        assert.ok(percentiles.p50 >= 0 && percentiles.p50 <= percentiles.p90 && percentiles.p90 <= percentiles.p99 && percentiles.p99 <= percentiles.max);
+      }
+    });
+  });
+}
+
+test('ThreadPool: a thread-scope Lock through initargs is one lock for every worker', T, async () => {
+  const lock = new Lock();
+  const p = new ThreadPool({ processes: 2, initializer: tasks.initialize, initargs: [lock] });
+  open.add(p);
+  lock.acquireSync();
+  assert.deepEqual(await p.map(tasks.initializedLockHeld, [0, 1], { chunksize: 1 }), [true, true], 'the workers see the lock held here');
+  lock.release();
+  assert.equal(await p.apply(tasks.initializedLockHeld), false);
+  await assert.rejects(p.apply(tasks.returnInitialized), { code: 'ERR_NOT_SERIALIZABLE' });
+});
+
+afterAll(() => {
+  for (const pool of open) void pool.terminate();
+});
