@@ -64,3 +64,61 @@ export function typeChecks(): void {
     for await (const item of jobs) void item.id;
   });
 }
+
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+export async function fetchLength(url: string): Promise<number> {
+  return url.length;
+}
+
+/** Pools and executors: argument and result types flow through. */
+export async function poolTypeChecks(): Promise<void> {
+  const { ThreadPoolExecutor, ProcessPoolExecutor, wait, asCompleted, FIRST_COMPLETED } = await import('weft/futures');
+  const { Pool, ThreadPool } = await import('weft/multiprocessing');
+  const executor = new ThreadPoolExecutor({ maxWorkers: 2 });
+  const future = executor.submit(add, 1, 2);
+  const sum: number = await future;
+  const viaResult: number = await future.result({ timeout: 1000 });
+  // @ts-expect-error a wrong argument type is a compile error
+  executor.submit(add, 1, 'two');
+  // @ts-expect-error too few arguments
+  executor.submit(add, 1);
+  const length: number = await executor.submit(fetchLength, 'https://example.com');
+  const { done } = await wait([future], { returnWhen: FIRST_COMPLETED });
+  for (const finished of done) {
+    const value: number = await finished.result();
+    void value;
+  }
+  for await (const finished of asCompleted([future])) {
+    const value: number = await finished.result();
+    void value;
+  }
+  for await (const mapped of executor.map(add, [1, 2], [3, 4])) {
+    const value: number = mapped;
+    void value;
+  }
+  await executor.shutdown({ wait: true, cancelFutures: false });
+  const processes = new ProcessPoolExecutor({ maxWorkers: 1, maxTasksPerChild: 10 });
+  const withTimeout: number = await processes.submitWith({ timeout: 100 }, add, 1, 2);
+  await processes.shutdown();
+
+  const pool = new Pool({ processes: 2 });
+  const three: number = await pool.apply(add, [1, 2]);
+  // @ts-expect-error apply's args are checked against the function
+  await pool.apply(add, ['1', 2]);
+  const squares: number[] = await pool.map((x: number) => x * x, [1, 2]);
+  const lengths: number[] = await pool.starmap(add, [[1, 2]]);
+  for await (const n of pool.imap(fetchLength, ['a', 'bb'])) {
+    const value: number = n;
+    void value;
+  }
+  const asyncResult = pool.applyAsync(add, [1, 2], { callback: (value: number) => void value });
+  const later: number = await asyncResult.get();
+  pool.close();
+  await pool.join();
+  const threads = new ThreadPool();
+  await threads.terminate();
+  void [sum, viaResult, length, withTimeout, three, squares, lengths, later];
+}

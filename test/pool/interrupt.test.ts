@@ -1,0 +1,55 @@
+/**
+ * Ctrl-C while a pool works (CPython's Pool prints a traceback per worker and
+ * often hangs): the program ends promptly with one KeyboardInterrupt error,
+ * and no worker is left behind.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LiveProgram, allGone, pidsOf } from '../helpers/live-program.js';
+
+const T = { timeout: 40_000 };
+
+for (const kind of ['processes', 'threads']) {
+  test(`SIGINT with tasks in flight on a pool of ${kind}: one clean error, workers reaped, no hang`, T, async () => {
+    const program = new LiveProgram(['test/fixtures/programs/pool-interrupt.ts', kind], 30_000);
+    const [ready] = await program.linesMatching(/^ready \d+$/, 1);
+    const [pid] = pidsOf([ready]);
+    const before = workerProcesses(pid);
+    process.kill(pid, 'SIGINT');
+    // A terminal sends SIGINT to the whole foreground group: the workers too.
+    for (const worker of before) tryKill(worker, 'SIGINT');
+    const exit = await program.exited;
+    assert.notEqual(exit.signal, 'SIGKILL', 'the program ended by itself, it was not killed for hanging');
+    assert.equal(exit.code, 1);
+    assert.equal(program.stderr.match(/^KeyboardInterrupt: /gm)?.length, 1, `one error, not a storm:\n${program.stderr}`);
+    assert.ok(!program.lines.includes('not reached: the results never come'));
+    assert.equal(before.length, kind === 'processes' ? 2 : 0);
+    await allGone(before, 5000);
+  });
+}
+
+/** The pids of the program's child processes (its pool workers). */
+function workerProcesses(parent: number): number[] {
+
+  const children: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
