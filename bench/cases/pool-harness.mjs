@@ -14,6 +14,7 @@
 // An adapter: `open(workers) → Promise<{ add(a, b), submit?(a, b), hash(rounds), map?(items), close() }>`,
 // where `add`, `submit` and `hash` return promises (thenables) of the task's result; the burst
 // uses `submit` where an adapter has one (weft's applyAsync(…).get()), `add` otherwise.
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './lib.mjs';
 import { HASH_ROUNDS } from './pool-task.mjs';
@@ -147,7 +148,7 @@ async function cpuScaling(open) {
   }
   const rate1 = (CPU_TASKS * CPU_ROUNDS) / seconds[1];
   const rate2 = (CPU_TASKS * CPU_ROUNDS) / seconds[2];
-  return { speedup: rate2 / rate1, tasksPerSecond1: rate1, tasksPerSecond2: rate2, msPerTask1: 1000 / rate1 };
+  return { speedup: rate2 / rate1, tasksPerSecond1: rate1, tasksPerSecond2: rate2, msPerTask1: 1000 / rate1, loadAverage1min: loadavg()[0] };
 }
 
 function check(ok, what) {
