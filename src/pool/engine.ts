@@ -83,7 +83,7 @@ export interface SubmitOptions {
 }
 
 const MIN_WINDOW = 2;
-const MAX_WINDOW = 64;
+const MAX_WINDOW = 1024;
 // Keep about this much work queued on each worker.
 const WINDOW_TARGET_MICROS = 2000;
 

@@ -98,6 +98,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
   #callbacks: DoneCallback<R>[] = [];
   #waiters = new Set<{ readonly wake: () => void }>();
   readonly #id = nextId++;
+  #settled: Promise<R> | undefined;
 
   /** A pending future. Executors make them; a test may make one and settle it through the executor symbols. */
   constructor() {}
@@ -211,7 +212,34 @@ export class Future<R = unknown> implements PromiseLike<R> {
     // `any`, not `unknown`: PromiseLike's own signature, so a Future is assignable to PromiseLike<R>.
     onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
   ): Promise<T1 | T2> {
-    return this.result().then(onfulfilled, onrejected);
+    return this.#outcome().then(onfulfilled, onrejected);
+  }
+
+  /**
+   * One promise of the outcome, made when first awaited — `await future` is
+   * the hot path of an executor, and `result()` with its options costs a
+   * timer-capable wait per call. A pending future holds the event loop until
+   * it settles, as `result()` does.
+   */
+  #outcome(): Promise<R> {
+    if (this.#settled !== undefined) return this.#settled;
+    if (this.done()) {
+      this.#settled = this.#settledPromise();
+      return this.#settled;
+    }
+    holdEventLoop();
+    this.#settled = new Promise<void>((resolve) => this[kAddWaiter](resolve)).then(() => {
+      releaseEventLoop();
+      return this.#settledPromise();
+    });
+    return this.#settled;
+  }
+
+  #settledPromise(): Promise<R> {
+    const state = this.#state;
+    if (state.kind === 'CANCELLED') return Promise.reject(cancelledError());
+    if (state.kind !== 'FINISHED') return Promise.reject(new Error('unreachable: a settled future is done'));
+    return state.ok ? Promise.resolve(state.value) : Promise.reject(state.error);
   }
 
   /**

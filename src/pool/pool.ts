@@ -89,8 +89,15 @@ class BasePool {
    * ```
    */
   async apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, options?: TaskOptions): Promise<Awaited<R>> {
+    const task = checkTaskOptions(options, this.#api);
+    const callArgs = this.#checkArgs(args);
+    task.signal?.throwIfAborted();
+    // A plain promise, not an AsyncResult: apply is the hot path of a burst of small tasks.
+    const outcome = new Promise<Awaited<R>>((resolve, reject) => {
+      this.#engine.submit(fn, callArgs, { settle: (ok, value) => (ok ? resolve(value as Awaited<R>) : reject(value)) }, task);
+    });
     try {
-      return await this.applyAsync(fn, args, options).get();
+      return await outcome;
     } catch (error) {
       throw withAwaitSite(error);
     }
