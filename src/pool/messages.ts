@@ -11,6 +11,7 @@
  * | Task   | taskId, fnId, flags, args (value codec)  | run fnId(...args); or, with CHUNK, once per item  |
  * | Abort  | taskId                                   | the task timed out or was aborted: fire its signal |
  * | Stop   | —                                        | finish what you have, then exit                   |
+ * | Halt   | —                                        | exit now (the pool is terminating)                |
  *
  * Worker → pool:
  *
@@ -47,6 +48,7 @@ export const MessageType = {
   Task: 2,
   Abort: 3,
   Stop: 4,
+  Halt: 5,
   Started: 10,
   Result: 11,
   Ready: 12,
@@ -86,7 +88,11 @@ export interface StopMessage {
   readonly type: typeof MessageType.Stop;
 }
 
-export type ToWorker = DefineMessage | TaskMessage | AbortMessage | StopMessage;
+export interface HaltMessage {
+  readonly type: typeof MessageType.Halt;
+}
+
+export type ToWorker = DefineMessage | TaskMessage | AbortMessage | StopMessage | HaltMessage;
 
 export interface StartedMessage {
   readonly type: typeof MessageType.Started;
@@ -169,6 +175,10 @@ export function encodeStop(): Uint8Array {
   return Uint8Array.of(MessageType.Stop);
 }
 
+export function encodeHalt(): Uint8Array {
+  return Uint8Array.of(MessageType.Halt);
+}
+
 export function encodeStarted(taskId: number): Uint8Array {
   scratch.reset();
   scratch.u8(MessageType.Started);
@@ -203,6 +213,7 @@ export function decodeToWorker(bytes: Uint8Array): ToWorker {
     case MessageType.Abort:
       return { type, taskId: reader.varint() };
     case MessageType.Stop:
+    case MessageType.Halt:
       return { type };
     default:
       throw new Error(`pool: unknown message type ${type} from the pool (are two weft versions talking?)`);

@@ -144,6 +144,9 @@ class WorkerLoop {
       case MessageType.Stop:
         this.#stopping = true;
         return undefined;
+      case MessageType.Halt:
+        // Ends the thread or process through its usual exit path (arena, hub and parent are told).
+        process.exit(0);
     }
   }
 

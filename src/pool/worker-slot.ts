@@ -17,6 +17,7 @@ import { constants } from 'node:os';
 import { Process } from '../runner/process.js';
 import { Thread, kExitCode, kTerminate } from '../runner/thread.js';
 import type { TargetRef } from '../runner/target.js';
+import { encodeHalt } from './messages.js';
 import type { PoolTask } from './pool-task.js';
 import { RingPoolChannel, SocketPoolChannel, type PoolChannel } from './pool-channel.js';
 import type { WorkerSocketServer } from './process-channel.js';
@@ -41,6 +42,9 @@ export interface WorkerSpec {
 
 let nextWorkerNumber = 1;
 
+// How long a thread told to halt may take before it is terminated.
+const HALT_GRACE_MS = 200;
+
 export class WorkerSlot {
   readonly number = nextWorkerNumber++;
   readonly name: string;
@@ -58,6 +62,7 @@ export class WorkerSlot {
   meanRunMicros = 0;
   /** Set when the pool killed it on purpose (a task ignored its abort). */
   killedOnPurpose = false;
+  #halting = false;
   readonly #worker: Thread<[PoolWorkerConfig]> | Process<[PoolWorkerConfig]>;
   readonly exited: Promise<WorkerExit>;
 
@@ -88,14 +93,28 @@ export class WorkerSlot {
     return this.inFlight.size > 0;
   }
 
-  /** Ends the worker now, whatever it is doing. */
+  /**
+   * Ends the worker now, whatever it is doing. A process is killed
+   * (SIGKILL). A thread is first told to halt — between two tasks it exits
+   * at once, through its normal exit path — and terminated only if it is
+   * still there after HALT_GRACE_MS (a task stuck in synchronous code):
+   * terminating a thread at an arbitrary instruction could cut it off inside
+   * one of weft's own short critical sections (its exit path takes the
+   * arena's allocation lock), which would leave that lock held.
+   */
   kill(): void {
     const worker = this.#worker;
     if (worker instanceof Process) {
       if (worker.exitcode === null) worker.kill();
-    } else {
-      void worker[kTerminate]();
+      return;
     }
+    if (this.state === 'exited' || this.#halting) return;
+    this.#halting = true;
+    this.channel.send(encodeHalt());
+    this.channel.flush();
+    const timer = setTimeout(() => void worker[kTerminate](), HALT_GRACE_MS);
+    timer.unref();
+    void this.exited.then(() => clearTimeout(timer));
   }
 
   #exitOf(): WorkerExit {
