@@ -12,6 +12,7 @@
  * | `TimeoutError`       | a result did not arrive in time (futures, pools)                   | same              |
  * | `CancelledError`     | a future or task was cancelled before it ran                       | same              |
  * | `BrokenPoolError`    | a pool worker died while running a task                            | `BrokenProcessPool` |
+ * | `KeyboardInterrupt`  | Ctrl-C (SIGINT) stopped a pool's work in flight                    | same              |
  *
  * Misuse — a rule of the API broken by the caller — throws a `RuntimeError`
  * (or, for bad arguments, a `TypeError`/`RangeError`) whose `code` is one of:
@@ -253,6 +254,27 @@ export class BrokenPoolError extends Error {
 }
 Object.defineProperty(BrokenPoolError.prototype, 'name', { value: 'BrokenPoolError', writable: true, configurable: true });
 
+/**
+ * What a pool's work in flight fails with when Ctrl-C (SIGINT) reaches the
+ * root: its workers are stopped and reaped, and each caller gets this one
+ * error instead of a traceback from every worker (see `pool/interrupts.ts`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.map(render, frames);
+ * } catch (error) {
+ *   if (error instanceof KeyboardInterrupt) console.log('stopped by Ctrl-C');
+ * }
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  constructor(message = 'pool: interrupted (Ctrl-C); its workers were stopped') {
+    super(message);
+  }
+}
+Object.defineProperty(KeyboardInterrupt.prototype, 'name', { value: 'KeyboardInterrupt', writable: true, configurable: true });
+
 /** A misuse error: a RuntimeError with a `code`. */
 export function misuse(code: ErrorCode, message: string, cause?: unknown): RuntimeError {
   return new RuntimeError(message, { code, cause });
@@ -275,4 +297,5 @@ export const conditionClasses: Readonly<Record<string, new (...args: never[]) =>
   TimeoutError,
   CancelledError,
   BrokenPoolError,
+  KeyboardInterrupt,
 });

@@ -16,4 +16,4 @@ export { asCompleted, type AsCompletedOptions, type CompletedFuture, type AsComp
 export type { TaskOptions } from './pool/pool-options.js';
 export type { PoolStatistics, Percentiles } from './pool/statistics.js';
 export { taskSignal } from './pool/task-signal.js';
-export { TimeoutError, CancelledError, BrokenPoolError } from './errors.js';
+export { TimeoutError, CancelledError, BrokenPoolError, KeyboardInterrupt } from './errors.js';

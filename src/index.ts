@@ -16,6 +16,7 @@ export {
   TimeoutError,
   CancelledError,
   BrokenPoolError,
+  KeyboardInterrupt,
   RuntimeError,
   ErrorCode,
 } from './errors.js';

@@ -10,7 +10,7 @@ const T = { timeout: 10_000 };
 test('weft exports the guard, helpers and error classes', T, async () => {
   const weft = await import('weft');
   assert.deepEqual(Object.keys(weft).sort(), [
-    'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'RuntimeError',
+    'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'KeyboardInterrupt', 'RuntimeError',
     'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'taskSignal', 'trace', 'withModule',
   ]);
   assert.equal(typeof weft.cpuCount(), 'number');
@@ -37,7 +37,7 @@ test('weft/queue exports the four queues and their conditions', T, async () => {
 test('weft/futures exports the executors, Future, wait and asCompleted', T, async () => {
   const futures = await import('weft/futures');
   assert.deepEqual(Object.keys(futures).sort(), [
-    'ALL_COMPLETED', 'BrokenPoolError', 'CancelledError', 'FIRST_COMPLETED', 'FIRST_EXCEPTION', 'Future',
+    'ALL_COMPLETED', 'BrokenPoolError', 'CancelledError', 'FIRST_COMPLETED', 'FIRST_EXCEPTION', 'Future', 'KeyboardInterrupt',
     'ProcessPoolExecutor', 'ThreadPoolExecutor', 'TimeoutError', 'asCompleted', 'taskSignal', 'wait',
   ]);
   const weft = await import('weft');

@@ -34,11 +34,11 @@
  */
 import { encodeArgs } from '../codec/args.js';
 import type { Handle } from '../codec/handles.js';
-import { BrokenPoolError, CancelledError, ErrorCode, TimeoutError, misuse } from '../errors.js';
+import { BrokenPoolError, CancelledError, ErrorCode, KeyboardInterrupt, TimeoutError, misuse } from '../errors.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { callerModule } from '../runner/call-site.js';
 import { describeTarget, type TargetRef } from '../runner/target.js';
-import { KeyboardInterrupt, unwatchInterrupts, watchInterrupts, type Interruptible } from './interrupts.js';
+import { unwatchInterrupts, watchInterrupts, type Interruptible } from './interrupts.js';
 import {
   MessageType,
   TaskFlag,

@@ -20,15 +20,6 @@ export interface Interruptible {
 
 const pools = new Set<Interruptible>();
 
-/** The error a pool's pending work fails with on Ctrl-C (Python's `KeyboardInterrupt`). */
-export class KeyboardInterrupt extends Error {
-  readonly code = 'ERR_INTERRUPTED';
-  constructor(message = 'pool: interrupted (Ctrl-C); its workers were stopped') {
-    super(message);
-  }
-}
-Object.defineProperty(KeyboardInterrupt.prototype, 'name', { value: 'KeyboardInterrupt', writable: true, configurable: true });
-
 export function watchInterrupts(pool: Interruptible): void {
   if (!isMainThread) return;
   if (pools.size === 0) process.on('SIGINT', onInterrupt);
