@@ -89,6 +89,7 @@ export class WorkerSocketServer {
     this.#token = randomBytes(TOKEN_BYTES);
     this.#server = createServer((socket) => this.#greet(socket));
     this.#server.unref();
+    process.once('exit', this.#removeDirectory);
     this.#listening = new Promise((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(this.#path, () => resolve());
@@ -117,8 +118,14 @@ export class WorkerSocketServer {
 
   close(): void {
     this.#server.close();
-    rmSync(this.#dir, { recursive: true, force: true });
+    this.#removeDirectory();
+    process.off('exit', this.#removeDirectory);
   }
+
+  /** A pool nobody closed leaves no socket behind when the program ends. */
+  readonly #removeDirectory = (): void => {
+    rmSync(this.#dir, { recursive: true, force: true });
+  };
 
   #greet(socket: Socket): void {
     const splitter = new FrameSplitter();

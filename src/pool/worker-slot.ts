@@ -14,8 +14,8 @@
  * `Started` are the ones it was running, and the rest never began.
  */
 import { constants } from 'node:os';
-import { Process } from '../runner/process.js';
-import { Thread, kExitCode, kTerminate } from '../runner/thread.js';
+import { Process, kEnded as kProcessEnded } from '../runner/process.js';
+import { Thread, kEnded as kThreadEnded, kExitCode, kTerminate } from '../runner/thread.js';
 import type { TargetRef } from '../runner/target.js';
 import { encodeHalt } from './messages.js';
 import type { PoolTask } from './pool-task.js';
@@ -74,7 +74,10 @@ export class WorkerSlot {
     const options = { target: runPoolWorker, args: [config] as [PoolWorkerConfig], name: spec.name, daemon: true };
     this.#worker = spec.kind === 'thread' ? new Thread(options) : new Process(options);
     this.#worker.start();
-    this.exited = this.#worker.join().then(() => this.#exitOf());
+    // Not join(): that would keep the program alive for a pool nobody closed, which Python's does not.
+    const worker = this.#worker;
+    const ended = worker instanceof Process ? worker[kProcessEnded]() : worker[kThreadEnded]();
+    this.exited = ended.then(() => this.#exitOf());
   }
 
   #transport(spec: WorkerSpec): { channel: PoolChannel; config: PoolWorkerConfig['transport'] } {

@@ -97,6 +97,8 @@ export const kProcessBase = Symbol.for('weft.Process');
 const kRestore = Symbol.for('weft.Process.restore');
 const kSelf = Symbol.for('weft.Process.self');
 const kEndAsDaemon = Symbol.for('weft.Process.endAsDaemon');
+/** Resolves when the child has ended, without holding the event loop as `join()` does (for pools' own bookkeeping). */
+const kEnded = Symbol.for('weft.Process.ended');
 
 // Set while a Process object is rebuilt in its child or stands for the
 // calling process; the constructor takes its state from here instead of options.
@@ -336,6 +338,11 @@ export class Process<A extends unknown[] = unknown[]> {
     }
   }
 
+  /** The child's end, without keeping the program alive for it (a pool watching its daemon workers). */
+  [kEnded](): Promise<void> {
+    return this.#life.kind === 'running' ? this.#life.exited : Promise.resolve();
+  }
+
   /** True from `start()` until the child exits; true for `currentProcess()`. */
   isAlive(): boolean {
     this.#checkOpen();
@@ -430,7 +437,7 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 }
 
-export { kRestore, kSelf, kEndAsDaemon };
+export { kRestore, kSelf, kEndAsDaemon, kEnded };
 
 /** The weft Process class that `cls` derives from (the copy of weft that defined it). */
 export function baseOf(cls: Function): typeof Process {

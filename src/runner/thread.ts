@@ -82,6 +82,8 @@ const kStandIn = Symbol.for('weft.Thread.standIn');
 const kTerminate = Symbol.for('weft.Thread.terminate');
 /** The worker's exit code once it has exited (pools report it for a worker that died mid-task). */
 const kExitCode = Symbol.for('weft.Thread.exitCode');
+/** Resolves when the worker has exited, without holding the event loop as `join()` does (for pools' own bookkeeping). */
+const kEnded = Symbol.for('weft.Thread.ended');
 
 // Set while a Thread object is rebuilt or stands in for another thread; the
 // constructor takes its state from here instead of from options.
@@ -335,6 +337,11 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     return this.#exitCode;
   }
 
+  /** The worker's end, without keeping the program alive for it (a pool watching its daemon workers). */
+  [kEnded](): Promise<void> {
+    return this.#life.kind === 'running' ? this.#life.exited : Promise.resolve();
+  }
+
   /** Ends the worker at once: for daemon threads of a thread that is ending. */
   async [kTerminate](): Promise<void> {
     if (this.#life.kind === 'running') await this.#life.worker.terminate();
@@ -380,7 +387,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   }
 }
 
-export { kRestore, kStandIn, kTerminate, kExitCode };
+export { kRestore, kStandIn, kTerminate, kExitCode, kEnded };
 
 /** The weft Thread class that `cls` derives from (the copy of weft that defined it). */
 export function baseOf(cls: Function): typeof Thread {

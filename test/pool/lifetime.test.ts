@@ -1,9 +1,12 @@
 /**
- * Ctrl-C while a pool works (CPython's Pool prints a traceback per worker and
- * often hangs): the program ends promptly with one KeyboardInterrupt error,
- * and no worker is left behind.
+ * A pool's lifetime within its program. Ctrl-C while a pool works (CPython's
+ * Pool prints a traceback per worker and often hangs): the program ends
+ * promptly with one KeyboardInterrupt error, and no worker is left behind.
+ * A pool nobody closes does not keep its program alive.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiveProgram, allGone, pidsOf } from '../helpers/live-program.js';
@@ -26,6 +29,27 @@ for (const kind of ['processes', 'threads']) {
     assert.ok(!program.lines.includes('not reached: the results never come'));
     assert.equal(before.length, kind === 'processes' ? 2 : 0);
     await allGone(before, 5000);
+  });
+}
+
+for (const kind of ['processes', 'threads']) {
+  test(`a pool of ${kind} that nobody closes does not keep its program alive, and leaves no socket behind`, T, async () => {
+    // The program's temporary files go to a directory of its own, which must be empty once it ends.
+    const privateTmp = mkdtempSync(join(tmpdir(), 'weft-test-'));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    let program: LiveProgram;
+    try {
+      program = new LiveProgram(['test/fixtures/programs/pool-forgotten.ts', kind], 20_000);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
+    const exit = await program.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, program.stderr);
+    assert.deepEqual(program.lines, ['3']);
+    assert.deepEqual(readdirSync(privateTmp).filter((name) => name.startsWith('weft-')), [], 'no socket directory left');
+    rmSync(privateTmp, { recursive: true, force: true });
   });
 }
 
