@@ -167,10 +167,20 @@ export class PoolEngine implements Interruptible {
     this.#stopIdleWorkers();
   }
 
-  /** Resolves once every worker has exited (after close, terminate, or breaking). */
-  joined(): Promise<void> {
+  /**
+   * Resolves once every worker has exited (after close, terminate, or
+   * breaking). The event loop is held meanwhile: the workers are daemons
+   * and do not keep the program alive by themselves, but a caller awaiting
+   * their end must see it.
+   */
+  async joined(): Promise<void> {
     this.#checkAllExited();
-    return this.#allExited;
+    holdEventLoop();
+    try {
+      await this.#allExited;
+    } finally {
+      releaseEventLoop();
+    }
   }
 
   /** Kills the workers; every task not done fails with CancelledError. */

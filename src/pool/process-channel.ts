@@ -181,6 +181,9 @@ class SocketWorkerChannel implements WorkerChannel {
   #outbox: Uint8Array[] = [];
   #flushScheduled = false;
   #wake: (() => void) | undefined;
+  #writesIssued = 0;
+  #writesDone = 0;
+  #whenWritten: (() => void)[] = [];
 
   constructor(socket: Socket) {
     this.#socket = socket;
@@ -233,8 +236,9 @@ class SocketWorkerChannel implements WorkerChannel {
   }
 
   backlog(): Promise<unknown> | undefined {
-    if (this.#socket.writableLength === 0) return undefined;
-    return new Promise((resolve) => this.#socket.once('drain', resolve));
+    // Not 'drain': it only follows a write() that returned false, and a short backlog never does.
+    if (this.#socket.writableLength === 0 || this.#writesDone === this.#writesIssued) return undefined;
+    return new Promise<void>((resolve) => this.#whenWritten.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -247,8 +251,18 @@ class SocketWorkerChannel implements WorkerChannel {
     if (this.#outbox.length === 0) return;
     const frames = joinFrames(this.#outbox);
     this.#outbox = [];
-    this.#socket.write(frames);
+    this.#writesIssued += 1;
+    this.#socket.write(frames, this.#onWritten);
   }
+
+  /** A write reached the system; once all have, whoever waits on `backlog()` goes on. */
+  readonly #onWritten = (): void => {
+    this.#writesDone += 1;
+    if (this.#writesDone !== this.#writesIssued) return;
+    const waiting = this.#whenWritten;
+    this.#whenWritten = [];
+    for (const resolve of waiting) resolve();
+  };
 
   #wakeUp(): void {
     const wake = this.#wake;

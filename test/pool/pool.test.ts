@@ -60,6 +60,13 @@ for (const [kind, make, idKey] of kinds) {
       assert.deepEqual(all, [4, 9]);
     });
 
+    test('a burst of 5,000 tasks submitted at once all complete, in any interleaving', T, async () => {
+      const p = pool();
+      const results = await Promise.all(Array.from({ length: 5000 }, (_, i) => p.applyAsync(tasks.add, [i, 1]).get()));
+      assert.deepEqual(results, Array.from({ length: 5000 }, (_, i) => i + 1));
+      assert.equal(p.statistics().completed, 5000);
+    });
+
     test('values cross by copy: objects, Maps, typed arrays, bigint', T, async () => {
       const p = pool();
       const value = { a: [1, 'two', { three: 3n }], m: new Map([[1, new Set(['x'])]]), bytes: new Uint8Array([1, 2, 3]), when: new Date(0) };
