@@ -23,6 +23,7 @@
 import { inspect } from 'node:util';
 import { ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
+import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { waitForWake } from './future.js';
 
@@ -60,6 +61,8 @@ type State<R> =
  */
 export class AsyncResult<R = unknown> {
   #state: State<R> = { kind: 'pending' };
+  #promised: Promise<R> | undefined;
+  #settleOutcome: ((ok: boolean, value: unknown) => void) | undefined;
   // Method syntax: bivariant, so AsyncResult<number> stays assignable to AsyncResult<unknown>.
   #callbacks: { callback?(value: R): void; errorCallback?(error: Error): void };
   #waiters = new Set<{ readonly wake: () => void }>();
@@ -85,7 +88,13 @@ export class AsyncResult<R = unknown> {
    * const value = await result.get({ timeout: 5000 });
    * ```
    */
-  async get(options?: WaitOptions): Promise<R> {
+  get(options?: WaitOptions): Promise<R> {
+    // The common call, no timeout or signal, is the hot path of a burst: one promise, no timed wait.
+    if (options === undefined) return this.#outcome();
+    return this.#getWithin(options);
+  }
+
+  async #getWithin(options: WaitOptions): Promise<R> {
     const { timeout } = checkWaitOptions(options);
     await this.#waitReady(options);
     const state = this.#state;
@@ -139,7 +148,9 @@ export class AsyncResult<R = unknown> {
    * ```
    */
   statistics(): AsyncResultStatistics {
-    return Object.freeze({ ready: this.ready(), waiting: this.#waiters.size });
+    // Plain get() calls share one promise: they count as one waiter.
+    const outcomeWaiting = this.#settleOutcome === undefined ? 0 : 1;
+    return Object.freeze({ ready: this.ready(), waiting: this.#waiters.size + outcomeWaiting });
   }
 
   /**
@@ -162,6 +173,26 @@ export class AsyncResult<R = unknown> {
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const { wake } of waiters) wake();
+    if (this.#settleOutcome !== undefined) {
+      this.#settleOutcome(ok, outcome);
+      this.#settleOutcome = undefined;
+      releaseEventLoop();
+    }
+  }
+
+  /** One promise of the result, made on the first plain `get()`; a pending one holds the event loop until it settles. */
+  #outcome(): Promise<R> {
+    if (this.#promised !== undefined) return this.#promised;
+    const state = this.#state;
+    if (state.kind === 'ok') this.#promised = Promise.resolve(state.value);
+    else if (state.kind === 'failed') this.#promised = Promise.reject(state.error);
+    else {
+      holdEventLoop();
+      this.#promised = new Promise<R>((resolve, reject) => {
+        this.#settleOutcome = (ok, value) => (ok ? resolve(value as R) : reject(value));
+      });
+    }
+    return this.#promised;
   }
 
   /** `<AsyncResult pending>`, `<AsyncResult ready successful>`, `<AsyncResult ready failed Error>`. */

@@ -14,7 +14,8 @@
 import { invalidArg } from '../errors.js';
 import { withAwaitSite } from './await-site.js';
 import { PoolEngine } from './engine.js';
-import { Future, kSetException, kSetResult, kSetRunningOrNotifyCancel } from './future.js';
+import { Future, kSetException, kSetRunningOrNotifyCancel } from './future.js';
+import { FutureOutcome, asError } from './outcomes.js';
 import { TaskFlag } from './messages.js';
 import {
   checkGracePeriod,
@@ -171,17 +172,16 @@ class Executor {
       future[kSetException](asError(options.signal.reason));
       return future;
     }
-    this.#engine.submit(fn, args, futureOutcome(future), options);
+    this.#engine.submit(fn, args, new FutureOutcome(future), options);
     return future;
   }
 
   #submitChunk(fn: Function, chunk: unknown[][]): Future<unknown[]> {
     const future = new Future<unknown[]>();
     if (chunk.length === 1) {
-      const single = futureOutcome(future);
-      this.#engine.submit(fn, chunk[0], { ...single, settle: (ok, value) => single.settle(ok, ok ? [value] : value) });
+      this.#engine.submit(fn, chunk[0], new SingleItemOutcome(future));
     } else {
-      this.#engine.submit(fn, [chunk], futureOutcome(future), { flags: TaskFlag.Chunk | TaskFlag.Star });
+      this.#engine.submit(fn, [chunk], new FutureOutcome(future), { flags: TaskFlag.Chunk | TaskFlag.Star });
     }
     return future;
   }
@@ -224,23 +224,11 @@ export class ProcessPoolExecutor extends Executor {
   }
 }
 
-/** How the engine reports to a Future: claimed (RUNNING) on dispatch, then its result or error. */
-function futureOutcome<R>(future: Future<R>): TaskOutcome {
-  return {
-    claim: () => future[kSetRunningOrNotifyCancel](),
-    settle: (ok, value) => {
-      if (future.done()) return;
-      if (ok) future[kSetResult](value as R);
-      else future[kSetException](asError(value));
-    },
-    cancel: () => {
-      future.cancel();
-    },
-  };
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value), { cause: value });
+/** A map item sent on its own (chunksize 1): its result arrives bare and is handed on as a one-item chunk. */
+class SingleItemOutcome extends FutureOutcome<unknown[]> {
+  override settle(ok: boolean, value: unknown): void {
+    super.settle(ok, ok ? [value] : value);
+  }
 }
 
 /** Executor.map's results in order; on timeout or early exit, the futures not yet done are cancelled. */

@@ -113,7 +113,13 @@ export class Future<R = unknown> implements PromiseLike<R> {
    * const value = await future.result({ timeout: 5000 });
    * ```
    */
-  async result(options?: WaitOptions): Promise<R> {
+  result(options?: WaitOptions): Promise<R> {
+    // No timeout or signal: the one outcome promise `await future` uses too.
+    if (options === undefined) return this.#outcome();
+    return this.#resultWithin(options);
+  }
+
+  async #resultWithin(options: WaitOptions): Promise<R> {
     await this.#waitDone(options);
     const state = this.#state;
     if (state.kind === 'CANCELLED') throw cancelledError();

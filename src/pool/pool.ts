@@ -19,6 +19,7 @@
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { AsyncResult, kSettle, type AsyncResultCallbacks } from './async-result.js';
 import { withAwaitSite } from './await-site.js';
+import { AsyncResultOutcome, PromiseOutcome } from './outcomes.js';
 import { PoolEngine } from './engine.js';
 import { TaskFlag } from './messages.js';
 import {
@@ -94,7 +95,7 @@ class BasePool {
     task.signal?.throwIfAborted();
     // A plain promise, not an AsyncResult: apply is the hot path of a burst of small tasks.
     const outcome = new Promise<Awaited<R>>((resolve, reject) => {
-      this.#engine.submit(fn, callArgs, { settle: (ok, value) => (ok ? resolve(value as Awaited<R>) : reject(value)) }, task);
+      this.#engine.submit(fn, callArgs, new PromiseOutcome(resolve, reject), task);
     });
     try {
       return await outcome;
@@ -118,7 +119,7 @@ class BasePool {
     const callArgs = this.#checkArgs(args);
     const result = new AsyncResult<Awaited<R>>({ callback: options?.callback, errorCallback: options?.errorCallback });
     if (this.#settledByAbort(result, task.signal)) return result;
-    this.#engine.submit(fn, callArgs, { settle: (ok, value) => settle(result, ok, value) }, task);
+    this.#engine.submit(fn, callArgs, new AsyncResultOutcome(result), task);
     return result;
   }
 
