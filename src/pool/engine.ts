@@ -39,17 +39,7 @@ import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { callerModule } from '../runner/call-site.js';
 import { describeTarget, type TargetRef } from '../runner/target.js';
 import { unwatchInterrupts, watchInterrupts, type Interruptible } from './interrupts.js';
-import {
-  MessageType,
-  TaskFlag,
-  decodeFromWorker,
-  decodeOutcome,
-  encodeAbort,
-  encodeDefine,
-  encodeStop,
-  encodeTask,
-  type ResultMessage,
-} from './messages.js';
+import { MessageType, RecordReader, TaskFlag, type ResultMessage, type TaskArgs } from './messages.js';
 import { PoolTask, type TaskOutcome } from './pool-task.js';
 import { WorkerSocketServer } from './process-channel.js';
 import { TaskStatistics, type PoolStatistics } from './statistics.js';
@@ -133,11 +123,10 @@ export class PoolEngine implements Interruptible {
   submit(fn: Function, args: readonly unknown[], outcome: TaskOutcome, options: SubmitOptions = {}): PoolTask {
     this.#checkRunning();
     const fnId = this.#functionId(fn);
-    const { bytes, handles } = encodeArgs(args);
-    this.#checkHandles(handles);
+    const taskArgs = this.#taskArgs(args);
     let flags = options.flags ?? 0;
     if (options.timeout !== undefined || options.signal !== undefined) flags |= TaskFlag.Signal;
-    const task = new PoolTask(this.#nextTaskId++, fnId, flags, bytes, handles, options.timeout, options.signal, outcome);
+    const task = new PoolTask(this.#nextTaskId++, fnId, flags, taskArgs, options.timeout, options.signal, outcome);
     if (this.#outstanding++ === 0) holdEventLoop();
     options.signal?.addEventListener('abort', () => this.#abort(task, options.signal?.reason), { once: true });
     this.#queue.push(task);
@@ -226,6 +215,18 @@ export class PoolEngine implements Interruptible {
     return id;
   }
 
+  /**
+   * Arguments that cannot fail to cross (numbers, strings, booleans…) are
+   * encoded on their way to the worker, straight into its record; others
+   * now, so that one that cannot cross throws from the submitting call.
+   */
+  #taskArgs(args: readonly unknown[]): TaskArgs {
+    if (args.every(isPrimitive)) return args;
+    const encoded = encodeArgs(args);
+    this.#checkHandles(encoded.handles);
+    return encoded;
+  }
+
   /** Thread-scope objects live in shared memory, which task bytes cannot carry; initargs can. */
   #checkHandles(handles: readonly Handle[]): void {
     if (handles.every((handle) => handle.scope !== 'thread')) return;
@@ -283,10 +284,10 @@ export class PoolEngine implements Interruptible {
 
   #send(worker: WorkerSlot, task: PoolTask): void {
     if (!worker.known.has(task.fnId)) {
-      worker.channel.send(encodeDefine(task.fnId, this.#targets[task.fnId]));
+      worker.channel.out.define(task.fnId, this.#targets[task.fnId]);
       worker.known.add(task.fnId);
     }
-    worker.channel.send(encodeTask(task.id, task.fnId, task.flags, task.args, task.handles));
+    worker.channel.out.task(task.id, task.fnId, task.flags, task.args);
     worker.inFlight.set(task.id, task);
     task.state = 'sent';
     worker.sent += 1;
@@ -298,7 +299,7 @@ export class PoolEngine implements Interruptible {
   #retire(worker: WorkerSlot): void {
     if (worker.state !== 'serving') return;
     worker.state = 'retiring';
-    worker.channel.send(encodeStop());
+    worker.channel.out.stop();
     worker.channel.flush();
     this.#replenish();
   }
@@ -348,17 +349,20 @@ export class PoolEngine implements Interruptible {
     void worker.exited.then((exit) => this.#onExit(worker, exit));
   }
 
-  #receive(worker: WorkerSlot, bytes: Uint8Array): void {
-    const message = decodeFromWorker(bytes);
-    switch (message.type) {
-      case MessageType.Started:
-        this.#started(worker, message.taskId);
-        return;
-      case MessageType.Result:
-        this.#result(worker, message);
-        return;
-      case MessageType.Ready:
-        return;
+  #receive(worker: WorkerSlot, record: Uint8Array): void {
+    const reader = new RecordReader(record);
+    while (!reader.done) {
+      const message = reader.fromWorker();
+      switch (message.type) {
+        case MessageType.Started:
+          this.#started(worker, message.taskId);
+          break;
+        case MessageType.Result:
+          this.#result(worker, message);
+          break;
+        case MessageType.Ready:
+          break;
+      }
     }
   }
 
@@ -373,7 +377,7 @@ export class PoolEngine implements Interruptible {
 
   #result(worker: WorkerSlot, message: ResultMessage): void {
     if (message.taskId === INITIALIZER_TASK_ID) {
-      const cause = decodeOutcome(message) as Error;
+      const cause = message.value as Error;
       this.#break(new BrokenPoolError(`${this.#options.api}: a worker's initializer failed: ${cause?.message}`, { cause }));
       return;
     }
@@ -386,7 +390,7 @@ export class PoolEngine implements Interruptible {
       // It timed out or was aborted, and has now stopped: no need to replace its worker.
       clearTimeout(task.timer);
     } else {
-      this.#settle(task, message.ok, decodeOutcome(message));
+      this.#settle(task, message.ok, message.value);
     }
     this.#scheduleDispatch();
   }
@@ -445,7 +449,7 @@ export class PoolEngine implements Interruptible {
 
   /** Fires the task's signal in its worker; if the task has not stopped after the grace period, the worker is replaced. */
   #stopTask(worker: WorkerSlot, task: PoolTask): void {
-    worker.channel.send(encodeAbort(task.id));
+    worker.channel.out.abort(task.id);
     worker.channel.flush();
     task.timer = setTimeout(() => {
       if (!worker.inFlight.has(task.id) || worker.state === 'exited') return;
@@ -512,6 +516,11 @@ export class PoolEngine implements Interruptible {
     this.#server?.close();
     this.#whenAllExited?.();
   }
+}
+
+function isPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'number' || type === 'string' || type === 'boolean' || type === 'bigint' || value === undefined || value === null;
 }
 
 function workerDied(api: string, name: string, exit: WorkerExit): BrokenPoolError {

@@ -3,45 +3,54 @@
  * goes through a thread worker's byte rings (`byte-ring.ts`) and a process
  * worker's socket (`process-channel.ts`).
  *
+ * Messages travel in records: a record is one version byte, then as many
+ * messages as the sender had ready — a burst of tasks is one record per
+ * worker, the results of a run of tasks one record back. Values (arguments,
+ * results, errors) are written by the value codec straight into the record,
+ * and read straight out of it.
+ *
  * Pool → worker:
  *
- * | type   | fields                                   | meaning                                           |
- * |--------|------------------------------------------|---------------------------------------------------|
- * | Define | fnId, target (value codec)               | fnId names this exported function from now on     |
- * | Task   | taskId, fnId, flags, args (value codec)  | run fnId(...args); or, with CHUNK, once per item  |
- * | Abort  | taskId                                   | the task timed out or was aborted: fire its signal |
- * | Stop   | —                                        | finish what you have, then exit                   |
- * | Halt   | —                                        | exit now (the pool is terminating)                |
+ * | type   | fields                                     | meaning                                           |
+ * |--------|--------------------------------------------|---------------------------------------------------|
+ * | Define | fnId, target                               | fnId names this exported function from now on     |
+ * | Task   | taskId, fnId, flags, handles, args         | run fnId(...args); or, with Chunk, once per item  |
+ * | Abort  | taskId                                     | the task timed out or was aborted: fire its signal |
+ * | Stop   | —                                          | finish what you have, then exit                   |
+ * | Halt   | —                                          | exit now (the pool is terminating)                |
  *
  * Worker → pool:
  *
- * | type    | fields                                   | meaning                                          |
- * |---------|------------------------------------------|--------------------------------------------------|
- * | Started | taskId                                   | the task is about to run (see below)             |
- * | Result  | taskId, ok, runMicros, value or error    | the task ended                                   |
- * | Ready   | —                                        | the initializer ran; tasks may come              |
+ * | type    | fields                                    | meaning                                          |
+ * |---------|-------------------------------------------|--------------------------------------------------|
+ * | Started | taskId                                    | the task is about to run (see below)             |
+ * | Result  | taskId, ok, runMicros, handles, value     | the task ended: its result, or (not ok) its error |
+ * | Ready   | —                                         | the initializer ran; tasks may come              |
  *
  * Why `Started`: a worker receives several tasks ahead and runs them in
  * the order sent. When it dies, the pool must fail exactly the tasks it had
  * begun and give the others to another worker; and a task's timeout runs
  * from its start, not from its dispatch. So the worker says when each task
- * begins — in the same write as the previous task's result, so it costs no
+ * begins — in the same record as the previous task's result, so it costs no
  * extra wake-up (`worker-main.ts`).
  *
- * Arguments and results are the value codec's bytes. Weft objects among
- * them travel as their handles, encoded inline: that works for process-scope
- * objects (a hub id); a thread-scope object lives in a SharedArrayBuffer,
- * which bytes cannot carry, so it must reach the workers through
- * `initargs` — which is also Python's rule for a `Lock` and a pool.
+ * Weft objects among values travel as their handles, written before the
+ * value: that works for process-scope objects (a hub id); a thread-scope
+ * object lives in a SharedArrayBuffer, which bytes cannot carry, so it must
+ * reach the workers through `initargs` — which is also Python's rule for a
+ * `Lock` and a pool.
  */
 import type { Handle } from '../codec/handles.js';
-import { ErrorCode, misuse } from '../errors.js';
-import { Reader } from '../codec/reader.js';
-import { decode, encode } from '../codec/value-codec.js';
-import { Writer } from '../codec/writer.js';
+import { Reader, malformed } from '../codec/reader.js';
 import { encodeError, decodeError, type EncodedError } from '../codec/remote-error.js';
+import { decode, decodeValue, encode, encodeValue } from '../codec/value-codec.js';
+import { Writer } from '../codec/writer.js';
+import { ErrorCode, misuse } from '../errors.js';
 import type { TargetRef } from '../runner/target.js';
 import { markRemote } from './await-site.js';
+
+/** The first byte of every record; a worker of another weft version is refused rather than misread. */
+const PROTOCOL_VERSION = 1;
 
 export const MessageType = {
   Define: 1,
@@ -64,61 +73,185 @@ export const TaskFlag = {
   Signal: 4,
 } as const;
 
-export interface DefineMessage {
-  readonly type: typeof MessageType.Define;
-  readonly fnId: number;
-  readonly target: TargetRef;
+export type ToWorker =
+  | { readonly type: typeof MessageType.Define; readonly fnId: number; readonly target: TargetRef }
+  | { readonly type: typeof MessageType.Task; readonly taskId: number; readonly fnId: number; readonly flags: number; readonly args: unknown[] }
+  | { readonly type: typeof MessageType.Abort; readonly taskId: number }
+  | { readonly type: typeof MessageType.Stop }
+  | { readonly type: typeof MessageType.Halt };
+
+export type TaskMessage = Extract<ToWorker, { type: typeof MessageType.Task }>;
+
+export type FromWorker =
+  | { readonly type: typeof MessageType.Started; readonly taskId: number }
+  | { readonly type: typeof MessageType.Result; readonly taskId: number; readonly ok: boolean; readonly runMicros: number; readonly value: unknown }
+  | { readonly type: typeof MessageType.Ready };
+
+export type ResultMessage = Extract<FromWorker, { type: typeof MessageType.Result }>;
+
+/** Arguments already encoded by `encodeArgs` at submit (they could have failed there), or plain ones encoded on the way. */
+export type TaskArgs = { readonly bytes: Uint8Array; readonly handles: readonly Handle[] } | readonly unknown[];
+
+/** Builds records: messages appended one by one, taken as one record. */
+export class RecordWriter {
+  readonly #writer = new Writer(1024);
+
+  /** True when no message has been added since the last `take()`. */
+  get empty(): boolean {
+    return this.#writer.pos === 0;
+  }
+
+  /** The record made of the messages added so far (a copy); the writer starts over. */
+  take(): Uint8Array {
+    const record = this.#writer.toBytes();
+    this.#writer.reset();
+    return record;
+  }
+
+  define(fnId: number, target: TargetRef): void {
+    this.#begin(MessageType.Define);
+    this.#writer.varint(fnId);
+    encodeValue(target, this.#writer, []);
+  }
+
+  task(taskId: number, fnId: number, flags: number, args: TaskArgs): void {
+    const writer = this.#begin(MessageType.Task);
+    writer.varint(taskId);
+    writer.varint(fnId);
+    writer.u8(flags);
+    if (Array.isArray(args)) {
+      writeHandles(writer, []);
+      encodeValue(args, writer, []);
+      return;
+    }
+    const encoded = args as { bytes: Uint8Array; handles: readonly Handle[] };
+    writeHandles(writer, encoded.handles);
+    // encodeArgs' bytes start with the codec's version byte; the record has its own.
+    writer.raw(encoded.bytes.subarray(1));
+  }
+
+  abort(taskId: number): void {
+    this.#begin(MessageType.Abort).varint(taskId);
+  }
+
+  stop(): void {
+    this.#begin(MessageType.Stop);
+  }
+
+  halt(): void {
+    this.#begin(MessageType.Halt);
+  }
+
+  started(taskId: number): void {
+    this.#begin(MessageType.Started).varint(taskId);
+  }
+
+  ready(): void {
+    this.#begin(MessageType.Ready);
+  }
+
+  /** A task's outcome. A value that cannot cross back fails the task with why; this never throws. */
+  result(taskId: number, ok: boolean, runMicros: number, value: unknown): void {
+    const writer = this.#writer;
+    const start = writer.pos;
+    try {
+      this.#writeResult(taskId, ok, runMicros, ok ? value : encodeError(value));
+    } catch (error) {
+      writer.pos = start;
+      if (ok) this.result(taskId, false, runMicros, error);
+      else this.#writeResult(taskId, false, runMicros, withoutProps(encodeError(value)));
+    }
+  }
+
+  #writeResult(taskId: number, ok: boolean, runMicros: number, value: unknown): void {
+    const writer = this.#writer;
+    const start = writer.pos;
+    const header = (): void => {
+      this.#begin(MessageType.Result);
+      writer.varint(taskId);
+      writer.u8(ok ? 1 : 0);
+      writer.varint(runMicros);
+    };
+    header();
+    writeHandles(writer, []);
+    const handles: Handle[] = [];
+    encodeValue(value, writer, handles, { path: 'result' });
+    if (handles.length === 0) return;
+    // Rare: weft objects in the value. Their handles go first, so write it again behind them.
+    const local = handles.find((handle) => handle.scope === 'thread');
+    if (local !== undefined) throw threadScopeResult(local);
+    writer.pos = start;
+    header();
+    writeHandles(writer, handles);
+    encodeValue(value, writer, [], { path: 'result' });
+  }
+
+  #begin(type: number): Writer {
+    if (this.#writer.pos === 0) this.#writer.u8(PROTOCOL_VERSION);
+    this.#writer.u8(type);
+    return this.#writer;
+  }
 }
 
-export interface TaskMessage {
-  readonly type: typeof MessageType.Task;
-  readonly taskId: number;
-  readonly fnId: number;
-  readonly flags: number;
-  readonly args: Uint8Array;
-  readonly handles: readonly Handle[];
-}
+/** Reads the messages of one record, in order. */
+export class RecordReader {
+  readonly #reader: Reader;
 
-export interface AbortMessage {
-  readonly type: typeof MessageType.Abort;
-  readonly taskId: number;
-}
+  constructor(record: Uint8Array) {
+    this.#reader = new Reader(record);
+    const version = this.#reader.u8();
+    if (version !== PROTOCOL_VERSION) throw malformed(`pool protocol version ${version}, this weft speaks ${PROTOCOL_VERSION} (are two weft versions talking?)`);
+  }
 
-export interface StopMessage {
-  readonly type: typeof MessageType.Stop;
-}
+  get done(): boolean {
+    return this.#reader.remaining === 0;
+  }
 
-export interface HaltMessage {
-  readonly type: typeof MessageType.Halt;
-}
+  /** The next message to a worker. */
+  toWorker(): ToWorker {
+    const reader = this.#reader;
+    const type = reader.u8();
+    switch (type) {
+      case MessageType.Define:
+        return { type, fnId: reader.varint(), target: decodeValue(reader, []) as TargetRef };
+      case MessageType.Task: {
+        const taskId = reader.varint();
+        const fnId = reader.varint();
+        const flags = reader.u8();
+        const handles = readHandles(reader);
+        return { type, taskId, fnId, flags, args: decodeValue(reader, handles) as unknown[] };
+      }
+      case MessageType.Abort:
+        return { type, taskId: reader.varint() };
+      case MessageType.Stop:
+      case MessageType.Halt:
+        return { type };
+      default:
+        throw malformed(`unknown message type ${type} from the pool`);
+    }
+  }
 
-export type ToWorker = DefineMessage | TaskMessage | AbortMessage | StopMessage | HaltMessage;
-
-export interface StartedMessage {
-  readonly type: typeof MessageType.Started;
-  readonly taskId: number;
-}
-
-export interface ResultMessage {
-  readonly type: typeof MessageType.Result;
-  readonly taskId: number;
-  readonly ok: boolean;
-  readonly runMicros: number;
-  /** The value codec's bytes: the result, or (not ok) the `EncodedError`. */
-  readonly payload: Uint8Array;
-  readonly handles: readonly Handle[];
-}
-
-export interface ReadyMessage {
-  readonly type: typeof MessageType.Ready;
-}
-
-export type FromWorker = StartedMessage | ResultMessage | ReadyMessage;
-
-const scratch = new Writer(256);
-
-function finish(writer: Writer): Uint8Array {
-  return writer.toBytes();
+  /** The next message from a worker; a failed task's error is rebuilt, with its remote stack. */
+  fromWorker(): FromWorker {
+    const reader = this.#reader;
+    const type = reader.u8();
+    switch (type) {
+      case MessageType.Started:
+        return { type, taskId: reader.varint() };
+      case MessageType.Result: {
+        const taskId = reader.varint();
+        const ok = reader.u8() === 1;
+        const runMicros = reader.varint();
+        const handles = readHandles(reader);
+        const value = decodeValue(reader, handles);
+        return { type, taskId, ok, runMicros, value: ok ? value : markRemote(decodeError(value as EncodedError)) };
+      }
+      case MessageType.Ready:
+        return { type };
+      default:
+        throw malformed(`unknown message type ${type} from a worker`);
+    }
+  }
 }
 
 /** Handles ride inline as value-codec bytes, after a presence flag. */
@@ -128,136 +261,20 @@ function writeHandles(writer: Writer, handles: readonly Handle[]): void {
     return;
   }
   writer.u8(1);
-  writeBytes(writer, encode(handles));
-}
-
-function readHandles(reader: Reader): Handle[] {
-  if (reader.u8() === 0) return [];
-  return decode(readBytes(reader)) as Handle[];
-}
-
-function writeBytes(writer: Writer, bytes: Uint8Array): void {
+  const bytes = encode(handles);
   writer.varint(bytes.length);
   writer.raw(bytes);
 }
 
-function readBytes(reader: Reader): Uint8Array {
-  return reader.copy(reader.varint());
+function readHandles(reader: Reader): Handle[] {
+  if (reader.u8() === 0) return [];
+  return decode(reader.copy(reader.varint())) as Handle[];
 }
 
-export function encodeDefine(fnId: number, target: TargetRef): Uint8Array {
-  scratch.reset();
-  scratch.u8(MessageType.Define);
-  scratch.varint(fnId);
-  writeBytes(scratch, encode(target));
-  return finish(scratch);
-}
-
-export function encodeTask(taskId: number, fnId: number, flags: number, args: Uint8Array, handles: readonly Handle[]): Uint8Array {
-  scratch.reset();
-  scratch.u8(MessageType.Task);
-  scratch.varint(taskId);
-  scratch.varint(fnId);
-  scratch.u8(flags);
-  writeBytes(scratch, args);
-  writeHandles(scratch, handles);
-  return finish(scratch);
-}
-
-export function encodeAbort(taskId: number): Uint8Array {
-  scratch.reset();
-  scratch.u8(MessageType.Abort);
-  scratch.varint(taskId);
-  return finish(scratch);
-}
-
-export function encodeStop(): Uint8Array {
-  return Uint8Array.of(MessageType.Stop);
-}
-
-export function encodeHalt(): Uint8Array {
-  return Uint8Array.of(MessageType.Halt);
-}
-
-export function encodeStarted(taskId: number): Uint8Array {
-  scratch.reset();
-  scratch.u8(MessageType.Started);
-  scratch.varint(taskId);
-  return finish(scratch);
-}
-
-export function encodeReady(): Uint8Array {
-  return Uint8Array.of(MessageType.Ready);
-}
-
-/** A task's outcome. The value must already be encoded (`encodeOutcome`). */
-export function encodeResult(taskId: number, ok: boolean, runMicros: number, payload: Uint8Array, handles: readonly Handle[]): Uint8Array {
-  scratch.reset();
-  scratch.u8(MessageType.Result);
-  scratch.varint(taskId);
-  scratch.u8(ok ? 1 : 0);
-  scratch.varint(runMicros);
-  writeBytes(scratch, payload);
-  writeHandles(scratch, handles);
-  return finish(scratch);
-}
-
-export function decodeToWorker(bytes: Uint8Array): ToWorker {
-  const reader = new Reader(bytes);
-  const type = reader.u8();
-  switch (type) {
-    case MessageType.Define:
-      return { type, fnId: reader.varint(), target: decode(readBytes(reader)) as TargetRef };
-    case MessageType.Task:
-      return { type, taskId: reader.varint(), fnId: reader.varint(), flags: reader.u8(), args: readBytes(reader), handles: readHandles(reader) };
-    case MessageType.Abort:
-      return { type, taskId: reader.varint() };
-    case MessageType.Stop:
-    case MessageType.Halt:
-      return { type };
-    default:
-      throw new Error(`pool: unknown message type ${type} from the pool (are two weft versions talking?)`);
-  }
-}
-
-export function decodeFromWorker(bytes: Uint8Array): FromWorker {
-  const reader = new Reader(bytes);
-  const type = reader.u8();
-  switch (type) {
-    case MessageType.Started:
-      return { type, taskId: reader.varint() };
-    case MessageType.Result:
-      return { type, taskId: reader.varint(), ok: reader.u8() === 1, runMicros: reader.varint(), payload: readBytes(reader), handles: readHandles(reader) };
-    case MessageType.Ready:
-      return { type };
-    default:
-      throw new Error(`pool: unknown message type ${type} from a worker (are two weft versions talking?)`);
-  }
-}
-
-/** A task's value or error as payload bytes and handles, ready for `encodeResult`. Never throws. */
-export function encodeOutcome(ok: boolean, value: unknown): { ok: boolean; payload: Uint8Array; handles: Handle[] } {
-  if (ok) {
-    try {
-      const handles: Handle[] = [];
-      const payload = encode(value, handles, { path: 'result' });
-      const local = handles.find((handle) => handle.scope === 'thread');
-      if (local !== undefined) throw threadScopeResult(local);
-      return { ok: true, payload, handles };
-    } catch (error) {
-      // The result cannot cross back: the task fails with why.
-      return encodeOutcome(false, error);
-    }
-  }
-  const encoded: EncodedError = encodeError(value);
-  try {
-    const handles: Handle[] = [];
-    return { ok: false, payload: encode(encoded, handles), handles };
-  } catch {
-    // An error whose own properties hold something bytes cannot carry: keep its name, message and stack.
-    const { props: _dropped, ...plain } = encoded;
-    return { ok: false, payload: encode(plain), handles: [] };
-  }
+/** An error whose own properties hold something bytes cannot carry keeps its name, message and stack. */
+function withoutProps(encoded: EncodedError): EncodedError {
+  const { props: _dropped, ...plain } = encoded;
+  return plain;
 }
 
 function threadScopeResult(handle: Handle): Error {
@@ -265,10 +282,4 @@ function threadScopeResult(handle: Handle): Error {
     ErrorCode.NotSerializable,
     `pool: the task returned a thread-scope weft object (${handle.kind}), which cannot travel back in a result; return plain data, or share it through initargs`,
   );
-}
-
-/** The value or the rebuilt error of a Result. */
-export function decodeOutcome(message: ResultMessage): unknown {
-  const value = decode(message.payload, message.handles);
-  return message.ok ? value : markRemote(decodeError(value as EncodedError));
 }

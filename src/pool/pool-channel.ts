@@ -10,15 +10,16 @@
 import type { Socket } from 'node:net';
 import { RingReader, RingWriter, createRingBuffer } from './byte-ring.js';
 import { FrameSplitter, joinFrames } from './process-channel.js';
+import { RecordWriter } from './messages.js';
 import type { RingPair } from './worker-channel.js';
 
 export interface PoolChannel {
-  /** Queues a message for the worker. */
-  send(message: Uint8Array): void;
-  /** Writes what is queued and wakes the worker. */
+  /** Messages for the worker are added here; `flush` sends them as one record. */
+  readonly out: RecordWriter;
+  /** Sends what was added to `out` and wakes the worker. */
   flush(): void;
-  /** From now on, calls `onMessage` for each message from the worker, in order. */
-  listen(onMessage: (message: Uint8Array) => void): void;
+  /** From now on, calls `onRecord` for each record from the worker, in order. */
+  listen(onRecord: (record: Uint8Array) => void): void;
   /**
    * Resolves once the worker can send nothing more and every message it
    * sent has been delivered — call after the worker exited.
@@ -30,6 +31,7 @@ export interface PoolChannel {
 
 export class RingPoolChannel implements PoolChannel {
   readonly rings: RingPair;
+  readonly out = new RecordWriter();
   readonly #writer: RingWriter;
   readonly #reader: RingReader;
   #outbox: Uint8Array[] = [];
@@ -46,11 +48,8 @@ export class RingPoolChannel implements PoolChannel {
     this.#reader = new RingReader(this.rings.up);
   }
 
-  send(message: Uint8Array): void {
-    this.#outbox.push(message);
-  }
-
   flush(): void {
+    if (!this.out.empty) this.#outbox.push(this.out.take());
     if (this.#waitingForRoom || this.#closed) return;
     // Read READ before writing, so that waiting on it cannot miss the worker's progress.
     const seen = this.#writer.readCounter();
@@ -115,6 +114,7 @@ export class RingPoolChannel implements PoolChannel {
 }
 
 export class SocketPoolChannel implements PoolChannel {
+  readonly out = new RecordWriter();
   #socket: Socket | undefined;
   #outbox: Uint8Array[] = [];
   #onMessage: ((message: Uint8Array) => void) | undefined;
@@ -140,11 +140,8 @@ export class SocketPoolChannel implements PoolChannel {
     this.flush();
   }
 
-  send(message: Uint8Array): void {
-    this.#outbox.push(message);
-  }
-
   flush(): void {
+    if (!this.out.empty) this.#outbox.push(this.out.take());
     if (this.#socket === undefined || this.#outbox.length === 0 || this.#closed) return;
     this.#socket.write(joinFrames(this.#outbox));
     this.#outbox = [];

@@ -12,7 +12,7 @@
  * gives up (timeout, abort, the pool ends). A settled task may still be in a
  * worker (it timed out there): its late result is dropped.
  */
-import type { Handle } from '../codec/handles.js';
+import type { TaskArgs } from './messages.js';
 
 export interface TaskOutcome {
   /** Called once with the outcome; must not throw. */
@@ -38,8 +38,7 @@ export class PoolTask {
     readonly id: number,
     readonly fnId: number,
     readonly flags: number,
-    readonly args: Uint8Array,
-    readonly handles: readonly Handle[],
+    readonly args: TaskArgs,
     readonly timeout: number | undefined,
     readonly signal: AbortSignal | undefined,
     readonly outcome: TaskOutcome,

@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RecordWriter } from './messages.js';
 import type { WorkerChannel } from './worker-channel.js';
 
 /** Where a worker connects, and how it proves who it is. */
@@ -175,10 +176,10 @@ export async function connectWorkerSocket(address: SocketAddress): Promise<Worke
 
 class SocketWorkerChannel implements WorkerChannel {
   readonly canWaitSync = false;
+  readonly out = new RecordWriter();
   readonly #socket: Socket;
   readonly #inbox: Uint8Array[] = [];
   #inboxHead = 0;
-  #outbox: Uint8Array[] = [];
   #flushScheduled = false;
   #wake: (() => void) | undefined;
   #writesIssued = 0;
@@ -206,10 +207,6 @@ class SocketWorkerChannel implements WorkerChannel {
       this.#inboxHead = 0;
     }
     return message;
-  }
-
-  send(message: Uint8Array): void {
-    this.#outbox.push(message);
   }
 
   publishStart(): void {
@@ -248,9 +245,8 @@ class SocketWorkerChannel implements WorkerChannel {
 
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#outbox.length === 0) return;
-    const frames = joinFrames(this.#outbox);
-    this.#outbox = [];
+    if (this.out.empty) return;
+    const frames = joinFrames([this.out.take()]);
     this.#writesIssued += 1;
     this.#socket.write(frames, this.#onWritten);
   }

@@ -5,12 +5,13 @@
  * (`worker-main.ts`) sees only this interface.
  */
 import { RingReader, RingWriter } from './byte-ring.js';
+import { RecordWriter } from './messages.js';
 
 export interface WorkerChannel {
-  /** The next message from the pool, if one has arrived. */
+  /** The next record from the pool, if one has arrived. */
   next(): Uint8Array | undefined;
-  /** Queues a message for the pool. */
-  send(message: Uint8Array): void;
+  /** Messages for the pool are added here; the publish calls send them as one record. */
+  readonly out: RecordWriter;
   /** Makes queued results visible to the pool and wakes it (the socket batches these per tick). */
   publishResults(): void;
   /**
@@ -49,6 +50,7 @@ const ROOM_WAIT_SLICE_MS = 100;
 
 export class RingWorkerChannel implements WorkerChannel {
   readonly canWaitSync = true;
+  readonly out = new RecordWriter();
   readonly #down: RingReader;
   readonly #up: RingWriter;
 
@@ -61,24 +63,31 @@ export class RingWorkerChannel implements WorkerChannel {
     return this.#down.read();
   }
 
-  send(message: Uint8Array): void {
+  /** Writes a record into the reply ring, waiting for room if the pool is behind. */
+  #write(record: Uint8Array): void {
     let offset = 0;
     for (;;) {
       // Read READ before trying, so a wait on it cannot miss the reader's progress.
       const seen = this.#up.readCounter();
-      offset = this.#up.write(message, offset);
-      if (offset === message.length) return;
+      offset = this.#up.write(record, offset);
+      if (offset === record.length) return;
       // No room: show the pool what is there, and wait for it to read.
       this.#up.publish();
       this.#up.waitForRoomSync(seen, ROOM_WAIT_SLICE_MS);
     }
   }
 
+  #writeOut(): void {
+    if (!this.out.empty) this.#write(this.out.take());
+  }
+
   publishResults(): void {
+    this.#writeOut();
     this.#up.publish();
   }
 
   publishStart(wake: boolean): void {
+    this.#writeOut();
     if (wake) this.#up.publish();
     else this.#up.publishQuietly();
   }
@@ -104,7 +113,7 @@ export class RingWorkerChannel implements WorkerChannel {
   }
 
   close(): Promise<void> {
-    this.#up.publish();
+    this.publishResults();
     return Promise.resolve();
   }
 }

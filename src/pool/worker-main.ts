@@ -15,18 +15,14 @@
  * slices so timers a task left behind still fire; with async tasks in
  * flight, or over a socket, it waits with its event loop running.
  */
-import { decode } from '../codec/value-codec.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { loadTarget, type TargetRef } from '../runner/target.js';
 import {
   MessageType,
   TaskFlag,
-  decodeToWorker,
-  encodeOutcome,
-  encodeReady,
-  encodeResult,
-  encodeStarted,
+  RecordReader,
   type TaskMessage,
+  type ToWorker,
 } from './messages.js';
 import { connectWorkerSocket, type SocketAddress } from './process-channel.js';
 import { runWithSignal } from './task-signal.js';
@@ -55,7 +51,7 @@ export async function runPoolWorker(config: PoolWorkerConfig): Promise<void> {
     await channel.close();
     return;
   }
-  channel.send(encodeReady());
+  channel.out.ready();
   channel.publishResults();
   await new WorkerLoop(channel).serve();
   await channel.close();
@@ -79,8 +75,7 @@ async function runInitializer(channel: WorkerChannel, config: PoolWorkerConfig):
     await initializer(...config.initargs);
     return true;
   } catch (error) {
-    const outcome = encodeOutcome(false, error);
-    channel.send(encodeResult(INITIALIZER_TASK_ID, false, elapsedMicros(began), outcome.payload, outcome.handles));
+    channel.out.result(INITIALIZER_TASK_ID, false, elapsedMicros(began), error);
     channel.publishResults();
     return false;
   }
@@ -102,10 +97,13 @@ class WorkerLoop {
 
   async serve(): Promise<void> {
     for (;;) {
-      const bytes = this.#channel.next();
-      if (bytes !== undefined) {
-        const pending = this.#handle(bytes);
-        if (pending !== undefined) await pending;
+      const record = this.#channel.next();
+      if (record !== undefined) {
+        const reader = new RecordReader(record);
+        while (!reader.done) {
+          const pending = this.#handle(reader.toWorker());
+          if (pending !== undefined) await pending;
+        }
         continue;
       }
       this.#channel.publishResults();
@@ -131,8 +129,7 @@ class WorkerLoop {
   }
 
   /** Handles one message; returns a promise only when the loop must wait (loading a function). */
-  #handle(bytes: Uint8Array): Promise<void> | undefined {
-    const message = decodeToWorker(bytes);
+  #handle(message: ToWorker): Promise<void> | undefined {
     switch (message.type) {
       case MessageType.Define:
         return this.#define(message.fnId, message.target);
@@ -160,7 +157,7 @@ class WorkerLoop {
   }
 
   #start(task: TaskMessage): Promise<void> | undefined {
-    this.#channel.send(encodeStarted(task.taskId));
+    this.#channel.out.started(task.taskId);
     // A task with a timeout needs the pool to see its start at once; others only need it to survive a crash.
     const hasSignal = (task.flags & TaskFlag.Signal) !== 0;
     this.#channel.publishStart(hasSignal);
@@ -179,7 +176,7 @@ class WorkerLoop {
       const fn = this.#functions.get(task.fnId);
       if (fn === undefined) throw new Error(`pool: task of unknown function #${task.fnId} (a pool bug)`);
       if (fn instanceof Error) throw fn;
-      const args = decode(task.args, task.handles) as unknown[];
+      const args = task.args;
       const weftPoolTask = (): unknown => ((flags & TaskFlag.Chunk) !== 0 ? runChunk(fn, args, (flags & TaskFlag.Star) !== 0) : fn(...args));
       returned = controller === undefined ? weftPoolTask() : runWithSignal(controller, weftPoolTask);
     } catch (error) {
@@ -199,8 +196,7 @@ class WorkerLoop {
 
   #finish(taskId: number, ok: boolean, value: unknown, began: number): void {
     if (!ok) trimPoolFrames(value);
-    const outcome = encodeOutcome(ok, value);
-    this.#channel.send(encodeResult(taskId, outcome.ok, elapsedMicros(began), outcome.payload, outcome.handles));
+    this.#channel.out.result(taskId, ok, elapsedMicros(began), value);
     this.#channel.publishResults();
   }
 

@@ -17,7 +17,6 @@ import { constants } from 'node:os';
 import { Process, kEnded as kProcessEnded } from '../runner/process.js';
 import { Thread, kEnded as kThreadEnded, kExitCode, kTerminate } from '../runner/thread.js';
 import type { TargetRef } from '../runner/target.js';
-import { encodeHalt } from './messages.js';
 import type { PoolTask } from './pool-task.js';
 import { RingPoolChannel, SocketPoolChannel, type PoolChannel } from './pool-channel.js';
 import type { WorkerSocketServer } from './process-channel.js';
@@ -113,7 +112,7 @@ export class WorkerSlot {
     }
     if (this.state === 'exited' || this.#halting) return;
     this.#halting = true;
-    this.channel.send(encodeHalt());
+    this.channel.out.halt();
     this.channel.flush();
     const timer = setTimeout(() => void worker[kTerminate](), HALT_GRACE_MS);
     timer.unref();
