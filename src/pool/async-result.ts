@@ -64,11 +64,13 @@ export class AsyncResult<R = unknown> {
   #promised: Promise<R> | undefined;
   #settleOutcome: ((ok: boolean, value: unknown) => void) | undefined;
   // Method syntax: bivariant, so AsyncResult<number> stays assignable to AsyncResult<unknown>.
-  #callbacks: { callback?(value: R): void; errorCallback?(error: Error): void };
-  #waiters = new Set<{ readonly wake: () => void }>();
+  #callbacks: { callback?(value: R): void; errorCallback?(error: Error): void } | undefined;
+  // Made on the first timed wait: most results are only ever awaited with a plain get().
+  #waiters: Set<{ readonly wake: () => void }> | undefined;
 
   /** Made by the pool; `callbacks` run once when it settles. */
-  constructor(callbacks: AsyncResultCallbacks<R> = {}) {
+  constructor(callbacks?: AsyncResultCallbacks<R>) {
+    if (callbacks === undefined) return;
     if (typeof callbacks !== 'object' || callbacks === null) {
       throw invalidArg(`pool: options must be an object like { callback, errorCallback }, got ${callbacks === null ? 'null' : typeof callbacks}`, 'type');
     }
@@ -150,7 +152,7 @@ export class AsyncResult<R = unknown> {
   statistics(): AsyncResultStatistics {
     // Plain get() calls share one promise: they count as one waiter.
     const outcomeWaiting = this.#settleOutcome === undefined ? 0 : 1;
-    return Object.freeze({ ready: this.ready(), waiting: this.#waiters.size + outcomeWaiting });
+    return Object.freeze({ ready: this.ready(), waiting: (this.#waiters?.size ?? 0) + outcomeWaiting });
   }
 
   /**
@@ -162,21 +164,26 @@ export class AsyncResult<R = unknown> {
   [kSettle](ok: boolean, outcome: R | Error): void {
     if (this.#state.kind !== 'pending') throw misuse(ErrorCode.InvalidState, `pool: an AsyncResult settled twice: ${this}`);
     this.#state = ok ? { kind: 'ok', value: outcome as R } : { kind: 'failed', error: outcome as Error };
-    const { callback, errorCallback } = this.#callbacks;
-    this.#callbacks = {};
-    try {
-      if (ok) callback?.(outcome as R);
-      else errorCallback?.(outcome as Error);
-    } catch (error) {
-      process.stderr.write(`exception calling ${ok ? 'callback' : 'errorCallback'} for ${this}\n${inspect(error)}\n`);
-    }
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const { wake } of waiters) wake();
+    const callbacks = this.#callbacks;
+    this.#callbacks = undefined;
+    if (callbacks !== undefined) this.#runCallback(ok, outcome, callbacks);
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const { wake } of waiters) wake();
     if (this.#settleOutcome !== undefined) {
       this.#settleOutcome(ok, outcome);
       this.#settleOutcome = undefined;
       releaseEventLoop();
+    }
+  }
+
+  /** Python's callback/error_callback; one that throws is reported and never breaks the pool. */
+  #runCallback(ok: boolean, outcome: unknown, callbacks: { callback?(value: R): void; errorCallback?(error: Error): void }): void {
+    try {
+      if (ok) callbacks.callback?.(outcome as R);
+      else callbacks.errorCallback?.(outcome as Error);
+    } catch (error) {
+      process.stderr.write(`exception calling ${ok ? 'callback' : 'errorCallback'} for ${this}\n${inspect(error)}\n`);
     }
   }
 
@@ -221,8 +228,9 @@ export class AsyncResult<R = unknown> {
     if (this.ready() || timeout === 0) return;
     await waitForWake((wake) => {
       const entry = { wake };
-      this.#waiters.add(entry);
-      return () => this.#waiters.delete(entry);
+      const waiters = (this.#waiters ??= new Set());
+      waiters.add(entry);
+      return () => waiters.delete(entry);
     }, Deadline.after(timeout), signal);
   }
 }

@@ -250,9 +250,9 @@ export class PoolEngine implements Interruptible {
 
   #dispatch(): void {
     this.#dispatchScheduled = false;
-    const touched = new Set<WorkerSlot>();
+    const refilled = this.#refillable();
     while (this.#queueHead < this.#queue.length) {
-      const worker = this.#leastLoaded();
+      const worker = leastLoaded(refilled);
       if (worker === undefined) break;
       const task = this.#queue[this.#queueHead];
       this.#queueHead += 1;
@@ -262,24 +262,27 @@ export class PoolEngine implements Interruptible {
         continue;
       }
       this.#send(worker, task);
-      touched.add(worker);
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue = [];
       this.#queueHead = 0;
     }
-    for (const worker of touched) worker.channel.flush();
+    for (const worker of refilled) worker.channel.flush();
     this.#stopIdleWorkers();
   }
 
-  /** The serving worker with the fewest tasks in flight, if one has room. */
-  #leastLoaded(): WorkerSlot | undefined {
-    let best: WorkerSlot | undefined;
+  /**
+   * The serving workers down to half their window or less. Topping a worker
+   * up only then, and to its full window, turns a stream of results into a
+   * few large refills — one record and one wake-up each — instead of a task
+   * per result.
+   */
+  #refillable(): WorkerSlot[] {
+    const workers: WorkerSlot[] = [];
     for (const worker of this.#workers) {
-      if (worker.state !== 'serving' || worker.inFlight.size >= worker.window) continue;
-      if (best === undefined || worker.inFlight.size < best.inFlight.size) best = worker;
+      if (worker.state === 'serving' && worker.inFlight.size <= worker.window / 2) workers.push(worker);
     }
-    return best;
+    return workers;
   }
 
   #send(worker: WorkerSlot, task: PoolTask): void {
@@ -516,6 +519,16 @@ export class PoolEngine implements Interruptible {
     this.#server?.close();
     this.#whenAllExited?.();
   }
+}
+
+/** The worker with the fewest tasks in flight, if one has room in its window (dispatch spreads tasks evenly). */
+function leastLoaded(workers: readonly WorkerSlot[]): WorkerSlot | undefined {
+  let best: WorkerSlot | undefined;
+  for (const worker of workers) {
+    if (worker.state !== 'serving' || worker.inFlight.size >= worker.window) continue;
+    if (best === undefined || worker.inFlight.size < best.inFlight.size) best = worker;
+  }
+  return best;
 }
 
 function isPrimitive(value: unknown): boolean {

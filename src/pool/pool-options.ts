@@ -31,8 +31,10 @@ export function checkInitializer(initializer: unknown, initargs: unknown, api: s
   return { initializer: initializer as Function | undefined, initargs: (initargs as unknown[] | undefined) ?? [] };
 }
 
+const NO_TASK_OPTIONS: TaskOptions = Object.freeze({});
+
 export function checkTaskOptions(options: TaskOptions | undefined, api: string): TaskOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_TASK_OPTIONS;
   if (typeof options !== 'object' || options === null) throw invalidArg(`${api}: options must be an object`, 'type');
   checkWaitOptions({ timeout: options.timeout, signal: options.signal });
   return options;
