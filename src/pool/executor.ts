@@ -17,14 +17,7 @@ import { PoolEngine } from './engine.js';
 import { Future, kSetException, kSetRunningOrNotifyCancel } from './future.js';
 import { FutureOutcome, asError } from './outcomes.js';
 import { TaskFlag } from './messages.js';
-import {
-  checkGracePeriod,
-  checkInitializer,
-  checkPositiveInteger,
-  checkTaskOptions,
-  cpus,
-  type TaskOptions,
-} from './pool-options.js';
+import { checkPoolOptions, checkPositiveInteger, checkTaskOptions, cpus, type TaskOptions } from './pool-options.js';
 import type { TaskOutcome } from './pool-task.js';
 import type { PoolStatistics } from './statistics.js';
 import type { WorkerKind } from './worker-slot.js';
@@ -64,20 +57,12 @@ class Executor {
 
   protected constructor(kind: WorkerKind, api: string, options: ProcessPoolExecutorOptions | undefined, defaultWorkers: number) {
     this.#api = api;
-    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg(`${api}: options must be an object`, 'type');
-    const size = checkPositiveInteger(options?.maxWorkers, 'maxWorkers', api) ?? defaultWorkers;
-    const { initializer, initargs } = checkInitializer(options?.initializer, options?.initargs, api);
-    const maxTasksPerChild = checkPositiveInteger(options?.maxTasksPerChild, 'maxTasksPerChild', api);
-    const gracePeriod = checkGracePeriod(options?.gracePeriod, api);
+    const checked = checkPoolOptions(options, 'maxWorkers', defaultWorkers, api);
     const prefix = kind === 'thread' ? `ThreadPoolExecutor-${executorCount++}_` : 'SpawnProcess-';
     let counter = 0;
     this.#engine = new PoolEngine({
+      ...checked,
       kind,
-      size,
-      initializer,
-      initargs,
-      maxTasksPerChild,
-      gracePeriod,
       onWorkerDeath: 'break',
       eager: false,
       workerName: () => `${prefix}${kind === 'thread' ? counter++ : ++counter}`,

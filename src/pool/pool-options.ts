@@ -48,6 +48,29 @@ export function checkGracePeriod(value: unknown, api: string): number {
 /** How long an aborted task may take to stop before its worker is replaced. */
 export const DEFAULT_GRACE_PERIOD_MS = 1000;
 
+/** What pools and executors share: their options, checked, with `sizeName`'s default filled in. */
+export interface CheckedPoolOptions {
+  readonly size: number;
+  readonly initializer: Function | undefined;
+  readonly initargs: unknown[];
+  readonly maxTasksPerChild: number | undefined;
+  readonly gracePeriod: number;
+}
+
+export function checkPoolOptions(
+  options: { initializer?: Function; initargs?: unknown[]; maxTasksPerChild?: number; gracePeriod?: number } | undefined,
+  sizeName: 'processes' | 'maxWorkers',
+  defaultSize: number,
+  api: string,
+): CheckedPoolOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg(`${api}: options must be an object`, 'type');
+  const size = checkPositiveInteger((options as Record<string, unknown> | undefined)?.[sizeName], sizeName, api) ?? defaultSize;
+  const { initializer, initargs } = checkInitializer(options?.initializer, options?.initargs, api);
+  const maxTasksPerChild = checkPositiveInteger(options?.maxTasksPerChild, 'maxTasksPerChild', api);
+  const gracePeriod = checkGracePeriod(options?.gracePeriod, api);
+  return { size, initializer, initargs, maxTasksPerChild, gracePeriod };
+}
+
 export function cpus(): number {
   return availableParallelism();
 }

@@ -22,14 +22,7 @@ import { withAwaitSite } from './await-site.js';
 import { AsyncResultOutcome, PromiseOutcome } from './outcomes.js';
 import { PoolEngine } from './engine.js';
 import { TaskFlag } from './messages.js';
-import {
-  checkGracePeriod,
-  checkInitializer,
-  checkPositiveInteger,
-  checkTaskOptions,
-  cpus,
-  type TaskOptions,
-} from './pool-options.js';
+import { checkPoolOptions, checkPositiveInteger, checkTaskOptions, cpus, type TaskOptions } from './pool-options.js';
 import type { PoolStatistics } from './statistics.js';
 import type { WorkerKind } from './worker-slot.js';
 
@@ -60,19 +53,11 @@ class BasePool {
 
   protected constructor(kind: WorkerKind, api: string, options: PoolOptions | undefined) {
     this.#api = api;
-    if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArg(`${api}: options must be an object`, 'type');
-    const size = checkPositiveInteger(options?.processes, 'processes', api) ?? cpus();
-    const { initializer, initargs } = checkInitializer(options?.initializer, options?.initargs, api);
-    const maxTasksPerChild = checkPositiveInteger(options?.maxTasksPerChild, 'maxTasksPerChild', api);
-    const gracePeriod = checkGracePeriod(options?.gracePeriod, api);
+    const checked = checkPoolOptions(options, 'processes', cpus(), api);
     let counter = 0;
     this.#engine = new PoolEngine({
+      ...checked,
       kind,
-      size,
-      initializer,
-      initargs,
-      maxTasksPerChild,
-      gracePeriod,
       onWorkerDeath: 'replace',
       eager: true,
       workerName: kind === 'process' ? () => `SpawnPoolWorker-${++counter}` : () => `Thread-${++counter} (worker)`,

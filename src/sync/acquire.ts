@@ -45,16 +45,8 @@ export function acquireAsync(state: LockPaths, options: WaitOptions | undefined,
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   const me = currentToken();
-  const taken = state.tryAcquire(me);
-  if (taken !== 'busy') {
-    if (tracing) traceTaken(as, taken);
-    return taken;
-  }
-  if (tracing) traceAcquire(Op.Request, as, 'busy');
-  if (timeout === 0) {
-    if (tracing) traceAcquire(Op.TimedOut, as, 'timed-out');
-    return 'timed-out';
-  }
+  const decided = withoutWaiting(state, me, timeout, as);
+  if (decided !== undefined) return decided;
   const waited = runAsync(state.acquireSteps(me, Deadline.after(timeout)), signal);
   return tracing ? traceWaited(waited, as) : waited;
 }
@@ -62,19 +54,24 @@ export function acquireAsync(state: LockPaths, options: WaitOptions | undefined,
 export function acquireBlocking(state: LockPaths, options: SyncWaitOptions | undefined, as: TracedAs): AcquireOutcome {
   const { timeout } = checkSyncWaitOptions(options);
   const me = currentToken();
+  const decided = withoutWaiting(state, me, timeout, as);
+  if (decided !== undefined) return decided;
+  const outcome = runSync(state.acquireSteps(me, Deadline.after(timeout)));
+  if (tracing) traceAcquire(outcome === 'timed-out' ? Op.TimedOut : Op.Acquired, as, outcome);
+  return outcome;
+}
+
+/** The outcome when no wait is needed — the lock was free, or `timeout` is 0 — else undefined (a wait follows, its request traced). */
+function withoutWaiting(state: LockPaths, me: number, timeout: number | undefined, as: TracedAs): AcquireOutcome | undefined {
   const taken = state.tryAcquire(me);
   if (taken !== 'busy') {
     if (tracing) traceTaken(as, taken);
     return taken;
   }
   if (tracing) traceAcquire(Op.Request, as, 'busy');
-  if (timeout === 0) {
-    if (tracing) traceAcquire(Op.TimedOut, as, 'timed-out');
-    return 'timed-out';
-  }
-  const outcome = runSync(state.acquireSteps(me, Deadline.after(timeout)));
-  if (tracing) traceAcquire(outcome === 'timed-out' ? Op.TimedOut : Op.Acquired, as, outcome);
-  return outcome;
+  if (timeout !== 0) return undefined;
+  if (tracing) traceAcquire(Op.TimedOut, as, 'timed-out');
+  return 'timed-out';
 }
 
 /** Records an acquire that took the lock at once — unless it is one of the uncontended holds a burst samples away (`recorder.ts`). */
