@@ -4,9 +4,7 @@
  *
  * Reads the entry points listed in package.json "exports" with the
  * TypeScript compiler and checks each exported value (class, function,
- * constant; not types). Exports defined under src/pool/, src/trace/ and
- * src/cli/ are reported as diagnostics rather than failures while those
- * parts are being written.
+ * constant; not types).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +12,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { repoRoot } from '../helpers/programs.js';
-
-const LENIENT = /^src\/(pool|trace|cli)\//;
 
 /** The source file of each public entry point: "./threading" → src/threading.ts (as scripts/build.mjs maps them). */
 function entrySources(): Array<{ entry: string; source: string }> {
@@ -43,7 +39,6 @@ test('every public export has TSDoc with an @example', { timeout: 120_000 }, (t)
   });
   const checker = program.getTypeChecker();
   const missing: string[] = [];
-  const lenient: string[] = [];
   let checked = 0;
   for (const { entry, source } of entries) {
     const file = program.getSourceFile(source);
@@ -60,10 +55,9 @@ test('every public export has TSDoc with an @example', { timeout: 120_000 }, (t)
       const hasExample = symbol.getJsDocTags(checker).some((tag) => tag.name === 'example');
       if (docs !== '' && hasExample) continue;
       const problem = `${entry}: ${exported.name} (${where}) has ${docs === '' ? 'no TSDoc' : 'no @example'}`;
-      (LENIENT.test(where) ? lenient : missing).push(problem);
+      missing.push(problem);
     }
   }
-  for (const problem of lenient) t.diagnostic(problem);
   assert.ok(checked > 40, `only ${checked} exports checked`);
   assert.deepEqual(missing, []);
 });
