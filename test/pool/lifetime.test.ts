@@ -53,16 +53,19 @@ for (const kind of ['processes', 'threads']) {
   });
 }
 
-/** The pids of the program's child processes (its pool workers). */
+/**
+ * The pids of the program's pool workers: its `node` children (tsx may
+ * have an esbuild service child too, when its cache is cold).
+ */
 function workerProcesses(parent: number): number[] {
-
   const children: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent) children.push(Number(name));
+      if (ppid === parent && command === 'node') children.push(Number(name));
     } catch {
       // gone meanwhile
     }
