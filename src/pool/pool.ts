@@ -338,11 +338,19 @@ function settle(result: AnyResult, ok: boolean, value: unknown): void {
   else result[kSettle](false, value as Error);
 }
 
-/** Python's rule: about four chunks per worker. */
+/**
+ * Python's rule — about four chunks per worker — capped at MAX_AUTO_CHUNK
+ * items. A chunk is encoded, run and decoded as a whole; with a few huge
+ * chunks those steps follow each other, with many moderate ones the pool
+ * encodes the next chunks while the workers run the last (measured: 1 M tiny
+ * items, 2 workers, 8 chunks ≈ 9–12 M items/s, 100 chunks ≈ 19–21 M/s).
+ */
 function autoChunksize(length: number, workers: number): number {
   const chunks = workers * 4;
-  return Math.max(1, Math.ceil(length / chunks));
+  return Math.max(1, Math.min(MAX_AUTO_CHUNK, Math.ceil(length / chunks)));
 }
+
+const MAX_AUTO_CHUNK = 10_000;
 
 function toList(items: Iterable<unknown>, api: string): unknown[] {
   if (Array.isArray(items)) return items;
