@@ -31,8 +31,10 @@
  * the order sent. When it dies, the pool must fail exactly the tasks it had
  * begun and give the others to another worker; and a task's timeout runs
  * from its start, not from its dispatch. So the worker says when each task
- * begins — in the same record as the previous task's result, so it costs no
- * extra wake-up (`worker-main.ts`).
+ * begins, without an extra wake-up of the pool: over a socket the `Started`
+ * goes out in the same write as the previous task's result; in a ring it
+ * is its own small record, published without waking the reader (only a
+ * task with a timeout wakes it, since its clock starts there).
  *
  * Weft objects among values travel as their handles, written before the
  * value: that works for process-scope objects (a hub id); a thread-scope

@@ -7,8 +7,8 @@
  * A worker runs its tasks in the order the pool sent them. A synchronous
  * task runs to its end before the next starts; an async one runs until its
  * first `await`, then the next starts while it waits. Before each task
- * starts, the worker publishes `Started` — in the same write as the
- * previous task's result when it can (see `messages.ts` for why).
+ * starts, the worker publishes `Started` (see `messages.ts` for why and
+ * what it costs).
  *
  * While it has nothing to do, a thread worker blocks on its ring in short
  * slices (the fastest wake-up there is), letting its event loop turn between

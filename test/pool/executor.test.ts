@@ -66,11 +66,12 @@ for (const [kind, make] of kinds) {
     test('cancel: a pending future is cancelled, a running one is not', T, async () => {
       const ex = executor({ maxWorkers: 1 });
       const gate = new Event();
-      const running = ex.submit(tasks.after, gate, 'ran');
-      // The one worker is kept a few tasks ahead: fill its window so the last one stays pending in the executor.
+      const started = new Event();
+      const running = ex.submit(tasks.startThenAfter, started, gate, 'ran');
+      // The one worker is kept a few tasks ahead (4 while their length is unknown): fill its window so the last one stays pending in the executor.
       const fillers = Array.from({ length: 8 }, () => ex.submit(tasks.after, gate, 'filler'));
       const pending = ex.submit(tasks.add, 1, 1);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await started.wait();
       assert.equal(running.running(), true);
       assert.equal(running.cancel(), false);
       assert.equal(pending.cancel(), true);
@@ -120,8 +121,10 @@ for (const [kind, make] of kinds) {
       const timedOut = await wait([slow], { timeout: 20 });
       assert.equal(timedOut.notDone.size, 1);
       const order: string[] = [];
-      setTimeout(() => gate.set(), 20);
-      for await (const future of asCompleted([slow, fast])) order.push(future === fast ? 'fast' : 'slow');
+      for await (const future of asCompleted([slow, fast])) {
+        order.push(future === fast ? 'fast' : 'slow');
+        gate.set(); // the slow one may finish only once the fast one was yielded
+      }
       assert.deepEqual(order, ['fast', 'slow']);
     });
 
@@ -162,10 +165,11 @@ for (const [kind, make] of kinds) {
     test('shutdown: no more submits (ERR_POOL_NOT_RUNNING); cancelFutures cancels what has not started', T, async () => {
       const ex = executor({ maxWorkers: 1 });
       const gate = new Event();
-      const running = ex.submit(tasks.after, gate, 'ran');
+      const started = new Event();
+      const running = ex.submit(tasks.startThenAfter, started, gate, 'ran');
       const fillers = Array.from({ length: 8 }, () => ex.submit(tasks.after, gate, 'filler'));
       const pending = Array.from({ length: 5 }, (_, i) => ex.submit(tasks.add, i, i));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await started.wait();
       const ended = ex.shutdown({ cancelFutures: true });
       assert.throws(() => ex.submit(tasks.add, 1, 1), { code: 'ERR_POOL_NOT_RUNNING' });
       for (const future of pending) assert.equal(future.cancelled(), true);

@@ -250,7 +250,7 @@ for (const [kind, make, idKey] of kinds) {
       assert.equal(p.statistics().workers, 0);
     });
 
-    test('a thread-scope Lock cannot be a task argument; through initargs it reaches the workers', T, async () => {
+    test('a thread-scope Lock or a function cannot be a task argument (initargs carry a Lock: tested below for ThreadPool)', T, async () => {
       const p = pool();
       assert.throws(() => p.applyAsync(tasks.echo, [new Lock()]), { code: kind === 'Pool' ? 'ERR_WRONG_SCOPE' : 'ERR_NOT_SERIALIZABLE' });
       assert.throws(() => p.applyAsync(tasks.echo, [() => 1]), { code: 'ERR_NOT_SERIALIZABLE' });
