@@ -43,7 +43,7 @@ const FRAGMENT_HEADER_BYTES = 4;
 const MORE = 0x8000_0000;
 const WRAP = 0xffff_ffff;
 
-export const DEFAULT_RING_BYTES = 1 << 18;
+const DEFAULT_RING_BYTES = 1 << 18;
 
 /** A ring's shared memory, made by the side that creates the channel. */
 export function createRingBuffer(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {

@@ -23,7 +23,7 @@ export function checkPositiveInteger(value: unknown, name: string, api: string):
   return value;
 }
 
-export function checkInitializer(initializer: unknown, initargs: unknown, api: string): { initializer: Function | undefined; initargs: unknown[] } {
+function checkInitializer(initializer: unknown, initargs: unknown, api: string): { initializer: Function | undefined; initargs: unknown[] } {
   if (initializer !== undefined && typeof initializer !== 'function') {
     throw invalidArg(`${api}: initializer must be a function exported from a module, got ${typeof initializer}`, 'type');
   }
@@ -40,7 +40,7 @@ export function checkTaskOptions(options: TaskOptions | undefined, api: string):
   return options;
 }
 
-export function checkGracePeriod(value: unknown, api: string): number {
+function checkGracePeriod(value: unknown, api: string): number {
   checkTimeout(value, `${api}: gracePeriod`);
   return (value as number | undefined) ?? DEFAULT_GRACE_PERIOD_MS;
 }
