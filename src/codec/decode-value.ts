@@ -12,7 +12,7 @@
  */
 import { deserialize } from 'node:v8';
 import { attachHandle, registerHandleKind, type Handle } from './handles.js';
-import { DATA_VIEW_KIND, SHARED_ARRAY_BUFFER_KIND, Tag, viewConstructors } from './format.js';
+import { DATA_VIEW_KIND, SHARED_ARRAY_BUFFER_KIND, Tag, viewConstructors, type SharedBufferSource } from './format.js';
 import { malformed, type Reader } from './reader.js';
 
 // A raw SharedArrayBuffer crosses as a handle whose data is the buffer itself
@@ -25,6 +25,7 @@ const MAX_ARRAY_LENGTH = 0xffff_ffff;
 export class ValueDecoder {
   #r!: Reader;
   #handles!: readonly Handle[];
+  #buffers: SharedBufferSource | undefined;
   // Objects in creation order (BackRef ids); `#objectCount` of them belong
   // to this message. Kept between messages, so that decoding one costs no
   // array allocation.
@@ -32,10 +33,11 @@ export class ValueDecoder {
   #objectCount = 0;
   #attached: (object | undefined)[] | undefined;
 
-  /** Starts a message read from `reader`, with the handles sent beside it. */
-  begin(reader: Reader, handles: readonly Handle[]): void {
+  /** Starts a message read from `reader`, with the handles (and shared buffers, if any) sent beside it. */
+  begin(reader: Reader, handles: readonly Handle[], buffers: SharedBufferSource | undefined): void {
     this.#r = reader;
     this.#handles = handles;
+    this.#buffers = buffers;
   }
 
   /** Ends a message, dropping its objects (the decoder is reused). */
@@ -46,6 +48,7 @@ export class ValueDecoder {
     this.#attached = undefined;
     this.#r = undefined as never;
     this.#handles = undefined as never;
+    this.#buffers = undefined;
   }
 
   read(): unknown {
@@ -99,6 +102,8 @@ export class ValueDecoder {
         return this.#handle();
       case Tag.BackRef:
         return this.#backRef();
+      case Tag.SharedBuffer:
+        return this.#sharedBuffer();
       default:
         throw malformed(`unexpected tag 0x${tag.toString(16)} at byte ${r.pos - 1}`);
     }
@@ -258,6 +263,12 @@ export class ValueDecoder {
     const attached = (this.#attached ??= []);
     const object = (attached[index] ??= attachHandle(this.#handles[index]));
     return this.#register(object);
+  }
+
+  #sharedBuffer(): SharedArrayBuffer {
+    const id = this.#r.varint();
+    if (this.#buffers === undefined) throw malformed(`shared buffer ${id} where no shared buffers travel`);
+    return this.#register(this.#buffers.bufferOf(id));
   }
 
   #backRef(): unknown {

@@ -31,7 +31,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { types } from 'node:util';
 import { isShareable, kHandle, type Handle } from './handles.js';
-import { DATA_VIEW_KIND, SHARED_ARRAY_BUFFER_KIND, Tag, viewKindByName } from './format.js';
+import { DATA_VIEW_KIND, SHARED_ARRAY_BUFFER_KIND, Tag, viewKindByName, type SharedBufferSink } from './format.js';
 import { Unsendable, describe, indexStep, keyStep, mapKeyStep, mapValueStep, setMemberStep, unsendablePrimitive, whyUnsendable } from './unsendable.js';
 import type { Writer } from './writer.js';
 
@@ -61,6 +61,8 @@ const SEEN_LIST_MAX = 32;
 export class ValueEncoder {
   w!: Writer;
   handles!: Handle[];
+  /** Where SharedArrayBuffers go when the bytes travel without them; else they become handles. */
+  buffers: SharedBufferSink | undefined;
   // Objects already written, for back-references: the first `#nextId`
   // entries of `#seen`, the object with id i at index i. Most messages hold
   // a handful of objects: a list searched from the end is faster for those
@@ -72,9 +74,10 @@ export class ValueEncoder {
   #nextId = 0;
 
   /** Starts a message: ids restart at 0. */
-  begin(writer: Writer, handles: Handle[]): void {
+  begin(writer: Writer, handles: Handle[], buffers: SharedBufferSink | undefined): void {
     this.w = writer;
     this.handles = handles;
+    this.buffers = buffers;
   }
 
   /** Ends a message, dropping references to its objects. */
@@ -85,6 +88,7 @@ export class ValueEncoder {
     this.#ids = undefined;
     this.#nextId = 0;
     this.handles = undefined as never;
+    this.buffers = undefined;
   }
 
   write(value: unknown): void {
@@ -288,7 +292,10 @@ export class ValueEncoder {
     if (types.isSet(value)) return this.#set(value);
     if (types.isArrayBufferView(value)) return this.#view(value);
     if (types.isArrayBuffer(value)) return this.#arrayBuffer(value);
-    if (types.isSharedArrayBuffer(value)) return this.#handle(value, { kind: SHARED_ARRAY_BUFFER_KIND, scope: 'thread', data: value });
+    if (types.isSharedArrayBuffer(value)) {
+      if (this.buffers !== undefined) return this.#sharedBuffer(value);
+      return this.#handle(value, { kind: SHARED_ARRAY_BUFFER_KIND, scope: 'thread', data: value });
+    }
     if (types.isRegExp(value) || types.isNativeError(value) || types.isBoxedPrimitive(value)) return this.#v8(value);
     const unsendable = whyUnsendable(value);
     if (unsendable !== undefined) throw unsendable;
@@ -301,6 +308,13 @@ export class ValueEncoder {
     this.w.u8(Tag.Handle);
     this.w.varint(this.handles.length);
     this.handles.push(handle);
+  }
+
+  #sharedBuffer(buffer: SharedArrayBuffer): void {
+    this.#register(buffer);
+    const id = this.buffers!.idOf(buffer);
+    this.w.u8(Tag.SharedBuffer);
+    this.w.varint(id);
   }
 
   #map(map: Map<unknown, unknown>): void {

@@ -29,9 +29,10 @@
  * | 0x19 | V8            | varint n, n bytes of `v8.serialize(value)` — RegExp, Error, boxed primitives, resizable ArrayBuffer |
  * | 0x1a | Handle        | varint index into the message's handles — a weft object, or a SharedArrayBuffer |
  * | 0x1b | BackRef       | varint id of an object already in this message                              |
+ * | 0x1c | SharedBuffer  | varint id in the channel's shared-buffer table — a SharedArrayBuffer that travels beside the bytes (only where the writer was given a table: a thread pool's channel, `src/pool/shared-buffers.ts`) |
  *
  * Object ids. Every value that is an object — Object, Array, Date, Map, Set,
- * ArrayBuffer, View, SharedView, V8, Handle — gets the next id (0, 1, 2…)
+ * ArrayBuffer, View, SharedView, V8, Handle, SharedBuffer — gets the next id (0, 1, 2…)
  * when its tag is written, *before* its contents, and the decoder numbers
  * objects the same way as it creates them. A second occurrence of the same
  * object is a BackRef, so shared subobjects keep their identity and cycles
@@ -69,6 +70,7 @@ export const Tag = {
   V8: 0x19,
   Handle: 0x1a,
   BackRef: 0x1b,
+  SharedBuffer: 0x1c,
 } as const;
 export type Tag = (typeof Tag)[keyof typeof Tag];
 
@@ -99,3 +101,19 @@ export const viewKindByName: ReadonlyMap<string, number> = new Map(viewConstruct
 
 /** The handle kind under which a raw SharedArrayBuffer crosses (its memory is shared, as with structured clone). */
 export const SHARED_ARRAY_BUFFER_KIND = 'SharedArrayBuffer';
+
+/**
+ * Where a writer puts the SharedArrayBuffers it meets, when bytes alone
+ * must carry a value (a thread pool's rings): each buffer gets a number,
+ * and the buffer itself travels beside the bytes (`src/pool/shared-buffers.ts`).
+ */
+export interface SharedBufferSink {
+  /** The buffer's number in this channel; a buffer met for the first time is sent to the reader before this returns. */
+  idOf(buffer: SharedArrayBuffer): number;
+}
+
+/** The reading side of a `SharedBufferSink`. */
+export interface SharedBufferSource {
+  /** The buffer numbered `id`; throws "codec: malformed data" for a number never sent. */
+  bufferOf(id: number): SharedArrayBuffer;
+}

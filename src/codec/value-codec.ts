@@ -16,13 +16,13 @@
  *
  *   Undefined Null False True Int32 Float64 BigInt64 BigInt StringAscii
  *   StringUtf8 StringUtf16 Object Array(+SparseRest) Date Map Set ArrayBuffer
- *   View SharedView V8 Handle BackRef, and End to close entry lists.
+ *   View SharedView V8 Handle BackRef SharedBuffer, and End to close entry lists.
  *
  * `encode()` prefixes one FORMAT_VERSION byte; `encodeValue()` writes the
  * bare value into a caller's Writer (for framing of its own).
  */
 import type { Handle } from './handles.js';
-import { FORMAT_VERSION } from './format.js';
+import { FORMAT_VERSION, type SharedBufferSink, type SharedBufferSource } from './format.js';
 import { ValueEncoder } from './encode-value.js';
 import { ValueDecoder } from './decode-value.js';
 import { Reader, malformed } from './reader.js';
@@ -38,6 +38,12 @@ export interface EncodeOptions {
    * be sent: args[1].socket is a Socket…".
    */
   readonly elementName?: string;
+  /**
+   * Where SharedArrayBuffers go, for bytes that travel without them (a
+   * thread pool's rings): each is written as its number in this table
+   * (Tag.SharedBuffer). Without one, a SharedArrayBuffer is a handle.
+   */
+  readonly buffers?: SharedBufferSink;
 }
 
 /** A pooled writer larger than this is dropped after use rather than kept for the next message. */
@@ -58,7 +64,7 @@ export function encodeValue(value: unknown, writer: Writer, handles: Handle[], o
   pooledEncoder = undefined;
   const start = writer.pos;
   const handleCount = handles.length;
-  encoder.begin(writer, handles);
+  encoder.begin(writer, handles, options?.buffers);
   try {
     encoder.write(value);
   } catch (error) {
@@ -74,12 +80,16 @@ export function encodeValue(value: unknown, writer: Writer, handles: Handle[], o
 
 let pooledDecoder: ValueDecoder | undefined = new ValueDecoder();
 
-/** Reads one value written by `encodeValue`, attaching its handles in this thread. */
-export function decodeValue(reader: Reader, handles: readonly Handle[]): unknown {
+/**
+ * Reads one value written by `encodeValue`, attaching its handles in this
+ * thread; `buffers` resolves the shared buffers of a writer given a
+ * `SharedBufferSink`.
+ */
+export function decodeValue(reader: Reader, handles: readonly Handle[], buffers?: SharedBufferSource): unknown {
   // Attaching a handle runs a constructor, which may decode re-entrantly: it gets a fresh decoder.
   const decoder = pooledDecoder ?? new ValueDecoder();
   pooledDecoder = undefined;
-  decoder.begin(reader, handles);
+  decoder.begin(reader, handles, buffers);
   try {
     return decoder.read();
   } finally {

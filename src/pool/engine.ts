@@ -223,21 +223,8 @@ export class PoolEngine implements Interruptible {
   #taskArgs(args: readonly unknown[]): TaskArgs {
     if (args.every(isPrimitive)) return args;
     const encoded = encodeArgs(args);
-    this.#checkHandles(encoded.handles);
+    if (this.#options.kind === 'process') checkProcessScope(encoded.handles, this.#options.api);
     return encoded;
-  }
-
-  /** Thread-scope objects live in shared memory, which task bytes cannot carry; initargs can. */
-  #checkHandles(handles: readonly Handle[]): void {
-    if (handles.every((handle) => handle.scope !== 'thread')) return;
-    const kind = this.#options.kind;
-    throw misuse(
-      kind === 'process' ? ErrorCode.WrongScope : ErrorCode.NotSerializable,
-      `${this.#options.api}: a task argument is a thread-scope weft object (${handles.find((h) => h.scope === 'thread')?.kind}). ` +
-        (kind === 'process'
-          ? 'Worker processes need the process-scope one: import it from weft/multiprocessing.'
-          : 'Hand it to the workers once, through the pool\'s initargs (as Python requires for a Lock), or use the weft/multiprocessing one.'),
-    );
   }
 
   // ---- dispatch --------------------------------------------------------------
@@ -353,7 +340,7 @@ export class PoolEngine implements Interruptible {
   }
 
   #receive(worker: WorkerSlot, record: Uint8Array): void {
-    const reader = new RecordReader(record);
+    const reader = new RecordReader(record, worker.channel.sharedIn);
     while (!reader.done) {
       const message = reader.fromWorker();
       switch (message.type) {
@@ -534,6 +521,22 @@ function leastLoaded(workers: readonly WorkerSlot[]): WorkerSlot | undefined {
 function isPrimitive(value: unknown): boolean {
   const type = typeof value;
   return type === 'number' || type === 'string' || type === 'boolean' || type === 'bigint' || value === undefined || value === null;
+}
+
+/**
+ * A thread-scope object lives in one process's shared memory: a worker
+ * process cannot have it, as Python cannot pickle a `threading.Lock`. (Thread
+ * workers take it as it is: its buffers travel beside the task, see
+ * `shared-buffers.ts`.)
+ */
+function checkProcessScope(handles: readonly Handle[], api: string): void {
+  const local = handles.find((handle) => handle.scope === 'thread');
+  if (local === undefined) return;
+  throw misuse(
+    ErrorCode.WrongScope,
+    `${api}: a task argument is a thread-scope weft object (${local.kind}), which cannot reach a worker process. ` +
+      'Use the process-scope one: import it from weft/multiprocessing.',
+  );
 }
 
 function workerDied(api: string, name: string, exit: WorkerExit): BrokenPoolError {

@@ -7,6 +7,10 @@
  * executor — every pending future fails with `BrokenPoolError`, and so does
  * every later `submit` — as does an initializer that throws.
  *
+ * Arguments and results are copied, except weft objects, which are shared:
+ * thread-scope ones with a ThreadPoolExecutor's tasks, as in Python; a
+ * ProcessPoolExecutor refuses those with `ERR_WRONG_SCOPE`.
+ *
  * Beyond Python: `submitWith({ timeout, signal }, fn, ...args)` gives a task
  * a timeout counted from its start and an AbortSignal (`taskSignal()` in the
  * task); `statistics()`.
@@ -27,6 +31,7 @@ export interface ExecutorOptions {
   maxWorkers?: number;
   /** Exported function each worker runs once, before any task. */
   initializer?: Function;
+  /** Its arguments; weft objects among them are shared with every worker: any scope for ThreadPoolExecutor, process scope for ProcessPoolExecutor. */
   initargs?: unknown[];
   /** How long a task told to abort may take to stop before its worker is replaced. Default 1000 ms. */
   gracePeriod?: number;
@@ -176,6 +181,9 @@ let executorCount = 0;
 
 /**
  * Runs tasks on worker threads: Python's `concurrent.futures.ThreadPoolExecutor`.
+ * A task may be handed, and may return, any weft object — a thread-scope
+ * `Lock`, `Event`, `Queue`, `Value`… too, anywhere inside its arguments: both
+ * sides have the same object. Other values are copied.
  *
  * @example
  * ```ts
@@ -193,6 +201,8 @@ export class ThreadPoolExecutor extends Executor {
 
 /**
  * Runs tasks in worker processes: Python's `concurrent.futures.ProcessPoolExecutor`.
+ * Weft objects in arguments, initargs and results must be process-scope
+ * (`weft/multiprocessing`); a thread-scope one throws `ERR_WRONG_SCOPE`.
  *
  * @example
  * ```ts

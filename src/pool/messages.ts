@@ -36,20 +36,32 @@
  * is its own small record, published without waking the reader (only a
  * task with a timeout wakes it, since its clock starts there).
  *
+ * Either way:
+ *
+ * | type    | fields                                    | meaning                                          |
+ * |---------|-------------------------------------------|--------------------------------------------------|
+ * | Release | n, n × id                                 | the sender's shared buffers with these numbers are gone (thread channels only) |
+ *
  * Weft objects among values travel as their handles, written before the
- * value: that works for process-scope objects (a hub id); a thread-scope
- * object lives in a SharedArrayBuffer, which bytes cannot carry, so it must
- * reach the workers through `initargs` — which is also Python's rule for a
- * `Lock` and a pool.
+ * value. A process-scope object's handle is plain data (a hub id). A
+ * thread-scope object's handle holds the SharedArrayBuffer its state lives
+ * in, which bytes cannot carry: on a thread worker's channel each buffer is
+ * written as a number and travels beside the record on a MessagePort
+ * (`shared-buffers.ts` has how, and why the record never arrives first);
+ * `Release` lets the reader drop buffers the sender no longer has. A process
+ * worker's channel has no such side channel: a thread-scope object cannot
+ * reach another process (`ERR_WRONG_SCOPE`, Python's pickling error for a
+ * `threading.Lock`).
  */
 import type { Handle } from '../codec/handles.js';
 import { Reader, malformed } from '../codec/reader.js';
 import { encodeError, decodeError, type EncodedError } from '../codec/remote-error.js';
-import { decode, decodeValue, encode, encodeValue } from '../codec/value-codec.js';
+import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { ErrorCode, misuse } from '../errors.js';
 import type { TargetRef } from '../runner/target.js';
 import { markRemote } from './await-site.js';
+import type { SharedBufferReceiver, SharedBufferSender } from './shared-buffers.js';
 
 /** The first byte of every record; a worker of another weft version is refused rather than misread. */
 const PROTOCOL_VERSION = 1;
@@ -63,6 +75,7 @@ export const MessageType = {
   Started: 10,
   Result: 11,
   Ready: 12,
+  Release: 20,
 } as const;
 
 /** Task flags. */
@@ -97,6 +110,12 @@ export type TaskArgs = { readonly bytes: Uint8Array; readonly handles: readonly 
 /** Builds records: messages appended one by one, taken as one record. */
 export class RecordWriter {
   readonly #writer = new Writer(1024);
+  /** Where the SharedArrayBuffers of thread-scope handles go; undefined on a process worker's channel. */
+  readonly #buffers: SharedBufferSender | undefined;
+
+  constructor(buffers?: SharedBufferSender) {
+    this.#buffers = buffers;
+  }
 
   /** True when no message has been added since the last `take()`. */
   get empty(): boolean {
@@ -105,6 +124,13 @@ export class RecordWriter {
 
   /** The record made of the messages added so far (a copy); the writer starts over. */
   take(): Uint8Array {
+    const released = this.#buffers?.takeReleased();
+    if (released !== undefined) {
+      // Last in the record: every message that named these buffers is before it (shared-buffers.ts).
+      const writer = this.#begin(MessageType.Release);
+      writer.varint(released.length);
+      for (const id of released) writer.varint(id);
+    }
     const record = this.#writer.toBytes();
     this.#writer.reset();
     return record;
@@ -122,12 +148,12 @@ export class RecordWriter {
     writer.varint(fnId);
     writer.u8(flags);
     if (Array.isArray(args)) {
-      writeHandles(writer, []);
+      writer.u8(0); // no handles
       encodeValue(args, writer, []);
       return;
     }
     const encoded = args as { bytes: Uint8Array; handles: readonly Handle[] };
-    writeHandles(writer, encoded.handles);
+    this.#handles(encoded.handles);
     // encodeArgs' bytes start with the codec's version byte; the record has its own.
     writer.raw(encoded.bytes.subarray(1));
   }
@@ -175,17 +201,35 @@ export class RecordWriter {
       writer.varint(runMicros);
     };
     header();
-    writeHandles(writer, []);
+    writer.u8(0); // no handles, unless the value has some
     const handles: Handle[] = [];
     encodeValue(value, writer, handles, { path: 'result' });
     if (handles.length === 0) return;
     // Rare: weft objects in the value. Their handles go first, so write it again behind them.
     const local = handles.find((handle) => handle.scope === 'thread');
-    if (local !== undefined) throw threadScopeResult(local);
+    if (local !== undefined && this.#buffers === undefined) throw threadScopeResult(local);
     writer.pos = start;
     header();
-    writeHandles(writer, handles);
+    this.#handles(handles);
     encodeValue(value, writer, [], { path: 'result' });
+  }
+
+  /**
+   * The handles of a message's weft objects, as one value after a presence
+   * flag. Their SharedArrayBuffers (thread scope) go to the channel's
+   * shared-buffer table, posted before this record can be published.
+   */
+  #handles(handles: readonly Handle[]): void {
+    const writer = this.#writer;
+    if (handles.length === 0) {
+      writer.u8(0);
+      return;
+    }
+    writer.u8(1);
+    const stray: Handle[] = [];
+    encodeValue(handles, writer, stray, { path: 'handles', buffers: this.#buffers });
+    // Only a SharedArrayBuffer in a handle's data becomes a handle here, and only without a table: the engine refuses thread-scope objects for process workers before this.
+    if (stray.length > 0) throw new Error(`pool: a thread-scope object (${handles.find((handle) => handle.scope === 'thread')?.kind}) reached a process worker's channel (a pool bug)`);
   }
 
   #begin(type: number): Writer {
@@ -198,15 +242,27 @@ export class RecordWriter {
 /** Reads the messages of one record, in order. */
 export class RecordReader {
   readonly #reader: Reader;
+  readonly #buffers: SharedBufferReceiver | undefined;
 
-  constructor(record: Uint8Array) {
+  /** `buffers`: the channel's shared-buffer table (thread workers), for the SharedArrayBuffers of thread-scope handles. */
+  constructor(record: Uint8Array, buffers?: SharedBufferReceiver) {
     this.#reader = new Reader(record);
+    this.#buffers = buffers;
     const version = this.#reader.u8();
     if (version !== PROTOCOL_VERSION) throw malformed(`pool protocol version ${version}, this weft speaks ${PROTOCOL_VERSION} (are two weft versions talking?)`);
   }
 
+  /** True when every message has been read. `Release` messages are applied here, unseen by the caller. */
   get done(): boolean {
-    return this.#reader.remaining === 0;
+    const reader = this.#reader;
+    while (reader.remaining > 0 && reader.bytes[reader.pos] === MessageType.Release) {
+      reader.pos += 1;
+      const ids: number[] = [];
+      for (let n = reader.varint(); n > 0; n--) ids.push(reader.varint());
+      if (this.#buffers === undefined) throw malformed('a Release message on a channel without shared buffers');
+      this.#buffers.release(ids);
+    }
+    return reader.remaining === 0;
   }
 
   /** The next message to a worker. */
@@ -220,7 +276,7 @@ export class RecordReader {
         const taskId = reader.varint();
         const fnId = reader.varint();
         const flags = reader.u8();
-        const handles = readHandles(reader);
+        const handles = this.#readHandles();
         return { type, taskId, fnId, flags, args: decodeValue(reader, handles) as unknown[] };
       }
       case MessageType.Abort:
@@ -244,7 +300,7 @@ export class RecordReader {
         const taskId = reader.varint();
         const ok = reader.u8() === 1;
         const runMicros = reader.varint();
-        const handles = readHandles(reader);
+        const handles = this.#readHandles();
         const value = decodeValue(reader, handles);
         return { type, taskId, ok, runMicros, value: ok ? value : markRemote(decodeError(value as EncodedError)) };
       }
@@ -254,23 +310,14 @@ export class RecordReader {
         throw malformed(`unknown message type ${type} from a worker`);
     }
   }
-}
 
-/** Handles ride inline as value-codec bytes, after a presence flag. */
-function writeHandles(writer: Writer, handles: readonly Handle[]): void {
-  if (handles.length === 0) {
-    writer.u8(0);
-    return;
+  #readHandles(): Handle[] {
+    const reader = this.#reader;
+    if (reader.u8() === 0) return [];
+    const handles = decodeValue(reader, [], this.#buffers);
+    if (!Array.isArray(handles)) throw malformed('handles are not an array');
+    return handles as Handle[];
   }
-  writer.u8(1);
-  const bytes = encode(handles);
-  writer.varint(bytes.length);
-  writer.raw(bytes);
-}
-
-function readHandles(reader: Reader): Handle[] {
-  if (reader.u8() === 0) return [];
-  return decode(reader.copy(reader.varint())) as Handle[];
 }
 
 /** An error whose own properties hold something bytes cannot carry keeps its name, message and stack. */
@@ -279,9 +326,11 @@ function withoutProps(encoded: EncodedError): EncodedError {
   return plain;
 }
 
+/** A process worker's task returned a thread-scope object: its shared memory cannot leave that process. */
 function threadScopeResult(handle: Handle): Error {
   return misuse(
-    ErrorCode.NotSerializable,
-    `pool: the task returned a thread-scope weft object (${handle.kind}), which cannot travel back in a result; return plain data, or share it through initargs`,
+    ErrorCode.WrongScope,
+    `pool: the task returned a thread-scope weft object (${handle.kind}), which cannot leave the worker's process; ` +
+      'return plain data, or use the process-scope one from weft/multiprocessing',
   );
 }

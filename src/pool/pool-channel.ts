@@ -6,16 +6,24 @@
  * Sending is batched by construction: `send` only queues, and `flush`
  * writes everything queued and wakes the worker once. Receiving is batched
  * too: when woken, the channel delivers every message that has arrived.
+ *
+ * A thread worker's channel also has a MessagePort, on which the
+ * SharedArrayBuffers of thread-scope weft objects in tasks and results
+ * travel beside the records (`shared-buffers.ts`); a process worker's has none.
  */
 import type { Socket } from 'node:net';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { RingReader, RingWriter, createRingBuffer } from './byte-ring.js';
 import { FrameSplitter, joinFrames } from './process-channel.js';
 import { RecordWriter } from './messages.js';
+import { SharedBufferReceiver, SharedBufferSender } from './shared-buffers.js';
 import type { RingPair } from './worker-channel.js';
 
 export interface PoolChannel {
   /** Messages for the worker are added here; `flush` sends them as one record. */
   readonly out: RecordWriter;
+  /** The shared buffers the worker sent beside its records (thread workers), for reading them. */
+  readonly sharedIn: SharedBufferReceiver | undefined;
   /** Sends what was added to `out` and wakes the worker. */
   flush(): void;
   /** From now on, calls `onRecord` for each record from the worker, in order. */
@@ -31,7 +39,10 @@ export interface PoolChannel {
 
 export class RingPoolChannel implements PoolChannel {
   readonly rings: RingPair;
-  readonly out = new RecordWriter();
+  /** The worker's end of the shared-buffer port, to hand it with the thread (transferred). */
+  readonly workerPort: MessagePort;
+  readonly out: RecordWriter;
+  readonly sharedIn: SharedBufferReceiver;
   readonly #writer: RingWriter;
   readonly #reader: RingReader;
   #outbox: Uint8Array[] = [];
@@ -44,6 +55,12 @@ export class RingPoolChannel implements PoolChannel {
 
   constructor() {
     this.rings = { down: createRingBuffer(), up: createRingBuffer() };
+    // One port pair carries buffers both ways: the pool posts on port1 and reads what the worker posted there.
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    this.workerPort = port2;
+    this.out = new RecordWriter(new SharedBufferSender(port1));
+    this.sharedIn = new SharedBufferReceiver(port1);
     this.#writer = new RingWriter(this.rings.down);
     this.#reader = new RingReader(this.rings.up);
   }
@@ -110,11 +127,14 @@ export class RingPoolChannel implements PoolChannel {
   close(): void {
     this.#closed = true;
     this.#reader.wake();
+    this.sharedIn.close();
   }
 }
 
 export class SocketPoolChannel implements PoolChannel {
   readonly out = new RecordWriter();
+  /** None: thread-scope objects do not reach another process. */
+  readonly sharedIn = undefined;
   #socket: Socket | undefined;
   #outbox: Uint8Array[] = [];
   #onMessage: ((message: Uint8Array) => void) | undefined;

@@ -4,6 +4,11 @@
  * threads. Both are this one class over the engine (`engine.ts`); only the
  * kind of worker differs.
  *
+ * Task arguments and results are copied, except weft objects, which are
+ * shared: a ThreadPool's tasks take thread-scope ones too (their buffers
+ * travel beside the task, `shared-buffers.ts`); a Pool's refuse them with
+ * `ERR_WRONG_SCOPE`, since their memory cannot reach another process.
+ *
  * Differences from Python, each on purpose:
  * - Everything that waits returns a Promise; `map` results come back as an
  *   array, `imap`/`imapUnordered` as async iterables that pull their input
@@ -31,7 +36,7 @@ export interface PoolOptions {
   processes?: number;
   /** Exported function each worker runs once, before any task. */
   initializer?: Function;
-  /** Its arguments; weft objects of any scope may be among them (a Lock for every worker). */
+  /** Its arguments; weft objects among them are shared with every worker (a Lock for all): any scope for ThreadPool, process scope for Pool. */
   initargs?: unknown[];
   /** Replace a worker after it has been given this many tasks. */
   maxTasksPerChild?: number;
@@ -290,6 +295,11 @@ class BasePool {
 /**
  * A pool of worker processes: Python's `multiprocessing.Pool`.
  *
+ * Arguments, initargs and results are copied; weft objects among them must
+ * be process-scope (`weft/multiprocessing`): a thread-scope one (from
+ * `weft/threading`, `weft/queue`, or a SharedArrayBuffer) throws
+ * `ERR_WRONG_SCOPE`, as Python cannot pickle a `threading.Lock`.
+ *
  * @example
  * ```ts
  * import { Pool } from 'weft/multiprocessing';
@@ -315,6 +325,11 @@ export class Pool extends BasePool {
  * A pool of worker threads with the same API: Python's
  * `multiprocessing.pool.ThreadPool`. Tasks run truly in parallel (each
  * worker is a thread with its own event loop).
+ *
+ * As in Python, a task may be handed any weft object, thread-scope ones
+ * included (a `Lock`, an `Event`, a `Queue`, a `Value`, a
+ * SharedArrayBuffer…, anywhere in its arguments), and may return one: both
+ * sides have the same object, not a copy. Other values are copied.
  *
  * @example
  * ```ts

@@ -177,6 +177,8 @@ export async function connectWorkerSocket(address: SocketAddress): Promise<Worke
 class SocketWorkerChannel implements WorkerChannel {
   readonly canWaitSync = false;
   readonly out = new RecordWriter();
+  /** None: thread-scope objects do not reach another process. */
+  readonly sharedIn = undefined;
   readonly #socket: Socket;
   readonly #inbox: Uint8Array[] = [];
   #inboxHead = 0;

@@ -4,14 +4,18 @@
  * worker (`SocketWorkerChannel` in `process-channel.ts`). The worker loop
  * (`worker-main.ts`) sees only this interface.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { RingReader, RingWriter } from './byte-ring.js';
 import { RecordWriter } from './messages.js';
+import { SharedBufferReceiver, SharedBufferSender } from './shared-buffers.js';
 
 export interface WorkerChannel {
   /** The next record from the pool, if one has arrived. */
   next(): Uint8Array | undefined;
   /** Messages for the pool are added here; the publish calls send them as one record. */
   readonly out: RecordWriter;
+  /** The shared buffers the pool sent beside its records (thread workers), for reading them. */
+  readonly sharedIn: SharedBufferReceiver | undefined;
   /** Makes queued results visible to the pool and wakes it (the socket batches these per tick). */
   publishResults(): void;
   /**
@@ -50,11 +54,16 @@ const ROOM_WAIT_SLICE_MS = 100;
 
 export class RingWorkerChannel implements WorkerChannel {
   readonly canWaitSync = true;
-  readonly out = new RecordWriter();
+  readonly out: RecordWriter;
+  readonly sharedIn: SharedBufferReceiver;
   readonly #down: RingReader;
   readonly #up: RingWriter;
 
-  constructor(rings: RingPair) {
+  /** `port`: this worker's end of the shared-buffer port (`shared-buffers.ts`), handed with the thread. */
+  constructor(rings: RingPair, port: MessagePort) {
+    port.unref();
+    this.out = new RecordWriter(new SharedBufferSender(port));
+    this.sharedIn = new SharedBufferReceiver(port);
     this.#down = new RingReader(rings.down);
     this.#up = new RingWriter(rings.up);
   }

@@ -15,7 +15,9 @@
  * slices so timers a task left behind still fire; with async tasks in
  * flight, or over a socket, it waits with its event loop running.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
+import { runnerState } from '../runner/registry.js';
 import { loadTarget, type TargetRef } from '../runner/target.js';
 import {
   MessageType,
@@ -45,7 +47,7 @@ const IDLE_SLICE_MS = 50;
  */
 export async function runPoolWorker(config: PoolWorkerConfig): Promise<void> {
   const channel: WorkerChannel =
-    config.transport.kind === 'ring' ? new RingWorkerChannel(config.transport.rings) : await connectWorkerSocket(config.transport.address);
+    config.transport.kind === 'ring' ? new RingWorkerChannel(config.transport.rings, sharedBufferPort()) : await connectWorkerSocket(config.transport.address);
   if (config.transport.kind === 'socket') ignoreInterrupts();
   if (!(await runInitializer(channel, config))) {
     await channel.close();
@@ -55,6 +57,13 @@ export async function runPoolWorker(config: PoolWorkerConfig): Promise<void> {
   channel.publishResults();
   await new WorkerLoop(channel).serve();
   await channel.close();
+}
+
+/** A thread worker's end of its shared-buffer port: the one port its pool handed the thread (`WorkerSlot`). */
+function sharedBufferPort(): MessagePort {
+  const [port] = runnerState().ports;
+  if (port === undefined) throw new Error('pool: a thread worker started without its shared-buffer port (a pool bug)');
+  return port;
 }
 
 /**
@@ -99,7 +108,7 @@ class WorkerLoop {
     for (;;) {
       const record = this.#channel.next();
       if (record !== undefined) {
-        const reader = new RecordReader(record);
+        const reader = new RecordReader(record, this.#channel.sharedIn);
         while (!reader.done) {
           const pending = this.#handle(reader.toWorker());
           if (pending !== undefined) await pending;

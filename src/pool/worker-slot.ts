@@ -15,7 +15,7 @@
  */
 import { constants } from 'node:os';
 import { Process, kEnded as kProcessEnded } from '../runner/process.js';
-import { Thread, kEnded as kThreadEnded, kExitCode, kTerminate } from '../runner/thread.js';
+import { Thread, kEnded as kThreadEnded, kExitCode, kPorts, kTerminate } from '../runner/thread.js';
 import type { TargetRef } from '../runner/target.js';
 import type { PoolTask } from './pool-task.js';
 import { RingPoolChannel, SocketPoolChannel, type PoolChannel } from './pool-channel.js';
@@ -71,7 +71,13 @@ export class WorkerSlot {
     this.channel = transport.channel;
     const config: PoolWorkerConfig = { transport: transport.config, initializer: spec.initializer, initargs: spec.initargs };
     const options = { target: runPoolWorker, args: [config] as [PoolWorkerConfig], name: spec.name, daemon: true };
-    this.#worker = spec.kind === 'thread' ? new Thread(options) : new Process(options);
+    if (transport.channel instanceof RingPoolChannel) {
+      const thread = new Thread(options);
+      thread[kPorts]([transport.channel.workerPort]);
+      this.#worker = thread;
+    } else {
+      this.#worker = new Process(options);
+    }
     this.#worker.start();
     // Not join(): that would keep the program alive for a pool nobody closed, which Python's does not.
     const worker = this.#worker;

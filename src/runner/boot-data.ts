@@ -63,6 +63,8 @@ export interface ThreadAssignment {
   readonly args: EncodedArgs;
   /** Own fields of the Thread object, copied in. */
   readonly fields: EncodedArgs;
+  /** MessagePorts transferred to the thread for weft's own use (`kPorts` in thread.ts). */
+  readonly ports?: readonly MessagePort[];
 }
 
 /** Creator → warm spare, on the control channel: run this thread. */

@@ -64,6 +64,7 @@ class ThreadLife {
   async live(): Promise<void> {
     installRuntime(this.#boot.arena, this.#boot.token);
     runnerState().daemon = this.#boot.daemon;
+    runnerState().ports = this.#boot.ports ?? [];
     if (tracing) traceThreadStart(this.#boot.name);
     process.once('exit', () => this.#recordEnd());
     process.on('uncaughtException', (error) => void this.#fail(error));

@@ -22,7 +22,7 @@ export function launch(assignment: ThreadAssignment, waitForStart: boolean): Wef
     launched = createWorker(assignment);
   } else {
     const message: AssignMessage = { type: 'assign', assignment };
-    spare.port.postMessage(message);
+    spare.port.postMessage(message, [...(assignment.ports ?? [])]);
     launched = spare;
   }
   if (assignment.daemon) launched.worker.unref();

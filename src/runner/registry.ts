@@ -4,6 +4,7 @@
  * threads started elsewhere. Kept on `globalThis` so that two copies of weft
  * in one thread agree on `currentThread()`.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Thread } from './thread.js';
 
 export interface RunnerState {
@@ -15,6 +16,8 @@ export interface RunnerState {
   readonly children: Map<number, Thread<unknown[]>>;
   /** Thread objects standing for threads started elsewhere, by token. */
   readonly proxies: Map<number, Thread<unknown[]>>;
+  /** MessagePorts this thread was handed by its creator (`kPorts` in thread.ts). */
+  ports: readonly MessagePort[];
 }
 
 const key = Symbol.for('weft.runner');
@@ -22,5 +25,5 @@ type GlobalWithRunner = typeof globalThis & { [key]?: RunnerState };
 
 export function runnerState(): RunnerState {
   const g = globalThis as GlobalWithRunner;
-  return (g[key] ??= { self: undefined, daemon: false, children: new Map(), proxies: new Map() });
+  return (g[key] ??= { self: undefined, daemon: false, children: new Map(), proxies: new Map(), ports: [] });
 }

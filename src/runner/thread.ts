@@ -84,6 +84,12 @@ const kTerminate = Symbol.for('weft.Thread.terminate');
 const kExitCode = Symbol.for('weft.Thread.exitCode');
 /** Resolves when the worker has exited, without holding the event loop as `join()` does (for pools' own bookkeeping). */
 const kEnded = Symbol.for('weft.Thread.ended');
+/**
+ * Hands the thread MessagePorts, before start(): they are transferred with
+ * it and read there as `runnerState().ports` (`registry.ts`). For weft's own
+ * channels: a thread pool worker's shared-buffer port (`pool/shared-buffers.ts`).
+ */
+const kPorts = Symbol.for('weft.Thread.ports');
 
 // Set while a Thread object is rebuilt or stands in for another thread; the
 // constructor takes its state from here instead of from options.
@@ -140,6 +146,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #ident: number | null;
   #error: Error | undefined;
   #exitCode: number | null = null;
+  #ports: readonly MessagePort[] = [];
 
   constructor(options?: ThreadOptions<A>) {
     if (pending !== undefined) {
@@ -214,7 +221,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     const token = arena.startThread(parent, this.#daemon, this.#name);
     let launched;
     try {
-      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields };
+      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, ports: this.#ports };
       launched = launch(assignment, unverified.length > 0);
     } catch (error) {
       arena.endThread(token);
@@ -332,6 +339,12 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     return { kind: HANDLE_KIND, scope: 'thread', data: { token: life.token } };
   }
 
+  /** See `kPorts`. */
+  [kPorts](ports: readonly MessagePort[]): void {
+    if (this.#life.kind !== 'initial') throw new Error('threading: ports are handed to a thread before start()');
+    this.#ports = ports;
+  }
+
   /** The worker's exit code, once it has exited: 0 after a normal end, `n` after `process.exit(n)`, 1 after `terminate`. */
   get [kExitCode](): number | null {
     return this.#exitCode;
@@ -387,7 +400,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   }
 }
 
-export { kRestore, kStandIn, kTerminate, kExitCode, kEnded };
+export { kRestore, kStandIn, kTerminate, kExitCode, kEnded, kPorts };
 
 /** The weft Thread class that `cls` derives from (the copy of weft that defined it). */
 export function baseOf(cls: Function): typeof Thread {

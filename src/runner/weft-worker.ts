@@ -58,7 +58,7 @@ export function createWorker(assignment: ThreadAssignment | undefined): WeftWork
     start,
     assignment,
   };
-  const worker = new Worker(ENTRY, { eval: true, workerData: seed, transferList: [port2], env: SHARE_ENV });
+  const worker = new Worker(ENTRY, { eval: true, workerData: seed, transferList: [port2, ...(assignment?.ports ?? [])], env: SHARE_ENV });
   port1.unref();
   return { worker, port: port1, start: new Int32Array(start) };
 }

@@ -16,7 +16,8 @@ import {
   wait,
   type ProcessPoolExecutorOptions,
 } from '../../src/futures.js';
-import { activeThreads, currentThread } from '../../src/threading.js';
+import { Event as ThreadEvent, Lock, Value, activeThreads, currentThread } from '../../src/threading.js';
+import { Queue } from '../../src/queue.js';
 import * as tasks from '../fixtures/pool-tasks.js';
 
 const T = { timeout: 30_000 };
@@ -201,3 +202,67 @@ for (const [kind, make] of kinds) {
     });
   });
 }
+
+describe('ThreadPoolExecutor: thread-scope weft objects as task arguments and results are shared, not copied', () => {
+  const threadExecutor = (maxWorkers = 2): ThreadPoolExecutor => {
+    const made = new ThreadPoolExecutor({ maxWorkers });
+    open.add(made);
+    return made;
+  };
+
+  test('submit, submitWith and map: an Event set in a task is set for the caller; a Lock taken there is held here', T, async () => {
+    const ex = threadExecutor();
+    const events = [new ThreadEvent(), new ThreadEvent(), new ThreadEvent()];
+    assert.equal(await ex.submit(tasks.setEvent, events[0]), true);
+    const lock = new Lock();
+    assert.equal(await ex.submitWith({ timeout: 10_000 }, tasks.tryAcquire, lock), true);
+    assert.equal(lock.locked(), true);
+    lock.release();
+    const results: boolean[] = [];
+    for await (const set of ex.map(tasks.setEvent, events.slice(1))) results.push(set);
+    assert.deepEqual(results, [true, true]);
+    assert.deepEqual(events.map((event) => event.isSet()), [true, true, true]);
+  });
+
+  test('a Queue filled by tasks is drained by the caller; Value.add from 2 workers is exact', T, async () => {
+    const ex = threadExecutor(2);
+    const queue = new Queue<number>();
+    assert.equal(await ex.submit(tasks.putItems, queue, 10), 10);
+    assert.deepEqual(Array.from({ length: 10 }, () => queue.getSync({ timeout: 5000 })), Array.from({ length: 10 }, (_, i) => i));
+    const value = new Value('i', 0);
+    await Promise.all(Array.from({ length: 100 }, () => ex.submit(tasks.addTo, value, 2, 50)));
+    assert.equal(value.value, 100 * 2 * 50);
+  });
+
+  test('results: the same object comes back (nested too), and one made in the worker stays shared with it', T, async () => {
+    const ex = threadExecutor(1);
+    const value = new Value('i', 5);
+    const back = await ex.submit(tasks.echo, { value, list: [value] });
+    assert.equal(back.value, back.list[0], 'one object in, one object out');
+    back.value.value = 6;
+    assert.equal(value.value, 6);
+    const made = await ex.submit(tasks.makeEvent);
+    made.set();
+    assert.equal(await ex.submit(tasks.madeEventIsSet), true);
+  });
+
+  test('the same Lock passed to 10,000 tasks guards a counter exactly', T, async () => {
+    const ex = threadExecutor(2);
+    const lock = new Lock();
+    const counter = new Value('i', 0, { lock: false });
+    await Promise.all(Array.from({ length: 10_000 }, () => ex.submit(tasks.lockedIncrement, lock, counter)));
+    assert.equal(counter.value, 10_000);
+  });
+});
+
+describe('ProcessPoolExecutor: thread-scope objects cannot reach a worker process', () => {
+  test('as an argument: ERR_WRONG_SCOPE from submit; as a result: the future fails with ERR_WRONG_SCOPE', T, async () => {
+    const ex = new ProcessPoolExecutor({ maxWorkers: 1 });
+    open.add(ex);
+    const wrongScope = { code: 'ERR_WRONG_SCOPE', message: /weft\/multiprocessing/ };
+    assert.throws(() => ex.submit(tasks.echo, new Lock()), wrongScope);
+    assert.throws(() => ex.submit(tasks.echo, { nested: [new ThreadEvent()] }), wrongScope);
+    await assert.rejects(ex.submit(tasks.makeEvent).result(), wrongScope);
+    assert.equal(await ex.submit(tasks.add, 2, 3), 5, 'the executor still works');
+  });
+});

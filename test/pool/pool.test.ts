@@ -8,8 +8,19 @@ import { after as afterAll, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BrokenPoolError, CancelledError, TimeoutError } from '../../src/index.js';
 import { Event, Pool, ThreadPool, activeChildren, type PoolOptions } from '../../src/multiprocessing.js';
-import { Lock } from '../../src/threading.js';
-import { activeThreads, currentThread } from '../../src/threading.js';
+import {
+  Barrier,
+  Condition,
+  Event as ThreadEvent,
+  Lock,
+  RLock,
+  Semaphore,
+  SharedArray,
+  Value,
+  activeThreads,
+  currentThread,
+} from '../../src/threading.js';
+import { LifoQueue, PriorityQueue, Queue, SimpleQueue } from '../../src/queue.js';
 import * as tasks from '../fixtures/pool-tasks.js';
 
 const T = { timeout: 30_000 };
@@ -250,10 +261,10 @@ for (const [kind, make, idKey] of kinds) {
       assert.equal(p.statistics().workers, 0);
     });
 
-    test('a thread-scope Lock or a function cannot be a task argument (initargs carry a Lock: tested below for ThreadPool)', T, async () => {
+    test('a function cannot be a task argument: ERR_NOT_SERIALIZABLE from the submitting call', T, async () => {
       const p = pool();
-      assert.throws(() => p.applyAsync(tasks.echo, [new Lock()]), { code: kind === 'Pool' ? 'ERR_WRONG_SCOPE' : 'ERR_NOT_SERIALIZABLE' });
       assert.throws(() => p.applyAsync(tasks.echo, [() => 1]), { code: 'ERR_NOT_SERIALIZABLE' });
+      assert.throws(() => p.applyAsync(tasks.echo, [{ nested: [Symbol('x')] }]), { code: 'ERR_NOT_SERIALIZABLE' });
     });
 
     test('terminate fails pending work with CancelledError; asyncDispose terminates', T, async () => {
@@ -296,7 +307,145 @@ test('ThreadPool: a thread-scope Lock through initargs is one lock for every wor
   assert.deepEqual(await p.map(tasks.initializedLockHeld, [0, 1], { chunksize: 1 }), [true, true], 'the workers see the lock held here');
   lock.release();
   assert.equal(await p.apply(tasks.initializedLockHeld), false);
-  await assert.rejects(p.apply(tasks.returnInitialized), { code: 'ERR_NOT_SERIALIZABLE' });
+  const back = (await p.apply(tasks.returnInitialized)) as Lock;
+  assert.ok(back instanceof Lock, 'the initargs lock comes back as a Lock');
+  lock.acquireSync();
+  assert.equal(back.locked(), true, 'and it is the same lock');
+  lock.release();
+});
+
+describe('ThreadPool: thread-scope weft objects as task arguments and results are shared, not copied', () => {
+  const threadPool = (processes = 2): ThreadPool => {
+    const made = new ThreadPool({ processes });
+    open.add(made);
+    return made;
+  };
+
+  test('an Event set inside a task is seen set by the caller, through every way of submitting', T, async () => {
+    const p = threadPool();
+    const events = Array.from({ length: 9 }, () => new ThreadEvent());
+    assert.equal(await p.apply(tasks.setEvent, [events[0]]), true);
+    assert.equal(await p.applyAsync(tasks.setEvent, [events[1]]).get(), true);
+    assert.deepEqual(await p.map(tasks.setEvent, [events[2], events[3]], { chunksize: 1 }), [true, true]);
+    assert.deepEqual(await p.mapAsync(tasks.setEvent, [events[4]]).get(), [true]);
+    assert.deepEqual(await p.starmap(tasks.setEvent, [[events[5]], [events[6]]]), [true, true]);
+    for await (const set of p.imap(tasks.setEvent, [events[7]])) assert.equal(set, true);
+    for await (const set of p.imapUnordered(tasks.setEvent, [events[8]])) assert.equal(set, true);
+    assert.deepEqual(events.map((event) => event.isSet()), events.map(() => true));
+  });
+
+  test('a Lock acquired in a task is held for the caller, who may release it (any thread may release a Lock)', T, async () => {
+    const p = threadPool();
+    const lock = new Lock();
+    assert.equal(await p.apply(tasks.tryAcquire, [lock]), true);
+    assert.equal(lock.locked(), true, 'held after the task ended');
+    assert.equal(lock.tryAcquire(), false);
+    assert.equal(await p.apply(tasks.tryAcquire, [lock]), false, 'a task sees it held too');
+    lock.release();
+    assert.equal(lock.locked(), false);
+    assert.equal(await p.apply(tasks.tryAcquire, [lock]), true, 'free again for the worker');
+    lock.release();
+  });
+
+  test('a Queue passed to a task: the caller gets what the task put, in order', T, async () => {
+    const p = threadPool();
+    const queue = new Queue<number>();
+    assert.equal(await p.apply(tasks.putItems, [queue, 100]), 100);
+    const got = Array.from({ length: 100 }, () => queue.getSync({ timeout: 5000 }));
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
+    assert.equal(queue.empty(), true);
+  });
+
+  test('Value.add from 2 workers × 200 tasks gives the exact total', T, async () => {
+    const p = threadPool(2);
+    const value = new Value('i', 0);
+    await p.starmap(tasks.addTo, Array.from({ length: 200 }, (): [Value<number>, number, number] => [value, 1, 50]), { chunksize: 1 });
+    assert.equal(value.value, 200 * 50);
+  });
+
+  test('a thread-scope object returned as a result is the same object: mutate through it, see it in the caller', T, async () => {
+    const p = threadPool();
+    const value = new Value('i', 1);
+    const back = await p.apply(tasks.echo, [value]);
+    back.value = 42;
+    assert.equal(value.value, 42);
+    value.add(1);
+    assert.equal(back.value, 43);
+    const buffer = new SharedArrayBuffer(8);
+    const bufferBack = await p.apply(tasks.echo, [buffer]);
+    new Int32Array(bufferBack)[1] = 7;
+    assert.equal(new Int32Array(buffer)[1], 7, 'a raw SharedArrayBuffer stays shared both ways');
+  });
+
+  test('an object made in a worker and returned is shared with that worker', T, async () => {
+    const p = threadPool(1);
+    const made = await p.apply(tasks.makeEvent);
+    assert.ok(made instanceof ThreadEvent);
+    assert.equal(await p.apply(tasks.madeEventIsSet), false);
+    made.set();
+    assert.equal(await p.apply(tasks.madeEventIsSet), true, 'the worker sees the caller set its Event');
+  });
+
+  test('every thread-scope kind crosses as itself', T, async () => {
+    const p = threadPool();
+    const objects = [
+      new Lock(), new RLock(), new Semaphore(2), new Condition(), new Barrier(2), new ThreadEvent(),
+      new Queue(), new LifoQueue(), new PriorityQueue(), new SimpleQueue(), new Value('d', 1.5), new SharedArray('i', 4),
+    ] as const;
+    const back = await p.apply(tasks.echo, [objects]);
+    assert.deepEqual(back.map((object) => object.constructor), objects.map((object) => object.constructor));
+    const [, , semaphore, , , , , , , simple, , array] = back;
+    assert.equal(semaphore.tryAcquire() && semaphore.tryAcquire(), true);
+    assert.equal(objects[2].tryAcquire(), false, 'the semaphore came back with its count, shared');
+    simple.put('x');
+    assert.equal(objects[9].getNowait(), 'x');
+    array.set(3, 9);
+    assert.equal(objects[11].get(3), 9);
+  });
+
+  test('the same Lock passed to 10,000 tasks guards a counter: the count is exact', T, async () => {
+    const p = threadPool(2);
+    const lock = new Lock();
+    const counter = new Value('i', 0, { lock: false });
+    await Promise.all(Array.from({ length: 10_000 }, () => p.applyAsync(tasks.lockedIncrement, [lock, counter]).get()));
+    assert.equal(counter.value, 10_000);
+    assert.equal(lock.locked(), false);
+  });
+
+  test('objects nested in objects and arrays, and the same object twice in one message', T, async () => {
+    const p = threadPool();
+    const lock = new Lock();
+    const queues = [new Queue<string>(), new Queue<string>()];
+    const nested = { lock, items: queues, label: 'plain data' };
+    const back = await p.apply(tasks.useNested, [nested]);
+    assert.equal(lock.locked(), true, 'the task took the nested lock');
+    assert.deepEqual(queues.map((queue) => queue.getSync({ timeout: 5000 })), ['from the task', 'from the task']);
+    assert.equal(back.label, 'plain data');
+    assert.equal(back.lock.locked(), true);
+    back.lock.release();
+    assert.equal(lock.locked(), false);
+    const [first, second] = await p.apply(tasks.echo, [[lock, lock]]);
+    assert.equal(first, second, 'one object in, one object out');
+  });
+});
+
+describe('Pool: thread-scope objects cannot reach a worker process', () => {
+  test('as an argument, anywhere in it: ERR_WRONG_SCOPE naming weft/multiprocessing, from the submitting call', T, async () => {
+    const p = new Pool({ processes: 1 });
+    open.add(p);
+    const wrongScope = { code: 'ERR_WRONG_SCOPE', message: /weft\/multiprocessing/ };
+    assert.throws(() => p.applyAsync(tasks.echo, [new Lock()]), wrongScope);
+    assert.throws(() => p.applyAsync(tasks.echo, [{ deep: [new ThreadEvent()] }]), wrongScope);
+    await assert.rejects(p.map(tasks.setEvent, [new ThreadEvent()]), wrongScope);
+    await assert.rejects(p.apply(tasks.echo, [new SharedArrayBuffer(4)]), wrongScope);
+    assert.equal(await p.apply(tasks.add, [1, 2]), 3, 'the pool still works');
+  });
+
+  test('as a result: the task fails with ERR_WRONG_SCOPE', T, async () => {
+    const p = new Pool({ processes: 1 });
+    open.add(p);
+    await assert.rejects(p.apply(tasks.makeEvent), { code: 'ERR_WRONG_SCOPE', message: /weft\/multiprocessing/ });
+  });
 });
 
 afterAll(() => {
