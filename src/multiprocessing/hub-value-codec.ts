@@ -43,9 +43,24 @@ export function encodeHubValue(value: unknown, what = 'value'): Uint8Array {
   // Numbers and strings, the commonest values, hold no weft object: the queue's fast path.
   if (typeof value !== 'object' || value === null) return encodeItemToOwnBytes(value);
   const handles: Handle[] = [];
-  const writer = new Writer(256);
-  encodeValue(value, writer, handles, { path: what });
-  if (handles.length === 0) return writer.toBytes();
+  // A getter run during the walk may encode re-entrantly: it gets a writer of its own.
+  const writer = pooled ?? new Writer(256);
+  pooled = undefined;
+  try {
+    writer.reset();
+    encodeValue(value, writer, handles, { path: what });
+    return handles.length === 0 ? writer.toBytes() : withHandles(writer, handles, what);
+  } finally {
+    // A writer that grew for one huge value is not kept for the next.
+    if (writer.capacity <= KEEP_BYTES) pooled = writer;
+  }
+}
+
+/** This thread's writer, reused value after value (Node's module state is per thread). */
+let pooled: Writer | undefined = new Writer(4096);
+const KEEP_BYTES = 1 << 20;
+
+function withHandles(writer: Writer, handles: Handle[], what: string): Uint8Array {
   for (const handle of handles) checkProcessScope(handle, what);
   const table = serialize(handles);
   const framed = new Writer(writer.pos + table.length + 8);

@@ -22,7 +22,8 @@
  */
 import { NAMESPACE_KIND } from '../backends/hub/namespace.js';
 import { registerHandleKind } from '../codec/handles.js';
-import { invalidArg } from '../errors.js';
+import { inspect } from 'node:util';
+import { ErrorCode, invalidArg } from '../errors.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { attachProxy, BaseProxy, type ProxyHandleData } from './base-proxy.js';
 import { checkKey } from './dict-proxy.js';
@@ -107,8 +108,16 @@ export class Namespace extends BaseProxy {
     return this.callSync('items', [], asObject);
   }
 
+  /** Python's repr: `Namespace(x=1, y='two')` (one blocking call; `Namespace(<shut down>)` once its manager is). */
   override [inspectSymbol](): string {
-    const fields = Object.entries(this.toObjectSync()).map(([key, value]) => `${key}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    let attributes: Record<string, unknown>;
+    try {
+      attributes = this.toObjectSync();
+    } catch (error) {
+      if ((error as { code?: string }).code === ErrorCode.ManagerShutdown) return 'Namespace(<shut down>)';
+      throw error;
+    }
+    const fields = Object.entries(attributes).map(([key, value]) => `${key}=${inspect(value, { breakLength: Infinity })}`);
     return `Namespace(${fields.join(', ')})`;
   }
 
