@@ -193,6 +193,49 @@ export class DictProxy<V = unknown> extends BaseProxy implements AsyncIterable<s
     return this.callSync('setdefault', [checkKey(key), encodeHubValue(fallback)], (answer) => decodeHubValue(answer as Uint8Array) as V);
   }
 
+  /**
+   * Adds `delta` to the number under `key` in one atomic step and returns
+   * the sum; a missing key counts as 0 (as a `collections.Counter`). Python's
+   * `d[k] += 1` through a proxy is a get and a set, and loses updates between
+   * processes; this does not. A value that is not a number: `ERR_INVALID_ARG`.
+   */
+  increment(key: string, delta = 1): Promise<number> {
+    return this.callAsync('increment', () => [checkKey(key), checkDelta(delta)], asNumber);
+  }
+
+  /** As `increment`, blocking. */
+  incrementSync(key: string, delta = 1): number {
+    return this.callSync('increment', [checkKey(key), checkDelta(delta)], asNumber);
+  }
+
+  /**
+   * Replaces the value under `key` with `fn(value)` (`undefined` if absent)
+   * and returns what it stored — atomically: `fn` runs here, and the result
+   * is stored only if the value did not change meanwhile, else `fn` runs
+   * again on the newer value (so it should have no side effects). The way to
+   * change a nested plain value in place: `d.modify('log', (log = []) => [...log, entry])`.
+   */
+  async modify(key: string, fn: (value: V | undefined) => V | Promise<V>): Promise<V> {
+    checkKey(key);
+    checkFunction(fn);
+    for (;;) {
+      const found = await this.callAsync('get', () => [key], asStored);
+      const next = await fn(found === null ? undefined : (decodeHubValue(found) as V));
+      if (await this.callAsync('compareAndSet', () => [key, found, encodeHubValue(next)], asBoolean)) return next;
+    }
+  }
+
+  /** As `modify`, blocking; `fn` must return the value itself. */
+  modifySync(key: string, fn: (value: V | undefined) => V): V {
+    checkKey(key);
+    checkFunction(fn);
+    for (;;) {
+      const found = this.callSync('get', [key], asStored);
+      const next = fn(found === null ? undefined : (decodeHubValue(found) as V));
+      if (this.callSync('compareAndSet', [key, found, encodeHubValue(next)], asBoolean)) return next;
+    }
+  }
+
   /** A plain-object copy of the whole dict (Python's `d.copy()`): one consistent snapshot. */
   async toObject(): Promise<Record<string, V>> {
     return Object.fromEntries(await this.items());
@@ -237,6 +280,16 @@ export function checkKey(key: unknown): string {
 }
 
 const noArgs = (): readonly unknown[] => [];
+const asStored = (answer: unknown): Uint8Array | null => answer as Uint8Array | null;
+
+function checkDelta(delta: unknown): number {
+  if (typeof delta !== 'number') throw invalidArg(`managers: increment takes a number, got ${typeof delta}`, 'type');
+  return delta;
+}
+
+function checkFunction(fn: unknown): void {
+  if (typeof fn !== 'function') throw invalidArg('managers: modify takes a function of the old value', 'type');
+}
 const done = (): void => undefined;
 const asBoolean = (answer: unknown): boolean => answer === true;
 const asNumber = (answer: unknown): number => answer as number;

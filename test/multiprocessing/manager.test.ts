@@ -101,6 +101,22 @@ describe('DictProxy in one process', () => {
     await assert.rejects(d.popitem(), (error) => error instanceof RangeError && code('ERR_NOT_FOUND')(error));
   });
 
+  test('increment adds to a number (a missing key is 0); modify stores fn(old)', T, async () => {
+    await using manager = new Manager();
+    const d = manager.dict<unknown>({ n: 1, s: 'x', f: 0.5 });
+    assert.equal(await d.increment('n'), 2);
+    assert.equal(d.incrementSync('n', -5), -3);
+    assert.equal(await d.increment('new', 2.5), 2.5);
+    assert.equal(d.incrementSync('f', 2 ** 40), 2 ** 40 + 0.5);
+    assert.equal(d.incrementSync('n', 2 ** 31), 2 ** 31 - 3, 'past int32 the sum is stored as a double');
+    await assert.rejects(d.increment('s'), (error) => error instanceof TypeError && code('ERR_INVALID_ARG')(error));
+    assert.throws(() => d.incrementSync('n', '1' as unknown as number), code('ERR_INVALID_ARG'));
+    assert.deepEqual(await d.modify('log', (log = []) => [...(log as string[]), 'a']), ['a']);
+    assert.deepEqual(d.modifySync('log', (log) => [...(log as string[]), 'b']), ['a', 'b']);
+    assert.deepEqual(await d.get('log'), ['a', 'b']);
+    assert.equal(await d.get('s'), 'x', 'a failed increment changes nothing');
+  });
+
   test('bad keys and values throw in the caller, and nothing is stored', T, async () => {
     await using manager = new Manager();
     const d = manager.dict<unknown>();
@@ -416,6 +432,13 @@ for (const [scope, runner] of runners) {
       await joinAll(workers);
       assert.equal(await dict.size(), 1200);
       assert.equal(await dict.get('b:399'), 399);
+    });
+
+    test('increment and modify are atomic read-modify-writes: 3 workers × 200 counts give exactly 600', T, async () => {
+      await using manager = new Manager();
+      const dict = manager.dict<number>();
+      await joinAll([0, 1, 2].map(() => runner.start(targets.countMany, [dict, 'n', 200])));
+      assert.equal(await dict.get('n'), 600);
     });
 
     test('concurrent pops take every item exactly once; setdefault has one winner', T, async () => {

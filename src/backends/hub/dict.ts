@@ -38,13 +38,22 @@
  * | `pop`        | [key]                    | the removed value's bytes, or null if absent       |
  * | `popitem`    | []                       | [key, bytes] of the last inserted, or null if empty |
  * | `setdefault` | [key, bytes]             | the value now under key (the old one, or `bytes`, stored) |
+ * | `increment`  | [key, delta: number]     | the new number; a missing key counts as 0; ERR_INVALID_ARG (TypeError) if the value is not a number |
+ * | `compareAndSet` | [key, expected: bytes or null, bytes] | true and stored if the value is `expected` (byte for byte; null: absent), else false |
+ *
+ * `increment` is the one op that reads a value: a number is the codec's
+ * Int32 or Float64 encoding, decoded and re-encoded with the codec itself.
+ * `compareAndSet` is the step of the client's `modify(key, fn)` loop, which
+ * runs `fn` in the caller (a user's function cannot run here).
  *
  * Absence is answered null (a stored value is never null: always bytes), and
  * the client decides between a default and Python's KeyError.
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
+import { Tag } from '../../codec/format.js';
+import { decodeItemBytes, encodeItemToOwnBytes } from '../../queue/item-codec.js';
 import { registerHubKind, type HubCall } from './call.js';
-import { isStored, ManagedObject } from './manager.js';
+import { isStored, ManagedObject, sameBytes } from './manager.js';
 
 export const DICT_KIND = 'multiprocessing.managers.DictProxy';
 
@@ -89,6 +98,10 @@ export class HubDict extends ManagedObject {
         return call.reply(this.#popitem());
       case 'setdefault':
         return call.reply(this.#setdefault(checkKey(args[0]), checkValue(args[1])));
+      case 'increment':
+        return this.#increment(call, checkKey(args[0]), args[1]);
+      case 'compareAndSet':
+        return call.reply(this.#compareAndSet(checkKey(args[0]), args[1] === null ? null : checkValue(args[1]), checkValue(args[2])));
       default:
         return call.fail(ErrorCode.InvalidArg, `managers: a dict has no op '${op}'`);
     }
@@ -117,12 +130,36 @@ export class HubDict extends ManagedObject {
     return last;
   }
 
+  #increment(call: HubCall, key: string, delta: unknown): void {
+    if (typeof delta !== 'number') throw invalidArg('managers: increment takes a number', 'type');
+    const stored = this.#entries.get(key);
+    const current = stored === undefined ? 0 : storedNumber(stored);
+    // Thrown, not failed: the core sends a thrown error's class, and this is a TypeError, as Python's `'x' + 1`.
+    if (current === undefined) throw invalidArg(`managers: increment of ${JSON.stringify(key)}, whose value is not a number`, 'type');
+    const next = current + delta;
+    this.#entries.set(key, encodeItemToOwnBytes(next));
+    call.reply(next);
+  }
+
+  #compareAndSet(key: string, expected: Uint8Array | null, value: Uint8Array): boolean {
+    const found = this.#entries.get(key);
+    if (expected === null ? found !== undefined : found === undefined || !sameBytes(found, expected)) return false;
+    this.#entries.set(key, value);
+    return true;
+  }
+
   #setdefault(key: string, value: Uint8Array): Uint8Array {
     const found = this.#entries.get(key);
     if (found !== undefined) return found;
     this.#entries.set(key, value);
     return value;
   }
+}
+
+/** The number a stored value encodes, or undefined if it is not a number (codec/format.ts: Int32, Float64). */
+function storedNumber(bytes: Uint8Array): number | undefined {
+  if (bytes[0] !== Tag.Int32 && bytes[0] !== Tag.Float64) return undefined;
+  return decodeItemBytes(bytes) as number;
 }
 
 // The client checks every argument before sending; these guard the hub against a client that did not.

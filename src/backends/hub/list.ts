@@ -49,7 +49,7 @@
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall } from './call.js';
-import { isStored, ManagedObject } from './manager.js';
+import { isStored, ManagedObject, sameBytes } from './manager.js';
 
 export const LIST_KIND = 'multiprocessing.managers.ListProxy';
 
@@ -177,12 +177,6 @@ export class HubList extends ManagedObject {
 function clampIndex(i: number, length: number): number {
   if (i < 0) return Math.max(0, i + length);
   return Math.min(i, length);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 // The client checks every argument before sending; these guard the hub against a client that did not.

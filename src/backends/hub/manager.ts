@@ -155,3 +155,10 @@ export abstract class ManagedObject implements HubObject, ManagedState {
 export function isStored(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }
+
+/** Two stored values are equal when their encodings are (a managed list's `index`, a dict's `compareAndSet`). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
