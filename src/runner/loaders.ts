@@ -4,12 +4,16 @@
  *
  * A worker inherits `process.execArgv`, so `--import`/`--require`/`--loader`
  * preloads run again in it, and most loaders just work. tsx — the common way
- * to run TypeScript (`tsx prog.ts`, `node --import tsx prog.ts`) — does not:
- * on Node 20 (and 22 before 22.22.3, 24 before 24.11.1), its preload declines
- * to register its ESM hooks in a worker, and the worker fails with
- * ERR_UNKNOWN_FILE_EXTENSION on the first `.ts` import (tsx#354, piscina#742).
- * For those versions weft finds the tsx the program was started with and
- * registers its ESM hooks in the new thread before anything is imported.
+ * to run TypeScript (`tsx prog.ts`, `node --import tsx prog.ts`) — does not
+ * for weft's workers: on Node 20 (and 22 before 22.22.3, 24 before 24.11.1)
+ * its preload declines to register its ESM hooks in a worker (tsx#354,
+ * piscina#742), and on the later versions, where it does, its hooks still do
+ * not serve a worker whose entry is an evaluated script, as weft's are
+ * (measured on Node 24.22: `import()` of a `.ts` file is left to Node's own
+ * type stripping, which does not map `./x.js` to `./x.ts`, and fails with
+ * ERR_MODULE_NOT_FOUND). So on every version weft finds the tsx the program
+ * was started with and registers its ESM hooks in the new thread before
+ * anything is imported.
  */
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -29,7 +33,6 @@ export function loaderPlan(): LoaderPlan {
 }
 
 function computePlan(): LoaderPlan {
-  if (tsxRegistersInWorkers()) return {};
   const preload = preloads().find(isTsx);
   if (preload === undefined) return {};
   const hooks = tsxHooksFor(preload);
@@ -74,18 +77,4 @@ function tsxDistDir(preloadPath: string): string {
   const marker = join('tsx', 'dist');
   const at = preloadPath.lastIndexOf(marker);
   return at < 0 ? dirname(preloadPath) : preloadPath.slice(0, at + marker.length);
-}
-
-// The Node versions from which tsx registers its hooks in workers itself:
-// tsx's own feature table (per major line; later majors compare with the last).
-const TSX_WORKER_HOOKS: readonly (readonly [number, number, number])[] = [[22, 22, 3], [24, 11, 1], [25, 1, 0], [26, 0, 0]];
-
-function tsxRegistersInWorkers(): boolean {
-  const current = process.versions.node.split('.').map(Number);
-  const sameMajor = TSX_WORKER_HOOKS.find(([major]) => major === current[0]);
-  const floor = sameMajor ?? TSX_WORKER_HOOKS[TSX_WORKER_HOOKS.length - 1];
-  for (let i = 0; i < 3; i++) {
-    if (current[i] !== floor[i]) return current[i] > floor[i];
-  }
-  return true;
 }

@@ -370,11 +370,27 @@ describe('framing and malformed input', opts, () => {
 });
 
 describe('structured clone quirks', opts, () => {
-  test('an error with a cyclic cause, which v8 writes but cannot read back, fails in the sender', opts, () => {
+  // Node 20's v8 writes an error with a cyclic cause chain that it cannot
+  // read back; Node 22+ round-trips it. Either way the receiver never sees the
+  // failure: it arrives whole, or the sender throws ERR_NOT_SERIALIZABLE.
+  test('an error with a cyclic cause arrives whole where v8 can read it back, and otherwise fails in the sender', opts, () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });
     (a as Error & { cause?: unknown }).cause = b;
-    assert.throws(() => structuredClone(a), /Unable to deserialize cloned data/);
-    assert.throws(() => encode({ error: a }), notSerializable('value.error', /^an Error that the v8 serializer cannot copy: Unable to deserialize/));
+    let v8CanCopy = true;
+    try {
+      structuredClone(a);
+    } catch (error) {
+      assert.match((error as Error).message, /Unable to deserialize cloned data/);
+      v8CanCopy = false;
+    }
+    if (v8CanCopy) {
+      const copy = roundTrip({ error: a }).error as Error & { cause: Error & { cause: unknown } };
+      assert.equal(copy.message, 'a');
+      assert.equal(copy.cause.message, 'b');
+      assert.equal(copy.cause.cause, copy);
+    } else {
+      assert.throws(() => encode({ error: a }), notSerializable('value.error', /^an Error that the v8 serializer cannot copy: Unable to deserialize/));
+    }
   });
 });

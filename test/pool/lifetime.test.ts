@@ -54,8 +54,10 @@ for (const kind of ['processes', 'threads']) {
 }
 
 /**
- * The pids of the program's pool workers: its `node` children (tsx may
- * have an esbuild service child too, when its cache is cold).
+ * The pids of the program's pool workers: its children running this node
+ * binary (tsx may have an esbuild service child too, when its cache is
+ * cold). Matched on the executable, not the process name: Node 24 names its
+ * main thread, and so the process, `MainThread`.
  */
 function workerProcesses(parent: number): number[] {
   const children: number[] = [];
@@ -63,9 +65,9 @@ function workerProcesses(parent: number): number[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const executable = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0];
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && command === 'node') children.push(Number(name));
+      if (ppid === parent && executable === process.execPath) children.push(Number(name));
     } catch {
       // gone meanwhile
     }
