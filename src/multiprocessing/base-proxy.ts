@@ -18,6 +18,7 @@
  * `ERR_MANAGER_SHUTDOWN`; if the hub is gone, `ERR_HUB_LOST` (the blocking
  * forms check the link while they wait, as every process-scope object's do).
  */
+import { inspect } from 'node:util';
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
 import { ErrorCode } from '../errors.js';
 import { inspectSymbol } from '../sync/owner.js';
@@ -31,6 +32,9 @@ export interface ProxyHandleData {
 
 /** Turns an answer into the call's result (decoding values, choosing defaults). */
 export type Finish<R> = (answer: unknown) => R;
+
+/** The proxies this thread is showing now (a proxy may hold itself). */
+const inspecting = new Set<number>();
 
 /** Set while a proxy is rebuilt from its handle: the constructor attaches to `id`. */
 let attaching: number | undefined;
@@ -96,8 +100,28 @@ export abstract class BaseProxy implements Shareable, HubBacked {
     return hubHandle(this.kind, data);
   }
 
+  /** What `console.log` shows: the class and a snapshot of the contents, as Python's `print(d)` shows the dict (one blocking call). */
   [inspectSymbol](): string {
-    return `<${this.constructor.name} #${this.#id}>`;
+    const name = this.constructor.name;
+    // A proxy stored in itself (directly or deeper) is shown by name the second time round.
+    if (inspecting.has(this.#id)) return `<${name} #${this.#id}>`;
+    inspecting.add(this.#id);
+    try {
+      return this.format(this.contentsSync());
+    } catch (error) {
+      if ((error as { code?: string }).code === ErrorCode.ManagerShutdown) return `<${name} #${this.#id} (shut down)>`;
+      throw error;
+    } finally {
+      inspecting.delete(this.#id);
+    }
+  }
+
+  /** A plain copy of the contents, for inspection. */
+  protected abstract contentsSync(): unknown;
+
+  /** How the contents are shown: `DictProxy { a: 1 }`, `ListProxy [ 1, 2 ]`. */
+  protected format(contents: unknown): string {
+    return `${this.constructor.name} ${inspect(contents, { breakLength: Infinity, depth: 4 })}`;
   }
 
   toString(): string {

@@ -24,8 +24,8 @@ import { ErrorCode, invalidArg } from '../errors.js';
 import { attachProxy, BaseProxy, notFound, type ProxyHandleData } from './base-proxy.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 
-/** What a dict is made from or updated with: an object's own entries, a Map, or [key, value] pairs. */
-export type DictInit<V> = Record<string, V> | Iterable<readonly [string, V]>;
+/** What a dict is made from or updated with: an object's own entries, a Map, [key, value] pairs, or another managed dict. */
+export type DictInit<V> = Record<string, V> | Iterable<readonly [string, V]> | DictProxy<V>;
 
 /**
  * A dict shared by every process of the tree, served by a `Manager`:
@@ -256,6 +256,10 @@ export class DictProxy<V = unknown> extends BaseProxy implements AsyncIterable<s
     return this.keysSync()[Symbol.iterator]();
   }
 
+  protected contentsSync(): unknown {
+    return this.toObjectSync();
+  }
+
   /** @internal */
   static fromHandle(data: ProxyHandleData): DictProxy {
     return attachProxy(DictProxy, data);
@@ -264,6 +268,8 @@ export class DictProxy<V = unknown> extends BaseProxy implements AsyncIterable<s
 
 /** The entries of `init` for the hub: keys checked, values encoded. Shared with `Namespace`. */
 export function encodeEntries(init: unknown): [string, Uint8Array][] {
+  // Another managed dict: its entries (one blocking call), as Python's d.update(other_proxy) reads other's keys.
+  if (init instanceof DictProxy) return encodeEntries(init.itemsSync());
   if (typeof init !== 'object' || init === null) throw invalidArg('managers: expected an object, a Map or an iterable of [key, value] pairs', 'type');
   const pairs: Iterable<unknown> = Symbol.iterator in init ? (init as Iterable<unknown>) : Object.entries(init);
   const entries: [string, Uint8Array][] = [];

@@ -230,6 +230,10 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
     return this.toArraySync()[Symbol.iterator]();
   }
 
+  protected contentsSync(): unknown {
+    return this.toArraySync();
+  }
+
   /** @internal */
   static fromHandle(data: ProxyHandleData): ListProxy {
     return attachProxy(ListProxy, data);

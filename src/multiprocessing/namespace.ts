@@ -23,8 +23,7 @@
 import { NAMESPACE_KIND } from '../backends/hub/namespace.js';
 import { registerHandleKind } from '../codec/handles.js';
 import { inspect } from 'node:util';
-import { ErrorCode, invalidArg } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { invalidArg } from '../errors.js';
 import { attachProxy, BaseProxy, type ProxyHandleData } from './base-proxy.js';
 import { checkKey } from './dict-proxy.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
@@ -108,16 +107,13 @@ export class Namespace extends BaseProxy {
     return this.callSync('items', [], asObject);
   }
 
-  /** Python's repr: `Namespace(x=1, y='two')` (one blocking call; `Namespace(<shut down>)` once its manager is). */
-  override [inspectSymbol](): string {
-    let attributes: Record<string, unknown>;
-    try {
-      attributes = this.toObjectSync();
-    } catch (error) {
-      if ((error as { code?: string }).code === ErrorCode.ManagerShutdown) return 'Namespace(<shut down>)';
-      throw error;
-    }
-    const fields = Object.entries(attributes).map(([key, value]) => `${key}=${inspect(value, { breakLength: Infinity })}`);
+  protected contentsSync(): unknown {
+    return this.toObjectSync();
+  }
+
+  /** Python's repr: `Namespace(x=1, y='two')`. */
+  protected override format(contents: unknown): string {
+    const fields = Object.entries(contents as Record<string, unknown>).map(([key, value]) => `${key}=${inspect(value, { breakLength: Infinity, depth: 4 })}`);
     return `Namespace(${fields.join(', ')})`;
   }
 

@@ -9,6 +9,7 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { Thread, Lock as ThreadLock } from '../../src/threading.js';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
@@ -81,6 +82,9 @@ describe('DictProxy in one process', () => {
     }
     assert.deepEqual(seen, ['x', 'y', 'z', 'w']);
     assert.deepEqual([...manager.dict({ k: 1 })], ['k']);
+    const copy = manager.dict<number>(d);
+    await copy.update(manager.dict({ v: 5 }));
+    assert.deepEqual(await copy.toObject(), await d.toObject().then((o) => ({ ...o, v: 5 })), 'made from and updated with another managed dict');
   });
 
   test('pop, popitem (LIFO) and setdefault, with KeyError as ERR_NOT_FOUND', T, async () => {
@@ -323,6 +327,16 @@ describe('values are copies; proxies stored in proxies stay live', () => {
   });
 });
 
+test('console.log shows a snapshot of the contents, as Python\'s print does; a proxy holding itself ends', T, async () => {
+  await using manager = new Manager();
+  const d = manager.dict<unknown>({ a: 1 });
+  const l = manager.list<unknown>([1, 'x']);
+  await d.set('list', l);
+  await l.append(l);
+  assert.equal(inspect(l).replace(/#\d+/, '#N'), "ListProxy [ 1, 'x', <ListProxy #N> ]");
+  assert.equal(inspect(d).replace(/#\d+/, '#N'), "DictProxy { a: 1, list: ListProxy [ 1, 'x', <ListProxy #N> ] }");
+});
+
 describe('Manager lifetime', () => {
   test('shutdown frees every object; later calls fail ERR_MANAGER_SHUTDOWN, sync and async, and nothing new is made', T, async () => {
     const manager = new Manager();
@@ -338,7 +352,8 @@ describe('Manager lifetime', () => {
     await assert.rejects(l.append(2), code('ERR_MANAGER_SHUTDOWN'));
     assert.throws(() => ns.x, code('ERR_MANAGER_SHUTDOWN'));
     await assert.rejects(ns.get('x'), code('ERR_MANAGER_SHUTDOWN'));
-    assert.equal(String(ns), 'Namespace(<shut down>)');
+    assert.match(String(ns), /^<Namespace #\d+ \(shut down\)>$/);
+    assert.match(inspect(d), /^<DictProxy #\d+ \(shut down\)>$/);
     assert.throws(() => manager.dict(), code('ERR_MANAGER_SHUTDOWN'));
     assert.throws(() => manager.list(), code('ERR_MANAGER_SHUTDOWN'));
     assert.throws(() => manager.Lock(), code('ERR_MANAGER_SHUTDOWN'));
