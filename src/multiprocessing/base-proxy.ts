@@ -11,6 +11,10 @@
  * anything is sent), and answers decoded here, so a caller always holds
  * copies — except of weft objects, which come back live.
  *
+ * No call waits for a condition — each is answered as soon as the hub runs
+ * it — so none takes a timeout or a signal; the blocking forms block only
+ * for the round trip.
+ *
  * Errors: the hub answers Python's IndexError / KeyError as misuse codes
  * (`ERR_INDEX_OUT_OF_RANGE`, `ERR_NOT_FOUND`); they are thrown here as
  * `RangeError`s with that `code` (a lookup out of range, JS's closest

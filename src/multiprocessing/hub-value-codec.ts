@@ -41,7 +41,8 @@ const WITH_HANDLES = 0xff;
  */
 export function encodeHubValue(value: unknown, what = 'value'): Uint8Array {
   // Numbers and strings, the commonest values, hold no weft object: the queue's fast path.
-  if (typeof value !== 'object' || value === null) return encodeItemToOwnBytes(value);
+  // (Functions and symbols go the general way, for an error that names the value as `what`.)
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return encodeItemToOwnBytes(value);
   const handles: Handle[] = [];
   // A getter run during the walk may encode re-entrantly: it gets a writer of its own.
   const writer = pooled ?? new Writer(256);
