@@ -322,6 +322,24 @@ export const suites: readonly Suite[] = [
     ],
     goal: 'one hub round trip per acquire (a cached grant would remove it)',
   },
+  {
+    id: 'manager-list-append',
+    title: 'Manager list: 2 processes appending to one managed list',
+    subject: node('manager.mjs', 'weft-manager-list', 'weft Manager().list().appendSync, 2 processes', 'ops/s', 'higher', ['list']),
+    anchors: [
+      { id: 'python-manager-list', title: 'Python Manager().list().append, 2 processes', command: ['python3', 'cases/python_manager.py', 'list'], unit: 'ops/s', better: 'higher' },
+    ],
+    goal: 'one hub round trip per call: the transport\'s cost, as for every process-scope call from a child (Python talks to its manager process over one socket hop)',
+  },
+  {
+    id: 'manager-dict-increment',
+    title: 'Manager dict counter: 2 processes adding 1 to one key, no update lost',
+    subject: node('manager.mjs', 'weft-manager-dict', 'weft Manager().dict().incrementSync, 2 processes', 'ops/s', 'higher', ['dict']),
+    anchors: [
+      { id: 'python-manager-dict', title: "Python Manager().dict(): with manager.Lock(): d['n'] += 1, 2 processes", command: ['python3', 'cases/python_manager.py', 'dict'], unit: 'ops/s', better: 'higher' },
+    ],
+    goal: 'one atomic op per increment, where Python needs a lock and two proxy calls',
+  },
   queueStream('ints', 1, 1, "≥ 10× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('objects', 1, 1, "≥ 5× the MessagePort stream, and ahead of Python's queue.Queue"),
   queueStream('ints', 2, 2, "ahead of Python's queue.Queue"),

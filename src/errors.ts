@@ -38,6 +38,9 @@
  * | `ERR_NO_LOCK`                | `getLock()` on a Value/SharedArray made with `lock: false`  |
  * | `ERR_INVALID_STATE`          | a future set or started twice, or set after it was cancelled (Python's InvalidStateError) |
  * | `ERR_NOT_READY`              | `successful()` of an `AsyncResult` that is not ready (Python's ValueError) |
+ * | `ERR_MANAGER_SHUTDOWN`       | a `Manager`'s proxy (or the manager) used after `shutdown()` (Python: the manager process is gone) |
+ * | `ERR_INDEX_OUT_OF_RANGE`     | a `ListProxy` index past either end, or `pop()` of an empty list (Python's IndexError; a RangeError) |
+ * | `ERR_NOT_FOUND`              | a key not in a `DictProxy` (Python's KeyError), a value not in a `ListProxy` (`index`/`remove`'s ValueError); a RangeError |
  *
  * Messages start with the module that raised them and state the rule, the way
  * Go's `sync: negative WaitGroup counter` does, and say what to do instead.
@@ -75,6 +78,9 @@ export const ErrorCode = {
   NoLock: 'ERR_NO_LOCK',
   InvalidState: 'ERR_INVALID_STATE',
   NotReady: 'ERR_NOT_READY',
+  ManagerShutdown: 'ERR_MANAGER_SHUTDOWN',
+  IndexOutOfRange: 'ERR_INDEX_OUT_OF_RANGE',
+  NotFound: 'ERR_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

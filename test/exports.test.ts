@@ -50,6 +50,15 @@ test('weft/multiprocessing exports the pools', T, async () => {
   for (const name of ['Pool', 'ThreadPool', 'AsyncResult', 'taskSignal']) assert.equal(typeof (multiprocessing as Record<string, unknown>)[name], 'function', name);
 });
 
+test('weft/multiprocessing exports the Manager and its proxies', T, async () => {
+  const multiprocessing = await import('weft/multiprocessing');
+  for (const name of ['Manager', 'DictProxy', 'ListProxy', 'Namespace']) assert.equal(typeof (multiprocessing as Record<string, unknown>)[name], 'function', name);
+  const { ErrorCode } = await import('weft');
+  assert.equal(ErrorCode.ManagerShutdown, 'ERR_MANAGER_SHUTDOWN');
+  assert.equal(ErrorCode.IndexOutOfRange, 'ERR_INDEX_OUT_OF_RANGE');
+  assert.equal(ErrorCode.NotFound, 'ERR_NOT_FOUND');
+});
+
 test('weft/testing exports the test helpers', T, async () => {
   const testing = await import('weft/testing');
   assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'waitForWaiters', 'waitForWaitersSync']);

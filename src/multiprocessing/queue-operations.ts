@@ -1,7 +1,8 @@
 /**
  * Putting and getting on a process-scope queue, as every such class does it:
  * encode in the caller (an item that cannot cross throws here, and nothing
- * is sent), send one message to the queue's state in the hub
+ * is sent; process-scope weft objects in it — a Lock, a Manager's proxy —
+ * travel as handles and arrive live, `hub-value-codec.ts`), send one message to the queue's state in the hub
  * (`backends/hub/queue.ts`), and turn its answer into Python's outcomes —
  * `Full` (carrying the item), `Empty`, `ShutDown`.
  *
@@ -13,7 +14,7 @@ import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
 import type { QueueStat } from '../backends/hub/queue.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
-import { decodeItemBytes, encodeItemToOwnBytes } from '../queue/item-codec.js';
+import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
@@ -105,7 +106,7 @@ function encodeForPut(ref: QueueRef, item: unknown): Uint8Array {
   checkOpen(ref);
   // A one-way put cannot hear of a shutdown; refuse here what this process knows of.
   if (ref.shutDown && ref.maxsize === 0) throw new ShutDown('queue: put on a queue that was shut down');
-  return encodeItemToOwnBytes(item);
+  return encodeHubValue(item, 'item');
 }
 
 function checkOpen(ref: QueueRef): void {
@@ -138,5 +139,5 @@ function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
 function settleGet(answer: unknown, ref: QueueRef): unknown {
   if (answer === TIMED_OUT) throw new Empty();
   if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
-  return decodeItemBytes(answer as Uint8Array);
+  return decodeHubValue(answer as Uint8Array);
 }

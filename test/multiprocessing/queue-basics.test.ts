@@ -206,7 +206,8 @@ describe('process-scope Queue, in one process', () => {
         return true;
       });
       await assert.rejects(queue.put(Symbol('s')), { code: 'ERR_NOT_SERIALIZABLE' });
-      assert.throws(() => queue.putSync({ lock: new Lock() }), { code: 'ERR_NOT_SERIALIZABLE' });
+      // A thread-scope object is shared memory of one process: the wrong scope for a process queue.
+      assert.throws(() => queue.putSync({ lock: new Lock() }), { code: 'ERR_WRONG_SCOPE' });
       assert.equal(queue.qsize(), 0);
       assert.equal(queue.statistics().unfinished, 0);
     }

@@ -11,4 +11,8 @@ import './condition.js';
 import './barrier.js';
 import './shared-array.js';
 import './value.js';
+import './manager.js';
+import './dict.js';
+import './list.js';
+import './namespace.js';
 import '../../trace/hub-sink.js';

@@ -1,0 +1,186 @@
+/**
+ * The hub's state machine of a managed `dict` (`multiprocessing.Manager().dict()`,
+ * Python's `DictProxy`): string keys to values, in insertion order, shared by
+ * every thread of every process of the tree. `namespace.ts` serves a
+ * `Namespace`'s attributes with the same machine.
+ *
+ * Values are opaque here: each is the bytes its sender encoded
+ * (`multiprocessing/hub-value-codec.ts`), so the hub never decodes a user's
+ * value, and a reader gets a copy (Python's proxies copy on every call too).
+ * A proxy stored as a value is a handle inside those bytes and comes back live.
+ *
+ * Guarantees: every op is atomic (the hub runs one call at a time), so
+ * `update` sets all its entries with no reader seeing half of them, and
+ * `setdefault`/`pop`/`popitem` are check-and-act in one step. Iteration order
+ * is insertion order, as Python's dict; `popitem` takes the last inserted
+ * (LIFO), as Python's. Shutdown is `manager.ts`'s (a `ManagedObject`).
+ *
+ * ## State
+ *
+ * | field     | meaning                                        |
+ * |-----------|------------------------------------------------|
+ * | `entries` | key → encoded value, in insertion order (a Map) |
+ *
+ * ## Ops
+ *
+ * | op           | args                     | answer                                             |
+ * |--------------|--------------------------|----------------------------------------------------|
+ * | `get`        | [key]                    | the value's bytes, or null if absent               |
+ * | `set`        | [key, bytes]             | undefined                                          |
+ * | `delete`     | [key]                    | true if it was there                               |
+ * | `has`        | [key]                    | boolean                                            |
+ * | `keys`       | []                       | string[] (a snapshot)                              |
+ * | `values`     | []                       | bytes[]                                            |
+ * | `items`      | []                       | [key, bytes][]                                     |
+ * | `size`       | []                       | number                                             |
+ * | `clear`      | []                       | undefined                                          |
+ * | `update`     | [[key, bytes][]]         | undefined; all entries at once, later ones win     |
+ * | `pop`        | [key]                    | the removed value's bytes, or null if absent       |
+ * | `popitem`    | []                       | [key, bytes] of the last inserted, or null if empty |
+ * | `setdefault` | [key, bytes]             | the value now under key (the old one, or `bytes`, stored) |
+ * | `increment`  | [key, delta: number]     | the new number; a missing key counts as 0; ERR_INVALID_ARG (TypeError) if the value is not a number |
+ * | `compareAndSet` | [key, expected: bytes or null, bytes] | true and stored if the value is `expected` (byte for byte; null: absent), else false |
+ *
+ * `increment` is the one op that reads a value: a number is the codec's
+ * Int32 or Float64 encoding, decoded and re-encoded with the codec itself.
+ * `compareAndSet` is the step of the client's `modify(key, fn)` loop, which
+ * runs `fn` in the caller (a user's function cannot run here).
+ *
+ * Absence is answered null (a stored value is never null: always bytes), and
+ * the client decides between a default and Python's KeyError.
+ */
+import { ErrorCode, invalidArg } from '../../errors.js';
+import { Tag } from '../../codec/format.js';
+import { decodeItemBytes, encodeItemToOwnBytes } from '../../queue/item-codec.js';
+import { registerHubKind, type HubCall } from './call.js';
+import { isStored, ManagedObject, sameBytes } from './manager.js';
+
+export const DICT_KIND = 'multiprocessing.managers.DictProxy';
+
+export class HubDict extends ManagedObject {
+  #entries = new Map<string, Uint8Array>();
+
+  /** `init`: the entries to start with, checked before the manager adopts the object (a failed create leaves nothing). */
+  constructor(managerId: unknown, init: readonly (readonly [string, Uint8Array])[]) {
+    super(managerId);
+    this.#update(init);
+  }
+
+  protected serve(op: string, call: HubCall): void {
+    const args = call.args;
+    switch (op) {
+      case 'get':
+        return call.reply(this.#entries.get(checkKey(args[0])) ?? null);
+      case 'set':
+        this.#entries.set(checkKey(args[0]), checkValue(args[1]));
+        return call.reply();
+      case 'delete':
+        return call.reply(this.#entries.delete(checkKey(args[0])));
+      case 'has':
+        return call.reply(this.#entries.has(checkKey(args[0])));
+      case 'keys':
+        return call.reply([...this.#entries.keys()]);
+      case 'values':
+        return call.reply([...this.#entries.values()]);
+      case 'items':
+        return call.reply([...this.#entries]);
+      case 'size':
+        return call.reply(this.#entries.size);
+      case 'clear':
+        this.#entries.clear();
+        return call.reply();
+      case 'update':
+        this.#update(checkEntries(args[0]));
+        return call.reply();
+      case 'pop':
+        return call.reply(this.#pop(checkKey(args[0])));
+      case 'popitem':
+        return call.reply(this.#popitem());
+      case 'setdefault':
+        return call.reply(this.#setdefault(checkKey(args[0]), checkValue(args[1])));
+      case 'increment':
+        return this.#increment(call, checkKey(args[0]), args[1]);
+      case 'compareAndSet':
+        return call.reply(this.#compareAndSet(checkKey(args[0]), args[1] === null ? null : checkValue(args[1]), checkValue(args[2])));
+      default:
+        return call.fail(ErrorCode.InvalidArg, `managers: a dict has no op '${op}'`);
+    }
+  }
+
+  protected free(): void {
+    this.#entries = new Map();
+  }
+
+  #update(entries: readonly (readonly [string, Uint8Array])[]): void {
+    for (const [key, value] of entries) this.#entries.set(key, value);
+  }
+
+  #pop(key: string): Uint8Array | null {
+    const value = this.#entries.get(key);
+    if (value === undefined) return null;
+    this.#entries.delete(key);
+    return value;
+  }
+
+  /** The last inserted entry: a Map iterates oldest first, so this walks to the end (O(n), as rare as Python's popitem). */
+  #popitem(): [string, Uint8Array] | null {
+    let last: [string, Uint8Array] | null = null;
+    for (const entry of this.#entries) last = entry;
+    if (last !== null) this.#entries.delete(last[0]);
+    return last;
+  }
+
+  #increment(call: HubCall, key: string, delta: unknown): void {
+    if (typeof delta !== 'number') throw invalidArg('managers: increment takes a number', 'type');
+    const stored = this.#entries.get(key);
+    const current = stored === undefined ? 0 : storedNumber(stored);
+    // Thrown, not failed: the core sends a thrown error's class, and this is a TypeError, as Python's `'x' + 1`.
+    if (current === undefined) throw invalidArg(`managers: increment of ${JSON.stringify(key)}, whose value is not a number`, 'type');
+    const next = current + delta;
+    this.#entries.set(key, encodeItemToOwnBytes(next));
+    call.reply(next);
+  }
+
+  #compareAndSet(key: string, expected: Uint8Array | null, value: Uint8Array): boolean {
+    const found = this.#entries.get(key);
+    if (expected === null ? found !== undefined : found === undefined || !sameBytes(found, expected)) return false;
+    this.#entries.set(key, value);
+    return true;
+  }
+
+  #setdefault(key: string, value: Uint8Array): Uint8Array {
+    const found = this.#entries.get(key);
+    if (found !== undefined) return found;
+    this.#entries.set(key, value);
+    return value;
+  }
+}
+
+/** The number a stored value encodes, or undefined if it is not a number (codec/format.ts: Int32, Float64). */
+function storedNumber(bytes: Uint8Array): number | undefined {
+  if (bytes[0] !== Tag.Int32 && bytes[0] !== Tag.Float64) return undefined;
+  return decodeItemBytes(bytes) as number;
+}
+
+// The client checks every argument before sending; these guard the hub against a client that did not.
+function checkKey(key: unknown): string {
+  if (typeof key !== 'string') throw invalidArg('managers: a dict key must be a string', 'type');
+  return key;
+}
+
+function checkValue(value: unknown): Uint8Array {
+  if (!isStored(value)) throw invalidArg('managers: a dict value must arrive encoded', 'type');
+  return value;
+}
+
+export function checkEntries(entries: unknown): [string, Uint8Array][] {
+  if (!Array.isArray(entries)) throw invalidArg('managers: dict entries must be an array of [key, value] pairs', 'type');
+  for (const entry of entries) {
+    if (!Array.isArray(entry) || entry.length !== 2) throw invalidArg('managers: dict entries must be an array of [key, value] pairs', 'type');
+    checkKey(entry[0]);
+    checkValue(entry[1]);
+  }
+  return entries as [string, Uint8Array][];
+}
+
+registerHubKind(DICT_KIND, (args) => new HubDict(args[0], args[1] === undefined ? [] : checkEntries(args[1])));
