@@ -3,6 +3,7 @@
  * worker threads, and the primitives they share through SharedArrayBuffer.
  */
 export { Thread, type ThreadOptions } from './runner/thread.js';
+export { Timer, type TimerOptions } from './runner/timer.js';
 export { currentThread, mainThread, activeThreads, activeCount } from './runner/current.js';
 export { Lock, type LockStatistics } from './sync/lock.js';
 export { RLock, type RLockStatistics } from './sync/rlock.js';

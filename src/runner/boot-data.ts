@@ -63,6 +63,14 @@ export interface ThreadAssignment {
   readonly args: EncodedArgs;
   /** Own fields of the Thread object, copied in. */
   readonly fields: EncodedArgs;
+  /** A `Timer`'s wait before `run()` (see `timer.ts`); undefined for a Thread. */
+  readonly delay?: ThreadDelay;
+}
+
+/** A `Timer`: wait `interval` ms for `finished` (the encoded Event) before running; skip `run()` if it was set. */
+export interface ThreadDelay {
+  readonly interval: number;
+  readonly finished: EncodedArgs;
 }
 
 /** Creator → warm spare, on the control channel: run this thread. */

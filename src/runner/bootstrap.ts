@@ -8,7 +8,9 @@
  *    subclass), decode the arguments and fields, rebuild the Thread object;
  * 3. tell the creator, through the start handshake, that it runs — or why it
  *    could not;
- * 4. `await thread.run()`; print and report what it throws, as Python does;
+ * 4. `await thread.run()` (a Timer's thread first waits its interval, and
+ *    skips `run()` if cancelled); print and report what it throws, as
+ *    Python does;
  * 5. wait for the non-daemon threads it started, end its daemon threads
  *    (a worker's workers die with it, so they must end first);
  * 6. tell the hub it ended (process-scope locks it held are released), and
@@ -28,6 +30,7 @@ import '../queue.js'; // …and the queues'…
 import '../multiprocessing.js'; // …and the process-scope objects'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
+import type { Event } from '../sync/event.js';
 import { loadTarget } from './target.js';
 import { Thread, baseOf, kRestore, kTerminate, printThreadException } from './thread.js';
 import { tracing } from '../trace/tracing.js';
@@ -52,6 +55,8 @@ class ThreadLife {
   readonly #boot: ThreadAssignment;
   readonly #startState: Int32Array;
   #finishing = false;
+  /** A Timer's `finished` Event, once decoded. */
+  #finished: Event | undefined;
   /** 1 once the thread reported an error (its exit code in a trace). */
   #exitCode = 0;
 
@@ -79,11 +84,28 @@ class ThreadLife {
     Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Running);
     Atomics.notify(this.#startState, 0);
     try {
-      await thread.run();
+      if (await this.#delayPassed()) await thread.run();
     } catch (error) {
       this.#report(error);
+    } finally {
+      this.#delayDone();
     }
     await this.#finish();
+  }
+
+  /** A Timer's thread: true once its interval passed without `cancel()` (CPython's `Timer.run`). */
+  async #delayPassed(): Promise<boolean> {
+    const delay = this.#boot.delay;
+    if (delay === undefined) return true;
+    const [finished] = decodeArgs(delay.finished) as [Event];
+    this.#finished = finished;
+    await finished.wait({ timeout: delay.interval });
+    return !finished.isSet();
+  }
+
+  /** A Timer is done, whether it called its function or was cancelled. */
+  #delayDone(): void {
+    this.#finished?.set();
   }
 
   async #restore(): Promise<Thread<unknown[]>> {

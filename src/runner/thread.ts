@@ -37,6 +37,7 @@ import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { callerModule } from './call-site.js';
+import type { ThreadDelay } from './boot-data.js';
 import { controlError, drainControl, launch } from './launch.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
@@ -84,6 +85,14 @@ const kTerminate = Symbol.for('weft.Thread.terminate');
 const kExitCode = Symbol.for('weft.Thread.exitCode');
 /** Resolves when the worker has exited, without holding the event loop as `join()` does (for pools' own bookkeeping). */
 const kEnded = Symbol.for('weft.Thread.ended');
+/**
+ * On a subclass weft itself ships (`Timer`): the new thread rebuilds a plain
+ * Thread, as the subclass's behaviour crosses in the assignment (`kDelay`),
+ * so the subclass need not be importable by reference.
+ */
+export const kBuiltInSubclass = Symbol.for('weft.Thread.builtInSubclass');
+/** A method a Timer defines: the wait before `run()` that the new thread does (see `boot-data.ts`). */
+export const kDelay = Symbol.for('weft.Thread.delay');
 
 // Set while a Thread object is rebuilt or stands in for another thread; the
 // constructor takes its state from here instead of from options.
@@ -210,11 +219,12 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       throw misuse(ErrorCode.AlreadyStarted, 'threading: threads can only be started once');
     }
     const { target, cls, args, fields, unverified } = this.#prepare();
+    const delay = (this as { [kDelay]?: () => ThreadDelay })[kDelay]?.();
     const { arena, token: parent } = runtime();
     const token = arena.startThread(parent, this.#daemon, this.#name);
     let launched;
     try {
-      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields };
+      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, delay };
       launched = launch(assignment, unverified.length > 0);
     } catch (error) {
       arena.endThread(token);
@@ -239,7 +249,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   /** Everything the new thread needs, checked before anything is created. */
   #prepare(): { target?: TargetRef; cls?: TargetRef; args: EncodedArgs; fields: EncodedArgs; unverified: [Function, TargetRef][] } {
     const unverified: [Function, TargetRef][] = [];
-    const subclass = this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
+    const builtIn = Object.hasOwn(this.constructor, kBuiltInSubclass);
+    const subclass = !builtIn && this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
     let cls: TargetRef | undefined;
     if (subclass !== undefined) {
       cls = describeTarget(subclass, 'class', this.#module, this.#site);
@@ -251,7 +262,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       if (needsConfirmation(this.#target, target)) unverified.push([this.#target, target]);
     }
     const args = encodeArgs(this.#args);
-    const fields = encodeFields(this);
+    const fields = builtIn ? encodeFields({}) : encodeFields(this);
     return { target, cls, args, fields, unverified };
   }
 
