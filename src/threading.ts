@@ -4,6 +4,7 @@
  */
 export { Thread, type ThreadOptions } from './runner/thread.js';
 export { Timer, type TimerOptions } from './runner/timer.js';
+export { setExcepthook, getExcepthook, defaultExcepthook, type ExceptHookArgs, type Excepthook } from './runner/excepthook.js';
 export { currentThread, mainThread, activeThreads, activeCount } from './runner/current.js';
 export { Lock, type LockStatistics } from './sync/lock.js';
 export { RLock, type RLockStatistics } from './sync/rlock.js';

@@ -9,8 +9,8 @@
  * 3. tell the creator, through the start handshake, that it runs — or why it
  *    could not;
  * 4. `await thread.run()` (a Timer's thread first waits its interval, and
- *    skips `run()` if cancelled); print and report what it throws, as
- *    Python does;
+ *    skips `run()` if cancelled); report what it throws to the starting
+ *    thread, whose excepthook prints it (`excepthook.ts`);
  * 5. wait for the non-daemon threads it started, end its daemon threads
  *    (a worker's workers die with it, so they must end first);
  * 6. tell the hub it ended (process-scope locks it held are released), and
@@ -32,7 +32,7 @@ import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignm
 import { runnerState } from './registry.js';
 import type { Event } from '../sync/event.js';
 import { loadTarget } from './target.js';
-import { Thread, baseOf, kRestore, kTerminate, printThreadException } from './thread.js';
+import { Thread, baseOf, kRestore, kTerminate } from './thread.js';
 import { tracing } from '../trace/tracing.js';
 import { traceThreadEnd, traceThreadStart } from '../trace/lifecycle.js';
 
@@ -131,16 +131,15 @@ class ThreadLife {
 
   /** A failure before run(): thrown by start() if the creator still waits, else the thread's error. */
   #startFailed(error: unknown): void {
+    // The creator's start() throws it if it still waits; if it gave up waiting, it is the thread's error.
     this.#post({ type: 'error', error: encodeError(error) });
-    if (Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed) !== StartState.Booting) {
-      printThreadException(this.#boot.name, error);
-    }
+    Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed);
     Atomics.notify(this.#startState, 0);
   }
 
+  /** Hands the error to the starting thread, whose excepthook prints it (see `excepthook.ts`). */
   #report(error: unknown): void {
     this.#exitCode = 1;
-    printThreadException(this.#boot.name, error);
     this.#post({ type: 'error', error: encodeError(error) });
   }
 

@@ -5,9 +5,11 @@
  * Lifetimes are Python's: `start()` returns once the thread runs; a
  * non-daemon thread keeps the program alive until it ends, a daemon thread
  * does not and ends with the program; `daemon` defaults to the creating
- * thread's. An error thrown by `run()` is printed to stderr as Python prints
- * it (`Exception in thread Thread-1:` and the stack), kept in `error`, and
- * the program goes on. `join()` never rethrows it.
+ * thread's. An error thrown by `run()` is kept in `error` and handed to the
+ * excepthook (`excepthook.ts`), which by default prints it to stderr as
+ * Python prints it (`Exception in thread Thread-1:` and the stack), in the
+ * starting thread before `join()` resolves; the program goes on. `join()`
+ * never rethrows it.
  *
  * Unlike a Python thread, a weft thread has its own copy of every module:
  * it shares with its creator only what is passed to it — the `args`, and
@@ -26,7 +28,6 @@
  * | self     | this object is the calling thread itself                           |
  * | remote   | a thread started by another thread (from `activeThreads()`, or passed in as an argument) |
  */
-import { inspect } from 'node:util';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
@@ -39,6 +40,7 @@ import { inspectSymbol } from '../sync/owner.js';
 import { callerModule } from './call-site.js';
 import type { ThreadDelay } from './boot-data.js';
 import { controlError, drainControl, launch } from './launch.js';
+import { invokeExcepthook } from './excepthook.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { looksExported } from './export-check.js';
@@ -148,6 +150,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #life: Lifecycle;
   #ident: number | null;
   #error: Error | undefined;
+  /** Errors the thread reported that the excepthook has not been given yet (it is, when the thread ends). */
+  #unreported: Error[] = [];
   #exitCode: number | null = null;
 
   constructor(options?: ThreadOptions<A>) {
@@ -273,11 +277,16 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     arena.endThread(token);
     this.#life = { kind: 'ended', token };
     runnerState().children.delete(token);
+    // The excepthook runs here, in the starting thread, before join() resolves.
+    for (const error of this.#unreported.splice(0)) invokeExcepthook(this as Thread<unknown[]>, error);
   }
 
   #readControl(port: MessagePort): void {
     for (const message of drainControl(port)) {
-      this.#error ??= controlError(message);
+      const error = controlError(message);
+      if (error === undefined) continue;
+      this.#error ??= error;
+      this.#unreported.push(error);
     }
   }
 
@@ -285,7 +294,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #onWorkerError(error: Error): void {
     if (this.#error !== undefined) return;
     this.#error = error;
-    printThreadException(this.#name, error);
+    this.#unreported.push(error);
   }
 
   /**
@@ -435,11 +444,6 @@ async function watchEnd(token: number): Promise<void> {
     const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, REMOTE_JOIN_SLICE_MS);
     if (wait.async) await wait.value;
   }
-}
-
-/** Python's default `threading.excepthook` output. */
-export function printThreadException(name: string, error: unknown): void {
-  process.stderr.write(`Exception in thread ${name}:\n${inspect(error)}\n`);
 }
 
 registerHandleKind<{ token: number }>(HANDLE_KIND, ({ token }) => threadFor(token));
