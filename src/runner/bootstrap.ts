@@ -31,7 +31,7 @@ import '../multiprocessing.js'; // …and the process-scope objects'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
 import type { Event } from '../sync/event.js';
-import { loadTarget } from './target.js';
+import { loadTarget, preloadsSettled } from './target.js';
 import { Thread, baseOf, kRestore, kTerminate } from './thread.js';
 import { tracing } from '../trace/tracing.js';
 import { traceThreadEnd, traceThreadStart } from '../trace/lifecycle.js';
@@ -126,6 +126,8 @@ class ThreadLife {
       subclass ?? base,
     );
     runnerState().self = restored;
+    // Functions inside the arguments (a Barrier's action) are imported before run(), so `waitSync` can call them.
+    await preloadsSettled();
     return restored;
   }
 
