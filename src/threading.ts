@@ -12,6 +12,7 @@ export { Condition, type ConditionStatistics } from './sync/condition.js';
 export { Semaphore, BoundedSemaphore, type SemaphoreStatistics } from './sync/semaphore.js';
 export { Event, type EventStatistics } from './sync/event.js';
 export { Barrier, type BarrierStatistics } from './sync/barrier.js';
+export type { BarrierOptions } from './sync/barrier-action.js';
 export { Value } from './shared/value.js';
 export { SharedArray } from './shared/shared-array.js';
 export type { Typecode } from './shared/typecodes.js';
