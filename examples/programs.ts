@@ -87,6 +87,20 @@ export const programs: readonly TutorialProgram[] = [
     anyOrder: true,
   },
   {
+    file: 'process-zombie.ts',
+    title: 'Zombie processes',
+    concept: 'A child that has ended but has not been waited for (reaped) by its parent is a zombie: its pid stays taken. In Python a Process stays one until join(); weft reaps each child the moment it ends.',
+    notice: '/proc shows the shell\'s unreaped child in state Z, while the weft child, never joined, is already gone from /proc with its exitcode known.',
+    expected: 'process-zombie.expected.txt',
+  },
+  {
+    file: 'process-orphan.ts',
+    title: 'Orphan processes',
+    concept: 'A child whose parent ends abnormally (here SIGKILL) runs on, adopted by another process that will reap it; a daemon child ends with its parent.',
+    notice: 'after the kill, the child\'s parent pid in /proc changed, and it ended only when it chose to; the daemon child ended with its parent, its lock released by its end.',
+    expected: 'process-orphan.expected.txt',
+  },
+  {
     file: 'process-daemon.ts',
     title: 'Daemon processes',
     concept: 'daemon = true, set before start(), means the children end when the main process ends.',

@@ -16,6 +16,7 @@ export { Condition, type ProcessConditionStatistics } from './multiprocessing/co
 export { Semaphore, BoundedSemaphore, type ProcessSemaphoreStatistics } from './multiprocessing/semaphore.js';
 export { Event, type ProcessEventStatistics } from './multiprocessing/event.js';
 export { Barrier, type ProcessBarrierStatistics } from './multiprocessing/barrier.js';
+export type { BarrierOptions } from './sync/barrier-action.js';
 export { Value, type ProcessValueOptions } from './multiprocessing/value.js';
 export { SharedArray, type ProcessSharedArrayOptions } from './multiprocessing/shared-array.js';
 export { Manager, type ManagerStatistics } from './multiprocessing/manager.js';

@@ -21,7 +21,8 @@ test('weft/threading exports threads and the thread-scope primitives', T, async 
   const threading = await import('weft/threading');
   assert.deepEqual(Object.keys(threading).sort(), [
     'Barrier', 'BoundedSemaphore', 'BrokenBarrierError', 'Condition', 'Event', 'Lock', 'RLock', 'Semaphore',
-    'SharedArray', 'Thread', 'Value', 'activeCount', 'activeThreads', 'currentThread', 'mainThread',
+    'SharedArray', 'Thread', 'Timer', 'Value', 'activeCount', 'activeThreads', 'currentThread', 'defaultExcepthook',
+    'getExcepthook', 'mainThread', 'setExcepthook',
   ]);
 });
 

@@ -12,6 +12,13 @@
  * `BrokenBarrierError` until `reset()`; an aborted (`AbortSignal`) wait
  * withdraws its party. Unlike Python's multiprocessing Barrier, `parties`
  * is checked (>= 1).
+ *
+ * Python's `action`: given `{ action }`, the last party to arrive — in any
+ * process — calls it, before any party is released; if it throws, the
+ * barrier breaks and that party's wait throws the action's error. It
+ * crosses by reference, as a Process's target, so it must be exported from
+ * its module (`sync/barrier-action.ts`; the hub's side is in
+ * `backends/hub/barrier.ts`).
  */
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from '../backends/hub/client.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
@@ -20,6 +27,9 @@ import { BrokenBarrierError, invalidArg } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { ACT } from '../backends/hub/barrier.js';
+import { BarrierAction, type BarrierOptions } from '../sync/barrier-action.js';
+import type { TargetRef } from '../runner/target.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 const KIND = 'multiprocessing.Barrier';
@@ -29,6 +39,7 @@ interface BarrierHandleData {
   readonly id: number;
   readonly parties: number;
   readonly timeout: number | undefined;
+  readonly action: TargetRef | undefined;
 }
 
 export interface ProcessBarrierStatistics {
@@ -49,26 +60,38 @@ let attaching: BarrierHandleData | undefined;
  * const start = new Barrier(3);
  * // in each of 3 processes:
  * const index = start.waitSync(); // returns when all 3 have arrived
+ *
+ * // with an action, exported from its module: the last to arrive calls it, before anyone is released
+ * export function roundDone() { console.log('all arrived'); }
+ * const rounds = new Barrier(3, { action: roundDone });
  * ```
  */
 export class Barrier implements Shareable, HubBacked {
   readonly #id: number;
   readonly #parties: number;
   readonly #timeout: number | undefined;
+  readonly #action: BarrierAction | undefined;
 
-  constructor(parties: number, options?: { timeout?: number }) {
+  /**
+   * @param parties how many waits trip the barrier (>= 1)
+   * @param options `timeout`: default ms for each wait; `action`: an exported function the last party calls before any is released; `module`: where `action` is exported, if weft cannot find it
+   */
+  constructor(parties: number, options?: BarrierOptions) {
     if (attaching !== undefined) {
-      ({ id: this.#id, parties: this.#parties, timeout: this.#timeout } = attaching);
+      const data = attaching;
       attaching = undefined;
+      ({ id: this.#id, parties: this.#parties, timeout: this.#timeout } = data);
+      this.#action = data.action === undefined ? undefined : BarrierAction.attach(data.action);
       return;
     }
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
       throw invalidArg(`sync: a Barrier needs a whole number of parties >= 1, got ${String(parties)}`);
     }
     checkTimeout(options?.timeout);
+    this.#action = BarrierAction.fromOptions(options);
     this.#parties = parties;
     this.#timeout = options?.timeout;
-    this.#id = hubCreate(KIND, [parties]);
+    this.#id = hubCreate(KIND, [parties, this.#action !== undefined]);
   }
 
   /**
@@ -85,7 +108,15 @@ export class Barrier implements Shareable, HubBacked {
       await hubCall(this.#id, 'timedOut');
       throw timedOutError();
     }
-    return answer as number;
+    if (answer !== ACT) return answer as number;
+    // The last to arrive: run the action, then tell the hub to release the others (or break the barrier).
+    try {
+      await this.#action!.run();
+    } catch (error) {
+      await hubCall(this.#id, 'actionDone', [false]).catch(() => {});
+      throw error;
+    }
+    return (await hubCall(this.#id, 'actionDone', [true])) as number;
   }
 
   /** As `wait`, blocking the calling thread. */
@@ -98,7 +129,18 @@ export class Barrier implements Shareable, HubBacked {
       hubCallSync(this.#id, 'timedOut');
       throw timedOutError();
     }
-    return answer as number;
+    if (answer !== ACT) return answer as number;
+    try {
+      this.#action!.runSync();
+    } catch (error) {
+      try {
+        hubCallSync(this.#id, 'actionDone', [false]);
+      } catch {
+        // broken or reset while the action ran: the waiters have their answer
+      }
+      throw error;
+    }
+    return hubCallSync(this.#id, 'actionDone', [true]) as number;
   }
 
   /** Returns the barrier to its empty state; parties waiting now get `BrokenBarrierError`. */
@@ -133,7 +175,7 @@ export class Barrier implements Shareable, HubBacked {
   }
 
   [kHandle](): Handle {
-    const data: BarrierHandleData = { id: this.#id, parties: this.#parties, timeout: this.#timeout };
+    const data: BarrierHandleData = { id: this.#id, parties: this.#parties, timeout: this.#timeout, action: this.#action?.ref };
     return hubHandle(KIND, data);
   }
 

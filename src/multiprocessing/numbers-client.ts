@@ -4,7 +4,8 @@
  * here first so that a bad argument throws before any message is sent, and
  * `update(fn)`, which runs `fn` here.
  */
-import { hubCallSync } from '../backends/hub/client.js';
+import { hubCall, hubCallSync } from '../backends/hub/client.js';
+import type { WaitOptions } from '../sync/options.js';
 import { atomicSlots, type AtomicSlots } from '../shared/atomic-slots.js';
 import { checkElement, type TypeInfo } from '../shared/typecodes.js';
 import type { Lock } from './lock.js';
@@ -64,5 +65,25 @@ export class HubNumbersClient<T extends Num> {
       }
     };
     return lock === null ? apply() : lock.withLockSync(apply);
+  }
+
+  /**
+   * As `update`, with every hub call awaited (never blocking the event
+   * loop) and `fn` allowed to be async; the lock, if any, is held until
+   * `fn` settles. `options` bound the wait for the lock (`TimeoutError`) and
+   * can abort it (`signal.reason`).
+   */
+  updateAsync(i: number, fn: (value: T) => T | Promise<T>, lock: Lock | RLock | null, options: WaitOptions): Promise<T> {
+    const apply = async (): Promise<T> => {
+      for (;;) {
+        const old = (await hubCall(this.id, 'get', [i])) as T;
+        const next = await fn(old);
+        checkElement(this.#info, next, 'result of updateAsync()');
+        const found = (await hubCall(this.id, 'compareExchange', [i, old, next])) as T;
+        if (Object.is(found, old)) return this.#scratch.wrap(next);
+        options.signal?.throwIfAborted();
+      }
+    };
+    return lock === null ? apply() : lock.withLock(apply, options);
   }
 }

@@ -13,7 +13,8 @@
  */
 import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { ErrorCode, misuse } from '../errors.js';
+import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
 import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
@@ -102,6 +103,22 @@ class HubValue<T extends number | bigint> implements Shareable, HubBacked {
    */
   update(fn: (value: T) => T): T {
     return this.#numbers.update(0, fn, this.#lock);
+  }
+
+  /**
+   * As `update`, waiting for the lock with `await` so that it never blocks
+   * the event loop; `fn` may be async, and the lock is held until it
+   * settles. Rejects with `TimeoutError` if the lock is not acquired within
+   * `timeout` ms, and with `signal.reason` if `signal` aborts first (the
+   * value untouched either way). Without a lock (`lock: false`), the result
+   * is stored with a compare-and-swap and `fn` runs again if another writer
+   * got in meanwhile.
+   */
+  async updateAsync(fn: (value: T) => T | Promise<T>, options?: WaitOptions): Promise<T> {
+    if (typeof fn !== 'function') throw invalidArg('shared: updateAsync needs a function', 'type');
+    const checked = checkWaitOptions(options);
+    checked.signal?.throwIfAborted();
+    return this.#numbers.updateAsync(0, fn, this.#lock, checked);
   }
 
   get [kHubId](): number {

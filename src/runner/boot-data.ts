@@ -65,6 +65,14 @@ export interface ThreadAssignment {
   readonly fields: EncodedArgs;
   /** MessagePorts transferred to the thread for weft's own use (`kPorts` in thread.ts). */
   readonly ports?: readonly MessagePort[];
+  /** A `Timer`'s wait before `run()` (see `timer.ts`); undefined for a Thread. */
+  readonly delay?: ThreadDelay;
+}
+
+/** A `Timer`: wait `interval` ms for `finished` (the encoded Event) before running; skip `run()` if it was set. */
+export interface ThreadDelay {
+  readonly interval: number;
+  readonly finished: EncodedArgs;
 }
 
 /** Creator → warm spare, on the control channel: run this thread. */

@@ -8,7 +8,9 @@
  *    subclass), decode the arguments and fields, rebuild the Thread object;
  * 3. tell the creator, through the start handshake, that it runs — or why it
  *    could not;
- * 4. `await thread.run()`; print and report what it throws, as Python does;
+ * 4. `await thread.run()` (a Timer's thread first waits its interval, and
+ *    skips `run()` if cancelled); report what it throws to the starting
+ *    thread, whose excepthook prints it (`excepthook.ts`);
  * 5. wait for the non-daemon threads it started, end its daemon threads
  *    (a worker's workers die with it, so they must end first);
  * 6. tell the hub it ended (process-scope locks it held are released), and
@@ -28,8 +30,9 @@ import '../queue.js'; // …and the queues'…
 import '../multiprocessing.js'; // …and the process-scope objects'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
-import { loadTarget } from './target.js';
-import { Thread, baseOf, kRestore, kTerminate, printThreadException } from './thread.js';
+import type { Event } from '../sync/event.js';
+import { loadTarget, preloadsSettled } from './target.js';
+import { Thread, baseOf, kRestore, kTerminate } from './thread.js';
 import { tracing } from '../trace/tracing.js';
 import { traceThreadEnd, traceThreadStart } from '../trace/lifecycle.js';
 
@@ -52,6 +55,8 @@ class ThreadLife {
   readonly #boot: ThreadAssignment;
   readonly #startState: Int32Array;
   #finishing = false;
+  /** A Timer's `finished` Event, once decoded. */
+  #finished: Event | undefined;
   /** 1 once the thread reported an error (its exit code in a trace). */
   #exitCode = 0;
 
@@ -80,11 +85,28 @@ class ThreadLife {
     Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Running);
     Atomics.notify(this.#startState, 0);
     try {
-      await thread.run();
+      if (await this.#delayPassed()) await thread.run();
     } catch (error) {
       this.#report(error);
+    } finally {
+      this.#delayDone();
     }
     await this.#finish();
+  }
+
+  /** A Timer's thread: true once its interval passed without `cancel()` (CPython's `Timer.run`). */
+  async #delayPassed(): Promise<boolean> {
+    const delay = this.#boot.delay;
+    if (delay === undefined) return true;
+    const [finished] = decodeArgs(delay.finished) as [Event];
+    this.#finished = finished;
+    await finished.wait({ timeout: delay.interval });
+    return !finished.isSet();
+  }
+
+  /** A Timer is done, whether it called its function or was cancelled. */
+  #delayDone(): void {
+    this.#finished?.set();
   }
 
   async #restore(): Promise<Thread<unknown[]>> {
@@ -105,21 +127,22 @@ class ThreadLife {
       subclass ?? base,
     );
     runnerState().self = restored;
+    // Functions inside the arguments (a Barrier's action) are imported before run(), so `waitSync` can call them.
+    await preloadsSettled();
     return restored;
   }
 
   /** A failure before run(): thrown by start() if the creator still waits, else the thread's error. */
   #startFailed(error: unknown): void {
+    // The creator's start() throws it if it still waits; if it gave up waiting, it is the thread's error.
     this.#post({ type: 'error', error: encodeError(error) });
-    if (Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed) !== StartState.Booting) {
-      printThreadException(this.#boot.name, error);
-    }
+    Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed);
     Atomics.notify(this.#startState, 0);
   }
 
+  /** Hands the error to the starting thread, whose excepthook prints it (see `excepthook.ts`). */
   #report(error: unknown): void {
     this.#exitCode = 1;
-    printThreadException(this.#boot.name, error);
     this.#post({ type: 'error', error: encodeError(error) });
   }
 

@@ -26,7 +26,7 @@ import { watchParent } from './parent-watch.js';
 import { Process, baseOf, kEndAsDaemon, kRestore, printProcessException } from './process.js';
 import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
 import { processState, setProcessIdentity } from './process-state.js';
-import { loadTarget } from './target.js';
+import { loadTarget, preloadsSettled } from './target.js';
 import { tracing } from '../trace/tracing.js';
 import { traceProcessEnd, traceProcessStart } from '../trace/lifecycle.js';
 import '../threading.js'; // registers the handle kinds arguments may carry…
@@ -83,6 +83,8 @@ class ProcessLife {
       subclass ?? base,
     );
     processState().self = restored;
+    // Functions inside the arguments (a Barrier's action) are imported before run(), so `waitSync` can call them.
+    await preloadsSettled();
     return restored;
   }
 

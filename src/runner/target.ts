@@ -32,8 +32,8 @@ export interface TargetRef {
   readonly site: string | undefined;
   readonly name: string;
   readonly source: string;
-  /** 'target' or 'class' — for messages only. */
-  readonly role: 'target' | 'class';
+  /** 'target', 'class' or 'action' (a Barrier's) — for messages only. */
+  readonly role: 'target' | 'class' | 'action';
 }
 
 const NATIVE_CODE = /\{\s*\[native code\]\s*\}$/;
@@ -93,14 +93,15 @@ export function notExported(ref: TargetRef): Error {
     : ref.role === 'class'
       ? `Export it: \`export class ${ref.name} extends Thread { … }\``
       : `Export it: \`export function ${ref.name}(…) { … }\` (or \`export { ${ref.name} }\`)`;
+  const who = ref.role === 'action' ? 'another thread or process' : 'a new thread';
   return misuse(
     ErrorCode.TargetNotExported,
-    `threading: ${what} is not exported from ${ref.module}, so a new thread cannot import it. ${fix}; if another module exports it, pass { module } naming that module.`,
+    `threading: ${what} is not exported from ${ref.module}, so ${who} cannot import it. ${fix}; if another module exports it, pass { module } naming that module.`,
   );
 }
 
 function describeFn(name: string, role: TargetRef['role']): string {
-  const kind = role === 'class' ? 'the Thread subclass' : 'the target function';
+  const kind = role === 'class' ? 'the Thread subclass' : role === 'action' ? 'the Barrier action' : 'the target function';
   return name === '' || name === 'anonymous' ? `${kind} (anonymous)` : `${kind} "${name}"`;
 }
 
@@ -122,4 +123,44 @@ function toModuleUrl(module: string | URL | undefined, site: string | undefined)
 /** V8 reports some CommonJS scripts by path; `import()` wants a URL. */
 function normalizeUrl(url: string): string {
   return isAbsolute(url) ? pathToFileURL(url).href : url;
+}
+
+/** A reference being imported ahead of its use: its promise, and the function once it is there. */
+export interface Preload {
+  readonly promise: Promise<Function>;
+  /** The function, once imported (synchronously readable from then on). */
+  value: Function | undefined;
+  /** Why it could not be imported, once that is known. */
+  error: unknown;
+}
+
+const preloads = new Map<string, Preload>();
+const pendingPreloads = new Set<Promise<unknown>>();
+
+/**
+ * Starts importing `ref` in this thread (once per reference), for a function
+ * that crossed inside an object (a Barrier's action) and may have to be
+ * called synchronously later. The bootstraps await `preloadsSettled()`
+ * before `run()`, so objects that arrive as arguments are ready by then.
+ */
+export function preloadTarget(ref: TargetRef): Preload {
+  const key = `${ref.module}\n${ref.site ?? ''}\n${ref.name}\n${ref.source}`;
+  let preload = preloads.get(key);
+  if (preload === undefined) {
+    const entry: Preload = { promise: loadTarget(ref), value: undefined, error: undefined };
+    const settled = entry.promise.then(
+      (fn) => { entry.value = fn; },
+      (error: unknown) => { entry.error = error; },
+    );
+    pendingPreloads.add(settled);
+    void settled.finally(() => pendingPreloads.delete(settled));
+    preloads.set(key, entry);
+    preload = entry;
+  }
+  return preload;
+}
+
+/** Resolves once every preload started so far has settled (imported or failed). */
+export async function preloadsSettled(): Promise<void> {
+  while (pendingPreloads.size > 0) await Promise.all(pendingPreloads);
 }

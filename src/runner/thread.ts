@@ -5,9 +5,11 @@
  * Lifetimes are Python's: `start()` returns once the thread runs; a
  * non-daemon thread keeps the program alive until it ends, a daemon thread
  * does not and ends with the program; `daemon` defaults to the creating
- * thread's. An error thrown by `run()` is printed to stderr as Python prints
- * it (`Exception in thread Thread-1:` and the stack), kept in `error`, and
- * the program goes on. `join()` never rethrows it.
+ * thread's. An error thrown by `run()` is kept in `error` and handed to the
+ * excepthook (`excepthook.ts`), which by default prints it to stderr as
+ * Python prints it (`Exception in thread Thread-1:` and the stack), in the
+ * starting thread before `join()` resolves; the program goes on. `join()`
+ * never rethrows it.
  *
  * Unlike a Python thread, a weft thread has its own copy of every module:
  * it shares with its creator only what is passed to it — the `args`, and
@@ -26,7 +28,6 @@
  * | self     | this object is the calling thread itself                           |
  * | remote   | a thread started by another thread (from `activeThreads()`, or passed in as an argument) |
  */
-import { inspect } from 'node:util';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
@@ -37,7 +38,9 @@ import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { callerModule } from './call-site.js';
+import type { ThreadDelay } from './boot-data.js';
 import { controlError, drainControl, launch } from './launch.js';
+import { invokeExcepthook } from './excepthook.js';
 import { runnerState } from './registry.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { looksExported } from './export-check.js';
@@ -90,6 +93,14 @@ const kEnded = Symbol.for('weft.Thread.ended');
  * channels: a thread pool worker's shared-buffer port (`pool/shared-buffers.ts`).
  */
 const kPorts = Symbol.for('weft.Thread.ports');
+/**
+ * On a subclass weft itself ships (`Timer`): the new thread rebuilds a plain
+ * Thread, as the subclass's behaviour crosses in the assignment (`kDelay`),
+ * so the subclass need not be importable by reference.
+ */
+export const kBuiltInSubclass = Symbol.for('weft.Thread.builtInSubclass');
+/** A method a Timer defines: the wait before `run()` that the new thread does (see `boot-data.ts`). */
+export const kDelay = Symbol.for('weft.Thread.delay');
 
 // Set while a Thread object is rebuilt or stands in for another thread; the
 // constructor takes its state from here instead of from options.
@@ -145,6 +156,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #life: Lifecycle;
   #ident: number | null;
   #error: Error | undefined;
+  /** Errors the thread reported that the excepthook has not been given yet (it is, when the thread ends). */
+  #unreported: Error[] = [];
   #exitCode: number | null = null;
   #ports: readonly MessagePort[] = [];
 
@@ -217,11 +230,12 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       throw misuse(ErrorCode.AlreadyStarted, 'threading: threads can only be started once');
     }
     const { target, cls, args, fields, unverified } = this.#prepare();
+    const delay = (this as { [kDelay]?: () => ThreadDelay })[kDelay]?.();
     const { arena, token: parent } = runtime();
     const token = arena.startThread(parent, this.#daemon, this.#name);
     let launched;
     try {
-      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, ports: this.#ports };
+      const assignment = { arena: arena.buffer, token, name: this.#name, daemon: this.#daemon, target, cls, args, fields, ports: this.#ports, delay };
       launched = launch(assignment, unverified.length > 0);
     } catch (error) {
       arena.endThread(token);
@@ -246,7 +260,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   /** Everything the new thread needs, checked before anything is created. */
   #prepare(): { target?: TargetRef; cls?: TargetRef; args: EncodedArgs; fields: EncodedArgs; unverified: [Function, TargetRef][] } {
     const unverified: [Function, TargetRef][] = [];
-    const subclass = this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
+    const builtIn = Object.hasOwn(this.constructor, kBuiltInSubclass);
+    const subclass = !builtIn && this.constructor !== baseOf(this.constructor) ? this.constructor : undefined;
     let cls: TargetRef | undefined;
     if (subclass !== undefined) {
       cls = describeTarget(subclass, 'class', this.#module, this.#site);
@@ -258,7 +273,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
       if (needsConfirmation(this.#target, target)) unverified.push([this.#target, target]);
     }
     const args = encodeArgs(this.#args);
-    const fields = encodeFields(this);
+    const fields = builtIn ? encodeFields({}) : encodeFields(this);
     return { target, cls, args, fields, unverified };
   }
 
@@ -269,11 +284,16 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     arena.endThread(token);
     this.#life = { kind: 'ended', token };
     runnerState().children.delete(token);
+    // The excepthook runs here, in the starting thread, before join() resolves.
+    for (const error of this.#unreported.splice(0)) invokeExcepthook(this as Thread<unknown[]>, error);
   }
 
   #readControl(port: MessagePort): void {
     for (const message of drainControl(port)) {
-      this.#error ??= controlError(message);
+      const error = controlError(message);
+      if (error === undefined) continue;
+      this.#error ??= error;
+      this.#unreported.push(error);
     }
   }
 
@@ -281,7 +301,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
   #onWorkerError(error: Error): void {
     if (this.#error !== undefined) return;
     this.#error = error;
-    printThreadException(this.#name, error);
+    this.#unreported.push(error);
   }
 
   /**
@@ -437,11 +457,6 @@ async function watchEnd(token: number): Promise<void> {
     const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, REMOTE_JOIN_SLICE_MS);
     if (wait.async) await wait.value;
   }
-}
-
-/** Python's default `threading.excepthook` output. */
-export function printThreadException(name: string, error: unknown): void {
-  process.stderr.write(`Exception in thread ${name}:\n${inspect(error)}\n`);
 }
 
 registerHandleKind<{ token: number }>(HANDLE_KIND, ({ token }) => threadFor(token));

@@ -10,7 +10,8 @@
  * blocks the event loop.
  */
 import { kHandle, attachHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { ErrorCode, misuse } from '../errors.js';
+import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { kAttach } from '../sync/lock-protocol.js';
 import type { Lock } from '../sync/lock.js';
@@ -117,6 +118,37 @@ class SharedValue<T extends number | bigint> implements Shareable {
   update(fn: (value: T) => T): T {
     const apply = (): T => updateSlot(this.#slots, 0, this.#info, fn);
     return this.#lock === null ? apply() : this.#lock.withLockSync(apply);
+  }
+
+  /**
+   * As `update`, waiting for the lock with `await` so that it never blocks
+   * the event loop; `fn` may be async, and the lock is held until it
+   * settles. Rejects with `TimeoutError` if the lock is not acquired within
+   * `timeout` ms, and with `signal.reason` if `signal` aborts first (the
+   * value untouched either way). Without a lock (`lock: false`), `fn` runs
+   * on the current value and the result is stored with a compare-and-swap;
+   * if another writer got in meanwhile, `fn` runs again on the newer value.
+   *
+   * @example
+   * ```ts
+   * const total = new Value('i', 0);
+   * await total.updateAsync(async (n) => n + 1); // waits for the lock without blocking
+   * ```
+   */
+  async updateAsync(fn: (value: T) => T | Promise<T>, options?: WaitOptions): Promise<T> {
+    if (typeof fn !== 'function') throw invalidArg('shared: updateAsync needs a function', 'type');
+    const { signal } = checkWaitOptions(options);
+    signal?.throwIfAborted();
+    const apply = async (): Promise<T> => {
+      for (;;) {
+        const old = this.#slots.load(0);
+        const next = await fn(old);
+        checkElement(this.#info, next, 'result of updateAsync()');
+        if (Object.is(this.#slots.compareExchange(0, old, next), old)) return this.#slots.wrap(next);
+        signal?.throwIfAborted();
+      }
+    };
+    return this.#lock === null ? apply() : this.#lock.withLock(apply, options);
   }
 
   [kHandle](): Handle {

@@ -3,9 +3,10 @@
  *
  * Ported from CPython: `Lib/test/lock_tests.py` (BarrierTests) and
  * `Lib/test/_test_multiprocessing.py` (_TestBarrier); each test names its
- * source case. Tweaks: Python's `action` callback is not offered (see
- * `src/sync/barrier.ts`), so test_action and its relatives are left out;
- * parties are known to be waiting through `waitForWaiters` instead of
+ * source case. Tweaks: the `action` is an exported function found by
+ * reference (its tests, test_action and test_abort's action variant, run
+ * over both scopes at the end, with parties in threads and, for the
+ * process scope, in a child process); parties are known to be waiting through `waitForWaiters` instead of
  * CPython's sleeps; `Barrier(0)` and negative timeouts are ERR_INVALID_ARG
  * (Python: ValueError, or accepted); weft adds cancellation through an
  * AbortSignal, which withdraws the party.
@@ -22,6 +23,11 @@ import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import { joinAll, start } from '../helpers/threads.js';
 import * as targets from '../fixtures/sync-targets.js';
+import * as actions from '../fixtures/barrier-action-targets.js';
+import {
+  Barrier as ProcessBarrier, Event as ProcessEvent, Process, SharedArray as ProcessSharedArray, Value as ProcessValue,
+} from '../../src/multiprocessing.js';
+import { Event, Value } from '../../src/threading.js';
 
 const T = { timeout: 60_000 };
 const WAIT = { timeout: 20_000 };
@@ -332,5 +338,176 @@ describe('Barrier across threads', () => {
     await joinAll([first, second]);
     assertRound([mine, ...results.toArray().map((r) => r - 10)], 3);
     assert.equal(barrier.nWaiting, 0);
+  });
+});
+
+/** Not exported: a Barrier must refuse it as an action. */
+function localAction(): void {}
+
+describe('Barrier action, in both scopes', () => {
+  interface Scope {
+    readonly name: string;
+    barrier(parties: number, options?: ConstructorParameters<typeof Barrier>[1]): Barrier | ProcessBarrier;
+    value(): Value<number> | ProcessValue<number>;
+    array(n: number): SharedArray<number> | ProcessSharedArray<number>;
+    event(): Event | ProcessEvent;
+  }
+  const SCOPES: Scope[] = [
+    { name: 'threading', barrier: (p, o) => new Barrier(p, o), value: () => new Value<number>('i', 0), array: (n) => new SharedArray<number>('i', n), event: () => new Event() },
+    {
+      name: 'multiprocessing',
+      barrier: (p, o) => new ProcessBarrier(p, o),
+      value: () => new ProcessValue<number>('i', 0),
+      array: (n) => new ProcessSharedArray<number>('i', n),
+      event: () => new ProcessEvent(),
+    },
+  ];
+  const { Broken: ACTION_BROKEN, ActionError } = actions.ActionOutcome;
+
+  for (const scope of SCOPES) {
+    // lock_tests.BarrierTests.test_action
+    test(`${scope.name}: the last to arrive runs the action once per round, before anyone is released`, T, async () => {
+      const parties = 3;
+      const rounds = 5;
+      const tally = scope.value();
+      const barrier = scope.barrier(parties, { action: actions.countRound });
+      const seen = scope.array(parties * rounds);
+      const threads = [0, 1].map((slot) => start(actions.passRounds, [barrier, tally, seen, slot, rounds, slot === 0]));
+      await actions.passRounds(barrier, tally, seen, 2, rounds, true);
+      await joinAll(threads);
+      assert.equal(tally.value, rounds, 'the action did not run exactly once per round');
+      const all = seen.toArray();
+      for (let round = 0; round < rounds; round++) {
+        for (let slot = 0; slot < parties; slot++) {
+          assert.equal(all[slot * rounds + round], round + 1, `party ${slot} was released in round ${round} before the action ran (or it ran twice)`);
+        }
+      }
+      assert.equal(barrier.broken, false);
+    });
+
+    test(`${scope.name}: Barrier(1) runs its action on every wait, sync or async; an async action is awaited`, T, async () => {
+      const tally = scope.value();
+      actions.useTally(tally);
+      const barrier = scope.barrier(1, { action: actions.countRound });
+      assert.equal(barrier.waitSync(), 0);
+      assert.equal(await barrier.wait(), 0);
+      assert.equal(tally.value, 2);
+      const later = scope.barrier(1, { action: actions.countRoundAsync });
+      assert.equal(await later.wait(), 0);
+      assert.equal(tally.value, 3, 'wait() did not await the async action');
+    });
+
+    test(`${scope.name}: waitSync() under an async action breaks the barrier with ERR_INVALID_ARG, without calling it`, T, async () => {
+      const tally = scope.value();
+      actions.useTally(tally);
+      const barrier = scope.barrier(2, { action: actions.countRoundAsync });
+      const other = barrier.wait();
+      await waitForWaiters(barrier, 1, WAIT);
+      assert.throws(() => barrier.waitSync(), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ERR_INVALID_ARG');
+        assert.match(error.message, /countRoundAsync.*use wait\(\)/);
+        return true;
+      });
+      await assert.rejects(other, isBroken);
+      assert.equal(barrier.broken, true);
+      assert.equal(tally.value, 0);
+      barrier.reset();
+      assertRound(await Promise.all([barrier.wait(), barrier.wait()]), 2);
+      assert.equal(tally.value, 1);
+    });
+
+    // lock_tests.BarrierTests.test_abort (the failing action), with the last party here and in a thread
+    test(`${scope.name}: an action that throws breaks the barrier: the others get BrokenBarrierError, the last to arrive the action's error`, T, async () => {
+      const tally = scope.value();
+      actions.useTally(tally);
+      const barrier = scope.barrier(3, { action: actions.failingAction });
+      const results = scope.array(2);
+      const threads = [0, 1].map((slot) => start(actions.partyOutcome, [barrier, tally, results, slot, slot === 1]));
+      await waitForWaiters(barrier, 2, WAIT);
+      await assert.rejects(barrier.wait(WAIT), /action failed/);
+      await joinAll(threads);
+      assert.deepEqual(results.toArray(), [ACTION_BROKEN, ACTION_BROKEN]);
+      assert.equal(barrier.broken, true);
+      assert.equal(tally.value, 1);
+      assert.throws(() => barrier.waitSync(), isBroken, 'a later wait must fail too');
+
+      // the last party in a thread (blocking wait): it gets the action's error, the others here are broken
+      barrier.reset();
+      const mine = [barrier.wait(WAIT), barrier.wait(WAIT)];
+      await waitForWaiters(barrier, 2, WAIT);
+      const last = start(actions.partyOutcome, [barrier, tally, results, 0, false]);
+      for (const wait of mine) await assert.rejects(wait, isBroken);
+      await joinAll([last]);
+      assert.equal(results.get(0), ActionError);
+      assert.equal(tally.value, 2);
+    });
+
+    test(`${scope.name}: while the action runs, arrivals wait for the next round and nWaiting counts the waiters; abort() then breaks the round`, T, async () => {
+      const tally = scope.value();
+      actions.useTally(tally);
+      const open = scope.event();
+      const entered = scope.event();
+      actions.useGate(open, entered);
+      const barrier = scope.barrier(2, { action: actions.gatedAction });
+      const results = scope.array(2);
+      const first = start(actions.partyOutcome, [barrier, tally, results, 0, true]);
+      await waitForWaiters(barrier, 1, WAIT);
+      const mine = barrier.wait(WAIT); // the last: runs the gated action here
+      assert.equal(await entered.wait(WAIT), true);
+      assert.equal(barrier.nWaiting, 1, 'the party running the action counted as waiting');
+      const early = start(actions.partyOutcome, [barrier, tally, results, 1, false]); // arrives while the action runs
+      await waitForWaiters(barrier, 2, WAIT);
+      assert.equal(barrier.nWaiting, 1, 'an arrival during the action counted in this round');
+      open.set();
+      assert.equal(await mine, 1);
+      await joinAll([first]);
+      assert.equal(results.get(0), 1, 'the first party was not released with index 0');
+      assert.equal(tally.value, 1);
+      // the early arrival waits in the next round; this thread completes it (the action runs again, at once)
+      const again = await barrier.wait(WAIT);
+      await joinAll([early]);
+      assertRound([again, results.get(1) - 1], 2);
+      assert.equal(tally.value, 2, 'the early arrival was released without a round of its own');
+
+      // abort() while the action runs: every party of the round is broken, the acting one too
+      open.clear();
+      entered.clear();
+      const waiter = start(actions.partyOutcome, [barrier, tally, results, 0, false]);
+      await waitForWaiters(barrier, 1, WAIT);
+      const acting = barrier.wait(WAIT);
+      assert.equal(await entered.wait(WAIT), true);
+      barrier.abort();
+      open.set();
+      await assert.rejects(acting, isBroken);
+      await joinAll([waiter]);
+      assert.equal(results.get(0), ACTION_BROKEN);
+      assert.equal(barrier.broken, true);
+    });
+
+    test(`${scope.name}: an action that is not exported is ERR_TARGET_NOT_EXPORTED at construction; a non-function is ERR_INVALID_ARG`, T, () => {
+      assert.throws(() => scope.barrier(2, { action: localAction }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ERR_TARGET_NOT_EXPORTED');
+        assert.match(error.message, /the Barrier action "localAction"/);
+        assert.match(error.message, /export function localAction/);
+        return true;
+      });
+      assert.throws(() => scope.barrier(2, { action: () => 1 }), { code: 'ERR_TARGET_NOT_EXPORTED' });
+      assert.throws(() => scope.barrier(2, { action: 'countRound' as unknown as () => void }), { code: 'ERR_INVALID_ARG' });
+    });
+  }
+
+  test('multiprocessing: the last party in a child process runs the action there, before this process is released', T, async () => {
+    const tally = new ProcessValue<number>('i', 0);
+    const barrier = new ProcessBarrier(2, { action: actions.countRound });
+    const seen = new ProcessSharedArray<number>('i', 4);
+    const mine = actions.passRounds(barrier, tally, seen, 0, 2, true);
+    await waitForWaiters(barrier, 1, WAIT);
+    const child = new Process({ target: actions.passRounds, args: [barrier, tally, seen, 1, 2, false] });
+    child.start();
+    await mine;
+    assert.equal(await child.join(WAIT), true);
+    assert.equal(child.exitcode, 0, String(child.error?.stack));
+    assert.deepEqual(seen.toArray(), [1, 2, 1, 2]);
+    assert.equal(tally.value, 2);
   });
 });

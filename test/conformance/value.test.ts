@@ -17,6 +17,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lock, RLock, Thread, Value, type Typecode } from '../../src/threading.js';
+import { Lock as ProcessLock, Value as ProcessValue } from '../../src/multiprocessing.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import { joinAll, start } from '../helpers/threads.js';
@@ -282,5 +283,85 @@ describe('Value across threads', () => {
     lock.release();
     await joinAll([thread]);
     assert.equal(value.value, 11);
+  });
+});
+
+describe('Value.updateAsync, in both scopes', () => {
+  const SCOPES = [
+    ['threading', (initial: number, lock: boolean | 'plain') => new Value<number>('i', initial, { lock: lock === 'plain' ? new Lock() : lock })],
+    ['multiprocessing', (initial: number, lock: boolean | 'plain') => new ProcessValue<number>('i', initial, { lock: lock === 'plain' ? new ProcessLock() : lock })],
+  ] as const;
+
+  for (const [scope, make] of SCOPES) {
+    test(`${scope}: updateAsync(fn) runs an async fn holding the lock, and returns the value stored`, T, async () => {
+      const value = make(20, true);
+      const lock = value.getLock();
+      let heldInside = false;
+      const result = await value.updateAsync(async (v) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        heldInside = lock.locked();
+        return v * 2;
+      });
+      assert.equal(result, 40);
+      assert.equal(heldInside, true, 'fn ran without the lock held');
+      assert.equal(value.value, 40);
+      assert.equal(lock.locked(), false, 'updateAsync left the lock held');
+      // a sync fn is fine too, and the result is stored as the type stores it
+      const tiny = scope === 'threading' ? new Value<number>('b', 0) : new ProcessValue<number>('b', 0);
+      assert.equal(await tiny.updateAsync(() => 200), -56);
+      // an fn that rejects changes nothing and releases the lock
+      await assert.rejects(value.updateAsync(async () => { throw new Error('nope'); }), /nope/);
+      assert.equal(value.value, 40);
+      assert.equal(lock.locked(), false);
+      await assert.rejects(value.updateAsync(() => 1.5), { code: 'ERR_INVALID_ARG' });
+      await assert.rejects(value.updateAsync(undefined as unknown as (v: number) => number), { code: 'ERR_INVALID_ARG' });
+      await assert.rejects(value.updateAsync((v) => v, { timeout: -1 }), { code: 'ERR_INVALID_ARG' });
+      assert.equal(value.value, 40);
+    });
+
+    test(`${scope}: updateAsync waits for the lock without blocking, honours timeout and signal`, T, async () => {
+      const value = make(1, 'plain'); // a Lock, not the default RLock, which this thread could re-enter
+      const lock = value.getLock();
+      await lock.acquire();
+      await assert.rejects(value.updateAsync((v) => v + 1, { timeout: 0 }), { name: 'TimeoutError' });
+      const reason = new Error('gave up');
+      await assert.rejects(value.updateAsync((v) => v + 1, { signal: AbortSignal.abort(reason) }), (e: unknown) => e === reason);
+      const controller = new AbortController();
+      const aborted = value.updateAsync((v) => v + 100, { signal: controller.signal });
+      const waiting = value.updateAsync((v) => v + 1);
+      controller.abort(reason);
+      await assert.rejects(aborted, (e: unknown) => e === reason);
+      assert.equal(value.value, 1, 'an update ran while this thread held the lock');
+      lock.release();
+      assert.equal(await waiting, 2);
+      assert.equal(value.value, 2);
+    });
+
+    test(`${scope}: concurrent updateAsync (here and in 3 threads) and update loses nothing, with and without a lock`, T, async () => {
+      for (const lock of [true, false]) {
+        const value = make(0, lock);
+        const threads = [
+          start(targets.updateAsyncRepeatedly, [value, 200]),
+          start(targets.updateAsyncRepeatedly, [value, 200]),
+          start(targets.updateRepeatedly, [value as Value<number>, 200]),
+        ];
+        await Promise.all([targets.updateAsyncRepeatedly(value, 200), targets.updateAsyncRepeatedly(value, 200)]);
+        await joinAll(threads);
+        assert.equal(value.value, 1_000, `lock: ${lock}`);
+      }
+    });
+  }
+
+  test('without a lock, getLock() is still ERR_NO_LOCK and updateAsync retries on a changed value', T, async () => {
+    const value = new Value<number>('i', 0, { lock: false });
+    assert.throws(() => value.getLock(), { code: 'ERR_NO_LOCK' });
+    let calls = 0;
+    const result = await value.updateAsync(async (v) => {
+      calls += 1;
+      if (calls === 1) value.value = 10; // another writer gets in while fn runs
+      return v + 1;
+    });
+    assert.equal(result, 11);
+    assert.equal(calls, 2, 'fn did not run again on the newer value');
   });
 });

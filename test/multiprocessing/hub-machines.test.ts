@@ -199,6 +199,57 @@ describe('hub Barrier', () => {
     assert.equal(invoke(barrier, 'wait', C).value, 1);
     assert.equal(b.value, 0);
   });
+
+  test('with an action: the last arrival is answered ACT; actionDone(true) trips it, the acting party last', T, () => {
+    const { object: barrier } = create('multiprocessing.Barrier', [3, true]);
+    for (let round = 0; round < 2; round++) {
+      const a = invoke(barrier, 'wait', A);
+      const b = invoke(barrier, 'wait', B);
+      assert.equal(invoke(barrier, 'wait', C).value, -1, 'the last arrival was not told to run the action');
+      assert.equal(a.answer, undefined, 'released before the action ran');
+      assert.equal((invoke(barrier, 'statistics', A).value as { nWaiting: number }).nWaiting, 2);
+      assert.equal(invoke(barrier, 'actionDone', C, [true]).value, 2);
+      assert.deepEqual([a.value, b.value], [0, 1]);
+    }
+  });
+
+  test('with an action: actionDone(false) breaks it; actionDone from another caller or after a reset is BrokenBarrierError', T, () => {
+    const { object: barrier } = create('multiprocessing.Barrier', [2, true]);
+    const a = invoke(barrier, 'wait', A);
+    assert.equal(invoke(barrier, 'wait', B).value, -1);
+    assert.equal((invoke(barrier, 'actionDone', C, [true]).answer as { raised: string }).raised, 'BrokenBarrierError');
+    assert.deepEqual(invoke(barrier, 'actionDone', B, [false]).answer, { ok: undefined });
+    assert.equal((a.answer as { raised: string }).raised, 'BrokenBarrierError');
+    assert.equal((invoke(barrier, 'statistics', A).value as { broken: boolean }).broken, true);
+    invoke(barrier, 'reset', A);
+    const a2 = invoke(barrier, 'wait', A);
+    assert.equal(invoke(barrier, 'wait', B).value, -1);
+    invoke(barrier, 'reset', C);
+    assert.equal((a2.answer as { raised: string }).raised, 'BrokenBarrierError');
+    assert.equal((invoke(barrier, 'actionDone', B, [true]).answer as { raised: string }).raised, 'BrokenBarrierError');
+  });
+
+  test('with an action: arrivals while it runs wait for the next round; an abandoned wait or the acting party\'s death breaks it', T, () => {
+    const { object: barrier } = create('multiprocessing.Barrier', [2, true]);
+    const a = invoke(barrier, 'wait', A);
+    assert.equal(invoke(barrier, 'wait', B).value, -1);
+    const early = invoke(barrier, 'wait', C);
+    assert.equal(invoke(barrier, 'actionDone', B, [true]).value, 1);
+    assert.equal(a.value, 0);
+    assert.equal(early.answer, undefined, 'an arrival during the action was released with that round');
+    assert.equal(invoke(barrier, 'wait', A).value, -1, 'the early arrival did not count in the next round');
+    // a waiter abandoned (timed out, cancelled) while the action runs breaks the round
+    early.abandon();
+    assert.equal((invoke(barrier, 'actionDone', A, [true]).answer as { raised: string }).raised, 'BrokenBarrierError');
+    assert.equal((invoke(barrier, 'statistics', A).value as { broken: boolean }).broken, true);
+    // the acting party's process ends while it runs the action: the waiters are told at once
+    invoke(barrier, 'reset', A);
+    const calls = [invoke(barrier, 'wait', A)];
+    calls.push(invoke(barrier, 'wait', B));
+    assert.equal(calls[1].value, -1);
+    gone([barrier], calls, B.client);
+    assert.equal((calls[0].answer as { raised: string }).raised, 'BrokenBarrierError');
+  });
 });
 
 describe('hub Condition', () => {

@@ -19,14 +19,26 @@
  * | state     | meaning                                                          |
  * |-----------|------------------------------------------------------------------|
  * | Filling   | parties are arriving                                             |
+ * | Acting    | all arrived; the last one runs the action, the others still wait |
  * | Draining  | the barrier tripped; released parties are leaving                |
  * | Resetting | `reset()` while parties waited; they leave with BrokenBarrierError |
  * | Broken    | aborted or timed out; every wait fails until `reset()`            |
  *
- * Filling → Draining when the last party arrives; Draining/Resetting →
- * Filling when the last party leaves; Filling → Broken on `abort()` or a
- * timeout; Broken/Filling → Resetting (or Filling, if nobody is inside) on
- * `reset()`. New arrivals wait while the barrier is Draining or Resetting.
+ * Filling → Draining when the last party arrives (with an action: Filling
+ * → Acting, and Acting → Draining when the action returned, or → Broken
+ * when it threw); Draining/Resetting → Filling when the last party leaves;
+ * Filling/Acting → Broken on `abort()` or a timeout; Broken/Filling/Acting →
+ * Resetting (or Filling, if nobody is inside) on `reset()`. New arrivals
+ * wait while the barrier is Acting, Draining or Resetting.
+ *
+ * The action runs outside the queue lock (it may be async, and the lock is
+ * held only for short steps), so CPython's "the action runs holding the
+ * Condition's lock" becomes the Acting state: arrivals wait, waiters stay
+ * asleep. Unlike CPython, a waiter whose timeout runs out (or whose wait is
+ * aborted) while the action runs breaks the barrier, as it would while
+ * Filling: the process-scope barrier cannot do otherwise, and both scopes
+ * behave alike. A party whose thread dies while running the action leaves
+ * the others waiting until their timeouts (or `abort()`).
  */
 import { CellKind, type Arena } from './arena.js';
 import { ABORTED, type ParkResult, type Steps } from './parking.js';
@@ -37,7 +49,10 @@ import { BrokenBarrierError } from '../../errors.js';
 export const BarrierWord = { State: 0, Count: 1, Parties: 2, Queue: 3, Timeout: 8, TraceId: 10 } as const;
 const BARRIER_BYTES = (BarrierWord.TraceId + 1) * 4;
 
-export const BarrierState = { Filling: 0, Draining: 1, Resetting: -1, Broken: -2 } as const;
+export const BarrierState = { Filling: 0, Draining: 1, Acting: 2, Resetting: -1, Broken: -2 } as const;
+
+/** `waitSteps`' answer to the last party of a barrier with an action: run it, then call `finishAction`. */
+export const ACT = -1;
 
 export class BarrierStateWords {
   readonly words: Int32Array;
@@ -75,7 +90,8 @@ export class BarrierStateWords {
 
   nWaiting(): number {
     this.#queue.lock();
-    const n = this.state === BarrierState.Filling ? this.#count : 0;
+    // While Acting, the party running the action is not waiting.
+    const n = this.state === BarrierState.Filling ? this.#count : this.state === BarrierState.Acting ? this.#count - 1 : 0;
     this.#queue.unlock();
     return n;
   }
@@ -105,18 +121,23 @@ export class BarrierStateWords {
    * BrokenBarrierError. An abort before the barrier trips withdraws the
    * party, as if it had never arrived.
    */
-  *waitSteps(me: number, deadline: Deadline): Steps<number> {
+  *waitSteps(me: number, deadline: Deadline, hasAction = false): Steps<number> {
     const queue = this.#queue;
     const cell = this.#arena.allocCell(me, CellKind.Plain);
     queue.lock();
     try {
-      // Block while the barrier drains or resets (CPython's _enter).
-      while (this.state === BarrierState.Draining || this.state === BarrierState.Resetting) {
+      // Block while the barrier runs its action, drains or resets (CPython's _enter).
+      while (this.state === BarrierState.Acting || this.state === BarrierState.Draining || this.state === BarrierState.Resetting) {
         if ((yield* this.#sleep(cell, Deadline.never())) === 'aborted') return ABORTED;
       }
       if (this.state === BarrierState.Broken) throw new BrokenBarrierError();
       const index = this.#count;
       this.#count = index + 1;
+      if (index + 1 === this.parties && hasAction) {
+        // The caller runs the action, then finishAction() trips (and this party leaves).
+        this.#setState(BarrierState.Acting);
+        return ACT;
+      }
       try {
         if (index + 1 === this.parties) {
           this.#setState(BarrierState.Draining); // trip: release everyone
@@ -139,20 +160,27 @@ export class BarrierStateWords {
    * (aborted wait), which lowers the count, so the arrival counts of the
    * parties present could repeat one and skip 0. Numbering them at the trip
    * gives the same indices when nobody withdrew and distinct ones when
-   * somebody did. Queue lock held; only trip waiters are queued while Filling.
+   * somebody did. Queue lock held. The count - 1 trip waiters are the first
+   * in the queue: while Filling only they are queued, and arrivals that
+   * came while Acting queued behind them (they stay for the next round).
    */
   #grantIndices(): number {
+    const waiters = this.#count - 1;
     let next = 0;
-    while (this.#queue.grantFirst(next)) next += 1;
+    while (next < waiters && this.#queue.grantFirst(next)) next += 1;
     return next;
   }
 
-  /** CPython's _wait: sleeps while Filling; breaks the barrier on timeout. Queue lock held. */
+  /** CPython's _wait: sleeps while Filling (or Acting); breaks the barrier on timeout. Queue lock held. */
   *#waitForTrip(cell: number, deadline: Deadline): Steps<number> {
-    while (this.state === BarrierState.Filling) {
+    while (this.state === BarrierState.Filling || this.state === BarrierState.Acting) {
       const parked = yield* this.#sleep(cell, deadline);
-      if (this.state !== BarrierState.Filling) break;
-      if (parked === 'aborted') return ABORTED; // withdrawn: #leave takes our arrival back
+      if (this.state !== BarrierState.Filling && this.state !== BarrierState.Acting) break;
+      if (parked === 'aborted') {
+        // Once all have arrived a party cannot be withdrawn: the trip counts on it. Its abort breaks the barrier.
+        if (this.state === BarrierState.Acting) this.#break();
+        return ABORTED; // withdrawn: #leave takes our arrival back
+      }
       if (parked === 'timed-out') {
         this.#break();
         throw new BrokenBarrierError('sync: a wait on the barrier timed out, breaking it');
@@ -189,10 +217,35 @@ export class BarrierStateWords {
   }
 
 
+  /**
+   * The last party, after running the action (`ok`: it returned). Trips the
+   * barrier and returns this party's index; or, if the action threw, breaks
+   * it; or, if the barrier was broken or reset meanwhile, throws
+   * BrokenBarrierError. This party leaves the barrier either way.
+   */
+  finishAction(ok: boolean): number {
+    const queue = this.#queue;
+    queue.lock();
+    try {
+      if (this.state !== BarrierState.Acting) throw new BrokenBarrierError('sync: the barrier was broken or reset while its action ran');
+      if (!ok) {
+        this.#break();
+        return -1;
+      }
+      this.#setState(BarrierState.Draining);
+      return this.#grantIndices();
+    } finally {
+      this.#leave();
+      queue.unlock();
+    }
+  }
+
   reset(): void {
     this.#queue.lock();
     if (this.#count > 0) {
-      if (this.state === BarrierState.Filling || this.state === BarrierState.Broken) this.#setState(BarrierState.Resetting);
+      if (this.state === BarrierState.Filling || this.state === BarrierState.Broken || this.state === BarrierState.Acting) {
+        this.#setState(BarrierState.Resetting);
+      }
     } else {
       this.#setState(BarrierState.Filling);
     }
