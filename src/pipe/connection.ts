@@ -48,6 +48,7 @@ import { kHandle, registerHandleKind, registerProcessCrossing, type Handle, type
 import { BrokenPipeError, EOFError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
+import { registerExitFlush } from '../internal/exit-flush.js';
 import { RingReader, RingWriter } from '../pool/byte-ring.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage } from './message-record.js';
@@ -71,6 +72,8 @@ interface RingTransport {
   readonly unsent: Unsent[];
   /** The flush of `unsent` is running. */
   flushing: boolean;
+  /** `close()` was called while `unsent` waited: the flush closes the end when it is done. */
+  closing: boolean;
 }
 
 interface SocketTransport {
@@ -169,6 +172,7 @@ export class Connection<T = unknown> implements Shareable {
         writer: new RingWriter(memory.rings[end]),
         unsent: [],
         flushing: false,
+        closing: false,
       },
     };
     const connection = new Connection<T>();
@@ -522,7 +526,7 @@ export class Connection<T = unknown> implements Shareable {
         transport.writer.publish();
         if (offset < record.length) {
           transport.unsent.push({ record, offset });
-          void flushUnsent(transport, this.#end);
+          flushUnsent(transport, this.#end);
         }
         return;
       }
@@ -636,21 +640,47 @@ export class Connection<T = unknown> implements Shareable {
 // ---- ring helpers -------------------------------------------------------------
 
 function closeRing(transport: RingTransport, end: End): void {
+  if (Atomics.load(transport.control, Word.State + end) !== EndState.Open || transport.closing) return;
+  if (transport.unsent.length > 0) {
+    // Messages still wait for room: the Closed state and the EOF record follow them (flushUnsent).
+    transport.closing = true;
+    return;
+  }
+  markClosed(transport, end);
+}
+
+/**
+ * Stores Closed, then writes the EOF record: the record changes WRITTEN, so
+ * a reader that looked at the state before it changed still wakes
+ * (pipe-memory.ts). Everything this end sent is in the ring by now.
+ */
+function markClosed(transport: RingTransport, end: End): void {
   const { control, memory } = transport;
   if (Atomics.compareExchange(control, Word.State + end, EndState.Open, EndState.Closed) !== EndState.Open) return;
-  // The EOF record changes WRITTEN, so a reader that looked before the state changed still wakes (pipe-memory.ts).
-  if (transport.unsent.length > 0) {
-    transport.unsent.push({ record: EOF_RECORD, offset: 0 });
-  } else if (transport.writer.write(EOF_RECORD, 0) === 1) {
-    transport.writer.publish();
-  }
+  if (transport.writer.write(EOF_RECORD, 0) === 1) transport.writer.publish();
   wakePeer(memory, end);
 }
 
 /** Writes `unsent` as the reader makes room; drops it if the reader goes away. Holds the event loop meanwhile. */
-async function flushUnsent(transport: RingTransport, end: End): Promise<void> {
+function flushUnsent(transport: RingTransport, end: End): void {
   if (transport.flushing) return;
   transport.flushing = true;
+  const flushed = writeUnsent(transport, end);
+  // A thread or child ends through process.exit(): it first waits for these (exit-flush.ts).
+  flushesInFlight.add(flushed);
+  void flushed.finally(() => flushesInFlight.delete(flushed));
+  if (!flushRegistered) {
+    flushRegistered = true;
+    registerExitFlush(async () => {
+      while (flushesInFlight.size > 0) await Promise.all(flushesInFlight);
+    });
+  }
+}
+
+const flushesInFlight = new Set<Promise<void>>();
+let flushRegistered = false;
+
+async function writeUnsent(transport: RingTransport, end: End): Promise<void> {
   holdEventLoop();
   try {
     const { writer, control, unsent } = transport;
@@ -659,6 +689,7 @@ async function flushUnsent(transport: RingTransport, end: End): Promise<void> {
       const peerState = Atomics.load(control, Word.State + 1 - end);
       if (peerState !== EndState.Open) {
         unsent.length = 0; // nobody will read them: Python's EPIPE
+        if (transport.closing) markClosed(transport, end);
         return;
       }
       let progressed = false;
@@ -671,7 +702,10 @@ async function flushUnsent(transport: RingTransport, end: End): Promise<void> {
         unsent.shift();
       }
       writer.publish();
-      if (unsent.length === 0) return;
+      if (unsent.length === 0) {
+        if (transport.closing) markClosed(transport, end);
+        return;
+      }
       if (!progressed) await writer.waitForRoom(seenRead);
     }
   } finally {
