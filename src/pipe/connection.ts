@@ -661,29 +661,41 @@ function markClosed(transport: RingTransport, end: End): void {
   wakePeer(memory, end);
 }
 
-/** Writes `unsent` as the reader makes room; drops it if the reader goes away. Holds the event loop meanwhile. */
+/**
+ * Writes `unsent` as the reader makes room; drops it if the reader goes
+ * away. While the reader is another thread's, it holds the event loop (and
+ * a thread's end waits for it, exit-flush.ts), so the messages get there,
+ * as Python's blocked send would. With both ends in this thread, nobody
+ * else can read them: a forgotten Pipe does not keep the program alive.
+ */
 function flushUnsent(transport: RingTransport, end: End): void {
   if (transport.flushing) return;
   transport.flushing = true;
   const flushed = writeUnsent(transport, end);
-  // A thread or child ends through process.exit(): it first waits for these (exit-flush.ts).
-  flushesInFlight.add(flushed);
+  flushesInFlight.set(flushed, { transport, end });
   void flushed.finally(() => flushesInFlight.delete(flushed));
   if (!flushRegistered) {
     flushRegistered = true;
     registerExitFlush(async () => {
-      while (flushesInFlight.size > 0) await Promise.all(flushesInFlight);
+      for (;;) {
+        const waiting = [...flushesInFlight].filter(([, held]) => readerIsElsewhere(held.transport, held.end)).map(([flush]) => flush);
+        if (waiting.length === 0) return;
+        await Promise.all(waiting);
+      }
     });
   }
 }
 
-const flushesInFlight = new Set<Promise<void>>();
+const flushesInFlight = new Map<Promise<void>, { readonly transport: RingTransport; readonly end: End }>();
 let flushRegistered = false;
 
+function readerIsElsewhere(transport: RingTransport, end: End): boolean {
+  return Atomics.load(transport.control, Word.Owner + 1 - end) !== myOwnerId();
+}
+
 async function writeUnsent(transport: RingTransport, end: End): Promise<void> {
-  holdEventLoop();
+  const { writer, control, unsent } = transport;
   try {
-    const { writer, control, unsent } = transport;
     while (unsent.length > 0) {
       const seenRead = writer.readCounter();
       const peerState = Atomics.load(control, Word.State + 1 - end);
@@ -706,11 +718,17 @@ async function writeUnsent(transport: RingTransport, end: End): Promise<void> {
         if (transport.closing) markClosed(transport, end);
         return;
       }
-      if (!progressed) await writer.waitForRoom(seenRead);
+      if (progressed) continue;
+      const hold = readerIsElsewhere(transport, end);
+      if (hold) holdEventLoop();
+      try {
+        await writer.waitForRoom(seenRead);
+      } finally {
+        if (hold) releaseEventLoop();
+      }
     }
   } finally {
     transport.flushing = false;
-    releaseEventLoop();
   }
 }
 

@@ -163,10 +163,14 @@ export class SocketPeer {
   /** Resolves once everything sent is written to the kernel (or the peer is gone). */
   flush(): Promise<void> {
     const socket = this.#socket;
-    if (socket === undefined || socket.destroyed || this.#ended || (socket.writableLength === 0 && !socket.connecting)) return Promise.resolve();
+    if (socket === undefined || socket.destroyed || socket.writableFinished) return Promise.resolve();
+    if (socket.writableLength === 0 && !socket.connecting && !socket.writableEnded) return Promise.resolve();
     return new Promise((resolve) => {
-      socket.once('close', resolve);
-      socket.write(Buffer.alloc(0), () => resolve());
+      socket.once('close', () => resolve());
+      socket.once('error', () => resolve());
+      // After end(), 'finish' says the last byte went out; before it, a write's callback runs after the earlier ones.
+      if (socket.writableEnded) socket.once('finish', () => resolve());
+      else socket.write(Buffer.alloc(0), () => resolve());
     });
   }
 
