@@ -51,7 +51,7 @@ import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { registerExitFlush } from '../internal/exit-flush.js';
 import { RingReader, RingWriter } from '../pool/byte-ring.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage } from './message-record.js';
+import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, type Frame } from './message-record.js';
 import { EndState, Word, myOwnerId, wakePeer, type End, type PipeMemory } from './pipe-memory.js';
 import { RecordQueue } from './record-queue.js';
 import { SocketPeer, type PeerAddress } from './socket-peer.js';
@@ -240,7 +240,21 @@ export class Connection<T = unknown> implements Shareable {
    * const job = await conn.recv({ timeout: 1000 });
    * ```
    */
-  async recv(options?: WaitOptions): Promise<T> {
+  recv(options?: WaitOptions): Promise<T> {
+    if (options === undefined) {
+      // Fast path: a message is already here; no async frames on the way out.
+      try {
+        this.#checkReadable('recv');
+        const ready = this.#peek();
+        if (ready !== undefined) return Promise.resolve(decodeMessage(this.#takeReady(ready, false)) as T);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#recvWaiting(options);
+  }
+
+  async #recvWaiting(options: WaitOptions | undefined): Promise<T> {
     return decodeMessage(await this.#receive(options, 'recv')) as T;
   }
 
@@ -513,10 +527,11 @@ export class Connection<T = unknown> implements Shareable {
 
   // ---- sending --------------------------------------------------------------
 
-  #sendRecord(record: Uint8Array): void {
+  #sendRecord(frame: Frame): void {
     const transport = this.#transport;
     switch (transport.kind) {
       case 'ring': {
+        const record = recordOf(frame);
         if (Atomics.load(transport.control, Word.State + 1 - this.#end) !== EndState.Open) throw new BrokenPipeError();
         if (transport.unsent.length > 0) {
           transport.unsent.push({ record, offset: 0 });
@@ -531,7 +546,7 @@ export class Connection<T = unknown> implements Shareable {
         return;
       }
       case 'socket':
-        if (!transport.peer.send(record)) throw new BrokenPipeError();
+        if (!transport.peer.send(frame)) throw new BrokenPipeError();
         return;
       case 'away':
       case 'closed':

@@ -17,7 +17,9 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { Handle } from '../codec/handles.js';
-import { decode, encode } from '../codec/value-codec.js';
+import { decode, encodeValue } from '../codec/value-codec.js';
+import { FORMAT_VERSION } from '../codec/format.js';
+import { Writer } from '../codec/writer.js';
 import { ErrorCode, misuse } from '../errors.js';
 
 export const Kind = { Value: 0, Handles: 1, Bytes: 2, Eof: 3 } as const;
@@ -26,16 +28,45 @@ export const CONNECTION_KIND = 'multiprocessing.Connection';
 
 const MESSAGE_PATH = { path: 'message' } as const;
 
-/** The record of `value`; throws `ERR_NOT_SERIALIZABLE` (nothing sent) for what cannot cross. */
-export function encodeMessage(value: unknown): Uint8Array {
+/**
+ * A record in its socket frame: `frame[0, 4)` holds the record's length
+ * (u32 LE), the record follows. A ring takes `recordOf(frame)`; a socket
+ * writes the frame as it is. One copy from the codec's writer, none after.
+ */
+export type Frame = Uint8Array;
+
+export const FRAME_HEADER_BYTES = 4;
+
+/** The record inside `frame`. */
+export function recordOf(frame: Frame): Uint8Array {
+  return frame.subarray(FRAME_HEADER_BYTES);
+}
+
+// Reused across sends; a getter that sends re-entrantly while a value is encoded gets a fresh one.
+let pooledWriter: Writer | undefined = new Writer(1024);
+const KEEP_WRITER_BYTES = 1 << 20;
+
+/** The frame of `value`; throws `ERR_NOT_SERIALIZABLE` (nothing sent) for what cannot cross. */
+export function encodeMessage(value: unknown): Frame {
+  const writer = pooledWriter ?? new Writer(1024);
+  pooledWriter = undefined;
   const handles: Handle[] = [];
-  const bytes = encode(value, handles, MESSAGE_PATH);
-  if (handles.length === 0) {
-    const record = new Uint8Array(1 + bytes.length);
-    record[0] = Kind.Value;
-    record.set(bytes, 1);
-    return record;
+  try {
+    writer.reset();
+    writer.i32(0); // the length, filled in below
+    writer.u8(Kind.Value);
+    writer.u8(FORMAT_VERSION);
+    encodeValue(value, writer, handles, MESSAGE_PATH);
+    if (handles.length > 0) return withHandles(writer.bytes.subarray(FRAME_HEADER_BYTES + 1, writer.pos), handles);
+    const frame = writer.toBytes();
+    new DataView(frame.buffer).setUint32(0, frame.length - FRAME_HEADER_BYTES, true);
+    return frame;
+  } finally {
+    if (writer.capacity <= KEEP_WRITER_BYTES) pooledWriter = writer;
   }
+}
+
+function withHandles(bytes: Uint8Array, handles: Handle[]): Frame {
   for (const handle of handles) {
     if (handle.kind === CONNECTION_KIND) {
       throw misuse(ErrorCode.NotSerializable, 'connection: a message cannot carry a Connection end; pass the end as an argument of a Thread or Process instead');
@@ -48,20 +79,23 @@ export function encodeMessage(value: unknown): Uint8Array {
     }
   }
   const tail = serialize(handles);
-  const record = new Uint8Array(5 + bytes.length + tail.length);
-  record[0] = Kind.Handles;
-  new DataView(record.buffer).setUint32(1, bytes.length, true);
-  record.set(bytes, 5);
-  record.set(tail, 5 + bytes.length);
-  return record;
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + 5 + bytes.length + tail.length);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, frame.length - FRAME_HEADER_BYTES, true);
+  frame[FRAME_HEADER_BYTES] = Kind.Handles;
+  view.setUint32(FRAME_HEADER_BYTES + 1, bytes.length, true);
+  frame.set(bytes, FRAME_HEADER_BYTES + 5);
+  frame.set(tail, FRAME_HEADER_BYTES + 5 + bytes.length);
+  return frame;
 }
 
-/** The record of a `sendBytes()`. */
-export function encodeBytes(bytes: Uint8Array): Uint8Array {
-  const record = new Uint8Array(1 + bytes.length);
-  record[0] = Kind.Bytes;
-  record.set(bytes, 1);
-  return record;
+/** The frame of a `sendBytes()`. */
+export function encodeBytes(bytes: Uint8Array): Frame {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + 1 + bytes.length);
+  new DataView(frame.buffer).setUint32(0, 1 + bytes.length, true);
+  frame[FRAME_HEADER_BYTES] = Kind.Bytes;
+  frame.set(bytes, FRAME_HEADER_BYTES + 1);
+  return frame;
 }
 
 /** The value a record carries (a `Uint8Array` for a `sendBytes()` record), weft objects attached in this thread. */

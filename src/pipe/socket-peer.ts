@@ -37,9 +37,9 @@ import { join } from 'node:path';
 import { registerExitFlush } from '../internal/exit-flush.js';
 import { FrameSplitter } from '../pool/process-channel.js';
 import { RecordQueue } from './record-queue.js';
+import type { Frame } from './message-record.js';
 
 const TOKEN_BYTES = 24;
-const FRAME_HEADER_BYTES = 4;
 
 /** Where the child connects, and what it proves itself with. */
 export interface PeerAddress {
@@ -118,12 +118,10 @@ export class SocketPeer {
     return this.#ended;
   }
 
-  /** Sends one record; false if the peer is gone (nothing sent). */
-  send(record: Uint8Array): boolean {
+  /** Sends one record in its frame (message-record.ts); false if the peer is gone (nothing sent). */
+  send(framed: Frame): boolean {
     if (this.#ended) return false;
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + record.length);
-    frame.writeUInt32LE(record.length, 0);
-    frame.set(record, FRAME_HEADER_BYTES);
+    const frame = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
     if (this.#socket !== undefined) {
       this.#socket.write(frame);
     } else {
