@@ -112,3 +112,23 @@ export function crossToProcess(handles: readonly Handle[], exits: Array<() => vo
     return crossed.handle;
   });
 }
+
+const threadCheckKey = Symbol.for('weft.threadCrossingChecks');
+type GlobalWithThreadChecks = typeof globalThis & { [threadCheckKey]?: Map<string, (handle: Handle) => void> };
+
+function threadChecks(): Map<string, (handle: Handle) => void> {
+  const g = globalThis as GlobalWithThreadChecks;
+  return (g[threadCheckKey] ??= new Map());
+}
+
+/** Registers a check that handles of `kind` may go to another thread of this process (`Thread.start()` calls it; it throws if not). */
+export function registerThreadCrossing(kind: string, check: (handle: Handle) => void): void {
+  threadChecks().set(kind, check);
+}
+
+/** Runs the registered thread-crossing checks over the top-level `handles`. */
+export function checkThreadCrossing(handles: readonly Handle[]): void {
+  const registered = threadChecks();
+  if (registered.size === 0) return;
+  for (const handle of handles) registered.get(handle.kind)?.(handle);
+}

@@ -30,7 +30,10 @@
  * thread that starts the process, which then listens for the child. What
  * the child's end had not yet read travels in its handle; what the staying
  * end had not yet read stays in the ring, and is read before the socket.
- * So nothing is lost or reordered by the move.
+ * So nothing is lost or reordered by the move. A socket-mode end stays on
+ * its thread, except that it can go on to another Process: that thread then
+ * relays between its socket and the new child's (`#relayToProcess`), which
+ * is how both ends of one Pipe reach two children.
  *
  * Sends never block: Python's `send()` blocks only when the OS pipe buffer
  * is full. Here a message that does not fit in the ring waits in the
@@ -44,14 +47,14 @@
  * which a blocked thread cannot run: there they return what has already
  * arrived, and throw `ERR_INVALID_STATE` instead of waiting.
  */
-import { kHandle, registerHandleKind, registerProcessCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
+import { kHandle, registerHandleKind, registerProcessCrossing, registerThreadCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
 import { BrokenPipeError, EOFError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { registerExitFlush } from '../internal/exit-flush.js';
 import { RingReader, RingWriter } from '../pool/byte-ring.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, type Frame } from './message-record.js';
+import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, FRAME_HEADER_BYTES, type Frame } from './message-record.js';
 import { EndState, Word, myOwnerId, wakePeer, type End, type PipeMemory } from './pipe-memory.js';
 import { RecordQueue } from './record-queue.js';
 import { SocketPeer, type PeerAddress } from './socket-peer.js';
@@ -99,6 +102,12 @@ interface SocketEndData {
   /** Undefined when the peer was already closed. */
   readonly address: PeerAddress | undefined;
   readonly unread: Uint8Array[];
+}
+
+/** A socket-mode end on its way to a Process, found again by the crossing in this thread. */
+interface RelayEndData {
+  readonly relay: string;
+  readonly end: End;
 }
 
 /** An EOF record: what `close()` writes into its ring, so that a reader asleep on the ring wakes (see pipe-memory.ts). */
@@ -378,12 +387,8 @@ export class Connection<T = unknown> implements Shareable {
   [kHandle](): Handle {
     const transport = this.#transport;
     if (transport.kind === 'ring') return { kind: CONNECTION_KIND, scope: 'process', data: { memory: transport.memory, end: this.#end } satisfies RingEndData };
-    if (transport.kind === 'socket') {
-      throw misuse(
-        ErrorCode.InvalidState,
-        'connection: this end talks to a peer in another process over a socket of this thread, and stays on this thread; create the Pipe where both ends will be used, or pass the other end instead',
-      );
-    }
+    // Only a Process can take it (its crossing relays the socket); Thread.start() refuses it (checkThreadCrossing).
+    if (transport.kind === 'socket') return { kind: CONNECTION_KIND, scope: 'process', data: { relay: this.#id, end: this.#end } satisfies RelayEndData };
     throw closedError('pass');
   }
 
@@ -576,27 +581,26 @@ export class Connection<T = unknown> implements Shareable {
 
   /** @internal This end leaves for a child process: see the file's notes. */
   static crossToProcess(handle: Handle): ProcessCrossing {
-    const { memory, end } = handle.data as RingEndData;
-    const self = lookUp(memory.id, end);
+    const data = handle.data as RingEndData | RelayEndData;
+    const self = 'relay' in data ? lookUp(data.relay, data.end) : lookUp(data.memory.id, data.end);
     if (self === undefined) throw new Error('connection: internal error: an end crossing to a process is not known in this thread');
     return self.#moveToProcess();
   }
 
   #moveToProcess(): ProcessCrossing {
     const transport = this.#transport;
-    if (transport.kind !== 'ring') {
-      if (transport.kind === 'socket') this[kHandle](); // throws the explanation
-      throw closedError('pass');
-    }
+    if (transport.kind === 'socket') return this.#relayToProcess(transport);
+    if (transport.kind !== 'ring') throw closedError('pass');
     const { memory, control } = transport;
     const end = this.#end;
     const peerEnd = (1 - end) as End;
     const peerState = Atomics.load(control, Word.State + peerEnd);
     const peer = lookUp(memory.id, peerEnd);
-    if (peerState === EndState.Away) {
-      throw misuse(ErrorCode.InvalidState, 'connection: the other end of this Pipe is already in another process; both ends cannot leave the process that made the Pipe. Create the Pipe in one of the two processes');
-    }
     const peerOpen = peerState === EndState.Open;
+    if (peerState === EndState.Away) {
+      // The other end went to a process, and this end's messages now come over the socket of the thread that sent it.
+      throw misuse(ErrorCode.InvalidState, 'connection: the other end of this Pipe went to a process from another thread, which now holds this end; pass it on from that thread');
+    }
     if (peerOpen && (peer === undefined || Atomics.load(control, Word.Owner + peerEnd) !== myOwnerId() || peer.#transport.kind !== 'ring')) {
       throw misuse(ErrorCode.InvalidState, 'connection: the other end of this Pipe is held by another thread; pass an end to a Process from the thread that holds the other one, which then talks to the child directly');
     }
@@ -630,6 +634,32 @@ export class Connection<T = unknown> implements Shareable {
     return { handle: { kind: CONNECTION_KIND, scope: 'process', data }, childExited: () => socket.childExited() };
   }
 
+  /**
+   * A socket-mode end leaves for a child process: this thread relays
+   * between the socket it has (to the process that holds the other end) and
+   * a new one for the child. What arrived and was not read yet goes in the
+   * handle, in order, before anything relayed. Relayed messages cross this
+   * thread's event loop (a blocked thread stalls them); Python hands the
+   * child the descriptor itself, which Node cannot.
+   */
+  #relayToProcess(transport: SocketTransport): ProcessCrossing {
+    const upstream = transport.peer;
+    const unread: Uint8Array[] = [];
+    if (this.#head !== undefined && this.#head !== EOF_RECORD) unread.push(this.#head);
+    if (transport.ring !== undefined) {
+      for (let record = transport.ring.read(); record !== undefined; record = transport.ring.read()) if (record[0] !== Kind.Eof) unread.push(record);
+    }
+    for (let record = upstream.inbox.shift(); record !== undefined; record = upstream.inbox.shift()) unread.push(record);
+    this.#transport = { kind: 'away' };
+    this.#head = undefined;
+    const data = { id: this.#id, end: this.#end, duplex: this.#readable && this.#writable, unread };
+    if (upstream.ended || this.#eof) return { handle: { kind: CONNECTION_KIND, scope: 'process', data: { ...data, address: undefined } satisfies SocketEndData } };
+    const { peer: downstream, address } = SocketPeer.listen();
+    relay(upstream, downstream);
+    relay(downstream, upstream);
+    return { handle: { kind: CONNECTION_KIND, scope: 'process', data: { ...data, address } satisfies SocketEndData }, childExited: () => downstream.childExited() };
+  }
+
   /** @internal The end in the child process. */
   static fromSocket<T>(data: SocketEndData): Connection<T> {
     const peer = data.address === undefined ? SocketPeer.ended() : SocketPeer.connect(data.address);
@@ -650,6 +680,27 @@ export class Connection<T = unknown> implements Shareable {
     }
     if (transport.kind === 'socket') this.close();
   }
+}
+
+/** Forwards every record `from` receives to `to`, and its end as a close. */
+function relay(from: SocketPeer, to: SocketPeer): void {
+  const pump = (): void => {
+    for (let record = from.inbox.shift(); record !== undefined; record = from.inbox.shift()) to.send(frameRecord(record));
+    if (from.ended) {
+      stop();
+      to.close();
+    }
+  };
+  const stop = from.onChange(pump);
+  pump();
+}
+
+/** `record` in a socket frame of its own. */
+function frameRecord(record: Uint8Array): Frame {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + record.length);
+  new DataView(frame.buffer).setUint32(0, record.length, true);
+  frame.set(record, FRAME_HEADER_BYTES);
+  return frame;
 }
 
 // ---- ring helpers -------------------------------------------------------------
@@ -783,7 +834,16 @@ function remember(connection: Connection<never> | Connection<unknown>, id: strin
   });
 }
 
-registerHandleKind(CONNECTION_KIND, (data: RingEndData | SocketEndData) =>
-  'memory' in data ? Connection.fromMemory(data.memory, data.end) : Connection.fromSocket(data),
-);
+registerHandleKind(CONNECTION_KIND, (data: RingEndData | SocketEndData | RelayEndData) => {
+  if ('memory' in data) return Connection.fromMemory(data.memory, data.end);
+  if ('relay' in data) throw misuse(ErrorCode.InvalidState, 'connection: an end that talks over a socket can only go to a Process');
+  return Connection.fromSocket(data);
+});
 registerProcessCrossing(CONNECTION_KIND, (handle) => Connection.crossToProcess(handle));
+registerThreadCrossing(CONNECTION_KIND, (handle) => {
+  if (!('relay' in (handle.data as object))) return;
+  throw misuse(
+    ErrorCode.InvalidState,
+    'connection: this end talks to a peer in another process over a socket of this thread, and stays on this thread (a Process can still take it); create the Pipe where both ends will be used, or pass the other end instead',
+  );
+});

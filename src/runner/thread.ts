@@ -29,7 +29,7 @@
 import { inspect } from 'node:util';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
-import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { checkThreadCrossing, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Arena, SlotState } from '../backends/atomics/arena.js';
 import { runtime } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
@@ -252,6 +252,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     }
     const args = encodeArgs(this.#args);
     const fields = encodeFields(this);
+    checkThreadCrossing(args.handles);
+    checkThreadCrossing(fields.handles);
     return { target, cls, args, fields, unverified };
   }
 

@@ -144,19 +144,25 @@ test('blocking forms with the peer in another process return what has arrived, a
   await joinOk(child);
 });
 
-test('misuse: passing an end on once it talks to a process, both ends out, a closed end, the other end on another thread', T, async () => {
+test('misuse: a socket-mode end to a thread, a closed end, a stale end of another thread', T, async () => {
   const [a, b] = Pipe();
   const child = startProcess(targets.echo, [b]);
-  assert.throws(() => new Thread({ target: targets.echo, args: [a] }).start(), { code: 'ERR_INVALID_STATE' });
+  assert.throws(() => new Thread({ target: targets.echo, args: [a] }).start(), { code: 'ERR_INVALID_STATE', message: /stays on this thread/ });
   assert.throws(() => new Process({ target: targets.echo, args: [b] }).start(), { code: 'ERR_CONNECTION_CLOSED' });
   a.close();
   await joinOk(child);
+});
 
-  const [c, d] = Pipe();
-  const first = startProcess(targets.echo, [c]);
-  assert.throws(() => new Process({ target: targets.echo, args: [d] }).start(), { code: 'ERR_INVALID_STATE', message: /both ends/ });
-  d.close();
-  await joinOk(first);
+test('both ends to two child processes: they talk through the parent, and EOF follows either end', T, async () => {
+  const [c, d] = Pipe<number>();
+  c.send(-1); // in the ring when c moves: stays for d
+  const echoer = startProcess(targets.echo, [c]);
+  d.send(-2);
+  d.send(-3);
+  assert.equal(await d.poll(WAIT), true); // the echo of -2 (at least) has arrived and is unread
+  const pinger = startProcess(targets.pingPeer, [d, 300, [-1, -2, -3]]);
+  await joinOk(pinger);
+  await joinOk(echoer); // the pinger closed its end: the echoer saw EOF through the relay
 });
 
 test('a program that uses and forgets pipes ends by itself and leaves nothing in TMPDIR', T, async () => {
