@@ -228,6 +228,7 @@ export class SocketPeer {
   }
 
   #notify(): void {
-    for (const onChange of [...this.#changed]) onChange();
+    // A Set's iteration tolerates its callbacks removing themselves.
+    for (const onChange of this.#changed) onChange();
   }
 }
