@@ -13,8 +13,11 @@
  * Non-guarantees: an end has one user at a time (Python's rule). Two
  * threads receiving on the same end at once may each get a part of a long
  * message, or the same message; a thread that is handed an end should be
- * the only one to use it until it hands it back. Inside one thread, several
- * pending `recv()`s are fine: each message goes to exactly one of them.
+ * the only one to use it. Used one after the other, wrappers of one end in
+ * two threads stay correct: each takes the end back (`#claim`) from the
+ * ring's own counters. An end belongs to the thread it was last passed to,
+ * and is closed when that thread ends. Inside one thread, several pending
+ * `recv()`s are fine: each message goes to exactly one of them.
  *
  * Transports — where the messages are, by where the two ends are:
  *
@@ -69,8 +72,9 @@ interface RingTransport {
   readonly kind: 'ring';
   readonly memory: PipeMemory;
   readonly control: Int32Array;
-  readonly reader: RingReader;
-  readonly writer: RingWriter;
+  /** Rebuilt when the end comes back from another thread (`#claim`): its position lives in the ring, not here. */
+  reader: RingReader;
+  writer: RingWriter;
   /** Sends waiting for room, oldest first. */
   readonly unsent: Unsent[];
   /** The flush of `unsent` is running. */
@@ -166,14 +170,18 @@ export class Connection<T = unknown> implements Shareable {
 
   /** @internal Builds the wrapper of `end` over `memory` in this thread (`Pipe()`, thread handles). */
   static fromMemory<T>(memory: PipeMemory, end: End): Connection<T> {
-    const known = lookUp<T>(memory.id, end);
-    if (known !== undefined && known.#transport.kind === 'ring') return known;
     const control = new Int32Array(memory.control);
+    const known = lookUp<T>(memory.id, end);
+    if (known !== undefined && known.#transport.kind === 'ring') {
+      Atomics.store(control, Word.Owner + end, myOwnerId()); // back in this thread: it is this thread's again
+      return known;
+    }
+    const state = Atomics.load(control, Word.State + end);
     attaching = {
       id: memory.id,
       end,
       duplex: memory.duplex,
-      transport: {
+      transport: state === EndState.Closed ? { kind: 'closed' } : state === EndState.Away ? { kind: 'away' } : {
         kind: 'ring',
         memory,
         control,
@@ -446,6 +454,7 @@ export class Connection<T = unknown> implements Shareable {
     let peerDone: boolean;
     switch (transport.kind) {
       case 'ring': {
+        if (Atomics.load(transport.control, Word.Owner + this.#end) !== myOwnerId()) this.#claim(transport);
         // State before ring (pipe-memory.ts): a peer seen closed has published all it sent.
         peerDone = Atomics.load(transport.control, Word.State + 1 - this.#end) !== EndState.Open;
         record = transport.reader.read();
@@ -530,12 +539,31 @@ export class Connection<T = unknown> implements Shareable {
     }
   }
 
+  /**
+   * This wrapper is used again after another thread used the end (it was
+   * passed to a thread, which used it): take it back. The ring positions
+   * this wrapper's reader and writer cached are stale, so they are rebuilt
+   * from the ring's own counters; an end that was closed meanwhile (by its
+   * other holder, or because that thread ended) is closed here too.
+   */
+  #claim(transport: RingTransport): void {
+    const state = Atomics.load(transport.control, Word.State + this.#end);
+    if (state !== EndState.Open) {
+      this.#transport = { kind: state === EndState.Away ? 'away' : 'closed' };
+      throw closedError('use');
+    }
+    transport.reader = new RingReader(transport.memory.rings[1 - this.#end]);
+    transport.writer = new RingWriter(transport.memory.rings[this.#end]);
+    Atomics.store(transport.control, Word.Owner + this.#end, myOwnerId());
+  }
+
   // ---- sending --------------------------------------------------------------
 
   #sendRecord(frame: Frame): void {
     const transport = this.#transport;
     switch (transport.kind) {
       case 'ring': {
+        if (Atomics.load(transport.control, Word.Owner + this.#end) !== myOwnerId()) this.#claim(transport);
         const record = recordOf(frame);
         if (Atomics.load(transport.control, Word.State + 1 - this.#end) !== EndState.Open) throw new BrokenPipeError();
         if (transport.unsent.length > 0) {

@@ -192,6 +192,9 @@ test('a thread that ends without closing its end closes it: the peer gets EOFErr
   assert.equal(await sender.join({ timeout: 30_000 }), true);
   assert.deepEqual([await r.recv(), await r.recv(), await r.recv()], [0, 1, 2]);
   await assert.rejects(r.recv(), EOFError);
+  // The end was the thread's: this thread's old wrapper of it is closed too.
+  assert.equal(codeOf(() => w.send(3)), 'ERR_CONNECTION_CLOSED');
+  assert.equal(w.closed, true);
 });
 
 test('an end that comes back to a thread that holds it is the same object', T, async () => {
