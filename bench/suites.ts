@@ -361,6 +361,30 @@ export const suites: readonly Suite[] = [
     anchors: [node('message-port-stream.mjs', 'message-port-objects-warm', 'raw MessagePort stream, warm', 'items/s', 'higher', ['objects', '1', 'warm'])],
     goal: 'not a goal of its own: shows what the short run spends compiling',
   },
+  // ── Pipe (issue 14) ──────────────────────────────────────────────────────────────────
+  // Two processes, the parent's end and a child's end of one Pipe; small messages { seq, op }.
+  {
+    id: 'pipe-pingpong',
+    title: 'Pipe: round trip of a small message between 2 processes',
+    subject: node('pipe.mjs', 'weft-pipe-pingpong', 'weft Pipe, parent ⇄ child Process', 'µs', 'lower', ['pingpong']),
+    anchors: [
+      { id: 'python-pipe-pingpong', title: "Python multiprocessing.Pipe, 'spawn' child", command: ['python3', 'cases/python_pipe.py', 'pingpong'], unit: 'µs', better: 'lower' },
+      node('pipe-raw.mjs', 'raw-ipc-pipe-pingpong', 'raw fork() IPC (process.send)', 'µs', 'lower', ['ipc', 'pingpong']),
+      node('pipe-raw.mjs', 'raw-socket-pipe-pingpong', 'raw Unix socket, length + JSON frames', 'µs', 'lower', ['socket', 'pingpong']),
+    ],
+    goal: 'at least as fast as raw IPC (a direct socket, no hub on the way)',
+  },
+  {
+    id: 'pipe-stream',
+    title: 'Pipe: 200,000 small messages one way, child → parent',
+    subject: node('pipe.mjs', 'weft-pipe-stream', 'weft Pipe, child Process → parent', 'items/s', 'higher', ['stream']),
+    anchors: [
+      { id: 'python-pipe-stream', title: "Python multiprocessing.Pipe, 'spawn' child", command: ['python3', 'cases/python_pipe.py', 'stream'], unit: 'items/s', better: 'higher' },
+      node('pipe-raw.mjs', 'raw-ipc-pipe-stream', 'raw fork() IPC (process.send)', 'items/s', 'higher', ['ipc', 'stream']),
+      node('pipe-raw.mjs', 'raw-socket-pipe-stream', 'raw Unix socket, length + JSON frames', 'items/s', 'higher', ['socket', 'stream']),
+    ],
+    goal: 'at least as fast as raw IPC',
+  },
   ...poolSuites,
   ...traceSuites,
 ];

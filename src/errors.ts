@@ -13,6 +13,8 @@
  * | `CancelledError`     | a future or task was cancelled before it ran                       | same              |
  * | `BrokenPoolError`    | a pool worker died while running a task                            | `BrokenProcessPool` |
  * | `KeyboardInterrupt`  | Ctrl-C (SIGINT) stopped a pool's work in flight                    | same              |
+ * | `EOFError`           | `recv()` on a Connection whose peer is closed or gone, nothing left | same              |
+ * | `BrokenPipeError`    | `send()` on a Connection whose peer is closed or gone              | same (an OSError) |
  *
  * Misuse — a rule of the API broken by the caller — throws a `RuntimeError`
  * (or, for bad arguments, a `TypeError`/`RangeError`) whose `code` is one of:
@@ -41,6 +43,7 @@
  * | `ERR_MANAGER_SHUTDOWN`       | a `Manager`'s proxy (or the manager) used after `shutdown()` (Python: the manager process is gone) |
  * | `ERR_INDEX_OUT_OF_RANGE`     | a `ListProxy` index past either end, or `pop()` of an empty list (Python's IndexError; a RangeError) |
  * | `ERR_NOT_FOUND`              | a key not in a `DictProxy` (Python's KeyError), a value not in a `ListProxy` (`index`/`remove`'s ValueError); a RangeError |
+ * | `ERR_CONNECTION_CLOSED`      | a `Connection` end used after its own `close()`, or after it was sent to another process (Python's OSError "handle is closed") |
  *
  * Messages start with the module that raised them and state the rule, the way
  * Go's `sync: negative WaitGroup counter` does, and say what to do instead.
@@ -81,6 +84,7 @@ export const ErrorCode = {
   ManagerShutdown: 'ERR_MANAGER_SHUTDOWN',
   IndexOutOfRange: 'ERR_INDEX_OUT_OF_RANGE',
   NotFound: 'ERR_NOT_FOUND',
+  ConnectionClosed: 'ERR_CONNECTION_CLOSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -281,6 +285,54 @@ export class KeyboardInterrupt extends Error {
 }
 Object.defineProperty(KeyboardInterrupt.prototype, 'name', { value: 'KeyboardInterrupt', writable: true, configurable: true });
 
+/**
+ * Thrown by `Connection.recv()` when the other end is closed — by `close()`,
+ * or because the thread or process that held it ended — and every message it
+ * sent has been read. Final, like `ShutDown`: nothing more will come.
+ *
+ * @example
+ * ```ts
+ * for (;;) {
+ *   let message;
+ *   try {
+ *     message = await conn.recv();
+ *   } catch (error) {
+ *     if (error instanceof EOFError) break; // the sender is done
+ *     throw error;
+ *   }
+ *   console.log(message);
+ * }
+ * ```
+ */
+export class EOFError extends Error {
+  constructor(message = 'connection: the other end is closed and nothing is left to read') {
+    super(message);
+  }
+}
+Object.defineProperty(EOFError.prototype, 'name', { value: 'EOFError', writable: true, configurable: true });
+
+/**
+ * Thrown by `Connection.send()` when the other end is closed or its holder
+ * ended: nobody will ever read the message, so it is not sent. Python raises
+ * its `BrokenPipeError` (an OSError, EPIPE) in the same place. Unlike
+ * `EOFError`, it is the sender's condition.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   conn.send(result);
+ * } catch (error) {
+ *   if (error instanceof BrokenPipeError) console.log('the reader is gone');
+ * }
+ * ```
+ */
+export class BrokenPipeError extends Error {
+  constructor(message = 'connection: the other end is closed; nobody will read this message') {
+    super(message);
+  }
+}
+Object.defineProperty(BrokenPipeError.prototype, 'name', { value: 'BrokenPipeError', writable: true, configurable: true });
+
 /** A misuse error: a RuntimeError with a `code`. */
 export function misuse(code: ErrorCode, message: string, cause?: unknown): RuntimeError {
   return new RuntimeError(message, { code, cause });
@@ -304,4 +356,6 @@ export const conditionClasses: Readonly<Record<string, new (...args: never[]) =>
   CancelledError,
   BrokenPoolError,
   KeyboardInterrupt,
+  EOFError,
+  BrokenPipeError,
 });

@@ -17,6 +17,8 @@ export {
   CancelledError,
   BrokenPoolError,
   KeyboardInterrupt,
+  EOFError,
+  BrokenPipeError,
   RuntimeError,
   ErrorCode,
 } from './errors.js';

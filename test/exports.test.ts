@@ -10,7 +10,7 @@ const T = { timeout: 10_000 };
 test('weft exports the guard, helpers and error classes', T, async () => {
   const weft = await import('weft');
   assert.deepEqual(Object.keys(weft).sort(), [
-    'BrokenBarrierError', 'BrokenPoolError', 'CancelledError', 'Empty', 'ErrorCode', 'Full', 'KeyboardInterrupt', 'RuntimeError',
+    'BrokenBarrierError', 'BrokenPipeError', 'BrokenPoolError', 'CancelledError', 'EOFError', 'Empty', 'ErrorCode', 'Full', 'KeyboardInterrupt', 'RuntimeError',
     'ShutDown', 'TimeoutError', 'cpuCount', 'isMain', 'taskSignal', 'trace', 'withModule',
   ]);
   assert.equal(typeof weft.cpuCount(), 'number');
@@ -58,6 +58,20 @@ test('weft/multiprocessing exports the Manager and its proxies', T, async () => 
   assert.equal(ErrorCode.ManagerShutdown, 'ERR_MANAGER_SHUTDOWN');
   assert.equal(ErrorCode.IndexOutOfRange, 'ERR_INDEX_OUT_OF_RANGE');
   assert.equal(ErrorCode.NotFound, 'ERR_NOT_FOUND');
+});
+
+test('weft/multiprocessing exports Pipe, Connection and their conditions, the same classes as weft\'s', T, async () => {
+  const multiprocessing = await import('weft/multiprocessing');
+  const weft = await import('weft');
+  for (const name of ['Pipe', 'Connection', 'EOFError', 'BrokenPipeError']) assert.equal(typeof (multiprocessing as Record<string, unknown>)[name], 'function', name);
+  assert.equal(multiprocessing.EOFError, weft.EOFError);
+  assert.equal(multiprocessing.BrokenPipeError, weft.BrokenPipeError);
+  assert.equal(new weft.EOFError().name, 'EOFError');
+  assert.equal(new weft.BrokenPipeError().name, 'BrokenPipeError');
+  const [a, b] = multiprocessing.Pipe<string>();
+  a.send('through the bundle');
+  assert.equal(await b.recv(), 'through the bundle');
+  assert.ok(a instanceof multiprocessing.Connection);
 });
 
 test('weft/testing exports the test helpers', T, async () => {

@@ -71,3 +71,64 @@ export function isShareable(value: unknown): value is Shareable {
 export function isHandle(value: unknown): value is Handle {
   return typeof value === 'object' && value !== null && typeof (value as Handle).kind === 'string' && typeof (value as Handle).scope === 'string' && 'data' in value;
 }
+
+/**
+ * What a handle becomes on its way to another process, for the kinds whose
+ * thread-scope form cannot cross (a Connection end carries
+ * SharedArrayBuffers between threads, a socket address between processes).
+ * `childExited` is called when the child the handle went to has ended.
+ */
+export interface ProcessCrossing {
+  readonly handle: Handle;
+  readonly childExited?: () => void;
+}
+
+const crossingKey = Symbol.for('weft.processCrossings');
+type GlobalWithCrossings = typeof globalThis & { [crossingKey]?: Map<string, (handle: Handle) => ProcessCrossing> };
+
+function crossings(): Map<string, (handle: Handle) => ProcessCrossing> {
+  const g = globalThis as GlobalWithCrossings;
+  return (g[crossingKey] ??= new Map());
+}
+
+/** Registers how handles of `kind` are prepared for a child process (`Process.start()` calls it). */
+export function registerProcessCrossing(kind: string, cross: (handle: Handle) => ProcessCrossing): void {
+  crossings().set(kind, cross);
+}
+
+/**
+ * The top-level `handles` as they go to a child process: each of a kind with
+ * a registered crossing is replaced by what it returns; `exits` collects
+ * the calls to make when that child ends.
+ */
+export function crossToProcess(handles: readonly Handle[], exits: Array<() => void>): Handle[] {
+  const registered = crossings();
+  if (registered.size === 0) return handles as Handle[];
+  return handles.map((handle) => {
+    const cross = registered.get(handle.kind);
+    if (cross === undefined) return handle;
+    const crossed = cross(handle);
+    if (crossed.childExited !== undefined) exits.push(crossed.childExited);
+    return crossed.handle;
+  });
+}
+
+const threadCheckKey = Symbol.for('weft.threadCrossingChecks');
+type GlobalWithThreadChecks = typeof globalThis & { [threadCheckKey]?: Map<string, (handle: Handle) => void> };
+
+function threadChecks(): Map<string, (handle: Handle) => void> {
+  const g = globalThis as GlobalWithThreadChecks;
+  return (g[threadCheckKey] ??= new Map());
+}
+
+/** Registers a check that handles of `kind` may go to another thread of this process (`Thread.start()` calls it; it throws if not). */
+export function registerThreadCrossing(kind: string, check: (handle: Handle) => void): void {
+  threadChecks().set(kind, check);
+}
+
+/** Runs the registered thread-crossing checks over the top-level `handles`. */
+export function checkThreadCrossing(handles: readonly Handle[]): void {
+  const registered = threadChecks();
+  if (registered.size === 0) return;
+  for (const handle of handles) registered.get(handle.kind)?.(handle);
+}

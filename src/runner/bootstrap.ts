@@ -24,6 +24,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import { decodeArgs, decodeFields } from '../codec/args.js';
 import { encodeError } from '../codec/remote-error.js';
 import { installRuntime, runtime } from '../backends/atomics/runtime.js';
+import { runExitFlushes } from '../internal/exit-flush.js';
 import { hubThreadEnded } from '../backends/hub/client.js';
 import '../threading.js'; // registers the thread-scope handle kinds…
 import '../queue.js'; // …and the queues'…
@@ -155,6 +156,7 @@ class ThreadLife {
   async #finish(): Promise<void> {
     if (this.#finishing) return;
     this.#finishing = true;
+    await runExitFlushes();
     await joinNonDaemonChildren();
     await endDaemonChildren();
     runtime().arena.releaseLocalCells();

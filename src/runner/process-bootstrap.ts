@@ -19,6 +19,7 @@
  * says `bye` to the parent.
  */
 import { decodeArgs, decodeFields } from '../codec/args.js';
+import { runExitFlushes } from '../internal/exit-flush.js';
 import { encodeError } from '../codec/remote-error.js';
 import { flushLink, startLink } from '../backends/hub/tree.js';
 import { endDaemonChildren, joinNonDaemonChildren } from './bootstrap.js';
@@ -104,6 +105,7 @@ class ProcessLife {
   async #finish(exitcode: number): Promise<void> {
     if (this.#finishing) return;
     this.#finishing = true;
+    await runExitFlushes();
     await joinNonDaemonProcesses();
     await joinNonDaemonChildren();
     for (const child of processState().children) child[kEndAsDaemon]();

@@ -40,7 +40,7 @@ import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
-import type { Handle } from '../codec/handles.js';
+import { crossToProcess, type Handle } from '../codec/handles.js';
 import { decodeError } from '../codec/remote-error.js';
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
@@ -133,6 +133,8 @@ export class Process<A extends unknown[] = unknown[]> {
   #args: unknown[];
   #module: string | URL | undefined;
   #site: string | undefined;
+  /** Told when the child ends: handles that crossed to it (a Connection end waiting for it to connect). */
+  #childExits: Array<() => void> = [];
   #gracePeriod: number;
   #life: Lifecycle;
   #pid: number | null;
@@ -248,6 +250,11 @@ export class Process<A extends unknown[] = unknown[]> {
     rejectThreadScope(args.handles, 'args');
     rejectThreadScope(fields.handles, 'this');
     const { me } = processState();
+    // Last, once nothing else can fail: crossing moves a Connection end to the child.
+    const exits: Array<() => void> = [];
+    const crossedArgs = { bytes: args.bytes, handles: crossToProcess(args.handles, exits) };
+    const crossedFields = { bytes: fields.bytes, handles: crossToProcess(fields.handles, exits) };
+    this.#childExits = exits;
     return {
       type: 'boot',
       name: this.#name,
@@ -256,8 +263,8 @@ export class Process<A extends unknown[] = unknown[]> {
       parent: { name: me.name, pid: process.pid },
       target,
       cls,
-      args,
-      fields,
+      args: crossedArgs,
+      fields: crossedFields,
       gracePeriod: this.#gracePeriod,
     } satisfies ProcessBoot as ProcessBoot;
   }
@@ -286,6 +293,7 @@ export class Process<A extends unknown[] = unknown[]> {
       link.on('error', () => {}); // a reset link is the child dying: its exit tells the rest
       child.on('exit', (code, signal) => {
         exitcode = this.#exitcode = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
+        for (const childExited of this.#childExits.splice(0)) childExited();
         if (tracing) traceChildExit(child.pid ?? 0, exitcode);
         // Killed by a signal, the child said nothing more: do not wait for its link to drain.
         if (code === null) byeOrEof = true;

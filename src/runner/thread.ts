@@ -30,7 +30,7 @@
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
-import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
+import { checkThreadCrossing, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Arena, SlotState } from '../backends/atomics/arena.js';
 import { runtime } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
@@ -274,6 +274,8 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     }
     const args = encodeArgs(this.#args);
     const fields = builtIn ? encodeFields({}) : encodeFields(this);
+    checkThreadCrossing(args.handles);
+    checkThreadCrossing(fields.handles);
     return { target, cls, args, fields, unverified };
   }
 
