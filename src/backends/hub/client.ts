@@ -18,11 +18,17 @@ import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import type { WaitOptions } from '../../sync/options.js';
 import { TIMED_OUT } from './call.js';
 import { replyChannelName, requestChannelName, type Answer, type HubAddress, type Request, type WireError } from './protocol.js';
-import { awaitLink, hubLost, linkReady, setAddressQuery, setFlush } from './tree.js';
+import { Deadline } from '../../internal/deadline.js';
+import { awaitLink, awaitLinkAsync, hubLost, linkLost, linkReady, setAddressQuery, setFlush } from './tree.js';
 
 export { TIMED_OUT };
 
-/** A safety net: a blocked thread looks at the link's state this often, in case the link itself died. */
+/**
+ * A safety net, not a clock that fails anything: a blocked thread looks at
+ * the link's state this often, in case the link's thread died without
+ * answering (its calls are then answered by nobody). Only the state Lost —
+ * a fact — ends the wait.
+ */
 const RECHECK_MS = 1000;
 
 interface Pending {
@@ -79,7 +85,7 @@ class ThreadClient {
         this.#early.delete(seq);
         return answer;
       }
-      if (Atomics.wait(this.#wake, 0, seen, RECHECK_MS) === 'timed-out' && !linkReady()) throw hubLost();
+      if (Atomics.wait(this.#wake, 0, seen, RECHECK_MS) === 'timed-out' && linkLost()) throw hubLost();
     }
   }
 
@@ -116,10 +122,37 @@ class ThreadClient {
 
 let client: ThreadClient | undefined;
 
+/** This thread's client, once the link is up; waits for it as long as it takes (see `tree.ts`). */
 function threadClient(): ThreadClient {
   if (client !== undefined) return client;
   awaitLink();
   return (client = new ThreadClient());
+}
+
+/** As `threadClient`, giving up at the caller's deadline (undefined then). */
+function threadClientBy(deadline: Deadline): ThreadClient | undefined {
+  if (client !== undefined) return client;
+  return awaitLink(deadline) ? (client = new ThreadClient()) : undefined;
+}
+
+/** As `threadClientBy`, without blocking the thread while the link comes up. */
+async function threadClientAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<ThreadClient | undefined> {
+  if (client !== undefined) return client;
+  if (!(await awaitLinkAsync(deadline, signal))) return undefined;
+  return (client ??= new ThreadClient());
+}
+
+/**
+ * The caller's timeout as a deadline for waiting on the link: a call with
+ * `timeout: 0` is not a wait on the link (see `tree.ts`), so it has none.
+ */
+function linkDeadline(timeout: number | undefined): Deadline {
+  return timeout === undefined || timeout === 0 ? Deadline.never() : Deadline.after(timeout);
+}
+
+/** What is left of `timeout` once the link is up. */
+function remainingOf(timeout: number | undefined, deadline: Deadline): number | undefined {
+  return timeout === undefined || timeout === 0 ? timeout : deadline.remaining();
 }
 
 /** The value of a sync answer, or the error it carries. */
@@ -144,9 +177,11 @@ export function hubCreate(kind: string, args: readonly unknown[]): number {
  * or `ERR_HUB_LOST` if the hub is gone.
  */
 export function hubCallSync(id: number, op: string, args: readonly unknown[] = [], timeout?: number): unknown {
-  const self = threadClient();
+  const deadline = linkDeadline(timeout);
+  const self = threadClientBy(deadline);
+  if (self === undefined) return TIMED_OUT;
   const seq = self.nextSeq();
-  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
   return settle(self.waitFor(seq));
 }
 
@@ -159,9 +194,12 @@ export function hubCallSync(id: number, op: string, args: readonly unknown[] = [
 export async function hubCall(id: number, op: string, args: readonly unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
   const { signal, timeout } = options;
   signal?.throwIfAborted();
-  const self = threadClient();
+  const deadline = linkDeadline(timeout);
+  const self = client ?? (await threadClientAsync(deadline, signal));
+  if (self === undefined) return TIMED_OUT;
+  signal?.throwIfAborted();
   const seq = self.nextSeq();
-  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
   if (signal === undefined) return self.answerOf(seq, undefined);
   const cancel = (): void => self.post({ t: 'cancel', thread: self.token, seq });
   signal.addEventListener('abort', cancel, { once: true });
@@ -194,7 +232,11 @@ export function hubFlush(): void {
   if (client === undefined || !linkReady()) return;
   const seq = client.nextSeq();
   client.post({ t: 'flush', thread: client.token, seq });
-  client.waitFor(seq);
+  try {
+    client.waitFor(seq);
+  } catch {
+    // The link died meanwhile: there is nothing left to flush to.
+  }
 }
 
 setFlush(hubFlush);

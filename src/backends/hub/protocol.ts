@@ -21,7 +21,10 @@
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
  *
  * On the socket, the first frame of a connection is `Hello` (the tree's
- * token); the hub answers `welcome` or closes the connection.
+ * token); the hub answers `welcome`, or `refused` (a wrong token, a bad
+ * first frame) and closes the connection. A connection whose hello does not
+ * come within the hub's limit is closed without a word: a slow client
+ * connects again (`link.ts`).
  */
 import { FrameError } from './frames.js';
 
@@ -69,6 +72,7 @@ export type Answer =
 /** Hub → link messages that are not answers. */
 export type Notice =
   | { readonly t: 'welcome'; readonly client: number }
+  | { readonly t: 'refused'; readonly reason: string }
   | { readonly t: 'send-failed'; readonly thread: number; readonly message: string };
 
 /** Checks a frame from a client is a request the hub understands; throws `FrameError` if not. */
