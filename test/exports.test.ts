@@ -52,7 +52,7 @@ test('weft/multiprocessing exports the pools', T, async () => {
 
 test('weft/testing exports the test helpers', T, async () => {
   const testing = await import('weft/testing');
-  assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'waitForWaiters', 'waitForWaitersSync']);
+  assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'hubStatistics', 'waitForWaiters', 'waitForWaitersSync']);
 });
 
 test('one error class whichever entry point it is imported from', T, async () => {

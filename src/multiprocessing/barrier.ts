@@ -68,7 +68,7 @@ export class Barrier implements Shareable, HubBacked {
     checkTimeout(options?.timeout);
     this.#parties = parties;
     this.#timeout = options?.timeout;
-    this.#id = hubCreate(KIND, [parties]);
+    this.#id = hubCreate(KIND, [parties], this);
   }
 
   /**

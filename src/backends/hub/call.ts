@@ -98,6 +98,16 @@ export function addHubObject(id: number, object: HubObject): void {
   objects.set(id, object);
 }
 
+/** Takes an object nobody names any more out of the registry (`references.ts`). Called by the hub's core only. */
+export function removeHubObject(id: number): void {
+  objects.delete(id);
+}
+
+/** How many objects the hub holds now. */
+export function hubObjectCount(): number {
+  return objects.size;
+}
+
 /** Every live object, for the core's cleanup after a caller's death. */
 export function allHubObjects(): IterableIterator<HubObject> {
   return objects.values();

@@ -17,7 +17,8 @@ import { currentToken } from '../atomics/runtime.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import type { WaitOptions } from '../../sync/options.js';
 import { TIMED_OUT } from './call.js';
-import { replyChannelName, requestChannelName, type Answer, type HubAddress, type Request, type WireError } from './protocol.js';
+import { replyChannelName, requestChannelName, type Answer, type HubAddress, type HubCensus, type Request, type WireError } from './protocol.js';
+import type { RefOp } from './references.js';
 import { Deadline } from '../../internal/deadline.js';
 import { awaitLink, awaitLinkAsync, hubLost, linkLost, linkReady, setAddressQuery, setFlush } from './tree.js';
 
@@ -71,8 +72,17 @@ class ThreadClient {
     this.#requests.postMessage(request);
   }
 
+  /** Posts a request, after this thread's reference operations still batched (so they stay in order with its calls). */
   post(request: Request): void {
+    if (pendingRefs.length > 0) this.postRefs();
     this.#post(request);
+  }
+
+  /** Posts the batched reference operations now, in one message. */
+  postRefs(): void {
+    const ops = pendingRefs;
+    pendingRefs = [];
+    this.#post({ t: 'refs', thread: this.#token, ops });
   }
 
   /** Blocks until call `seq` is answered. */
@@ -122,6 +132,30 @@ class ThreadClient {
 
 let client: ThreadClient | undefined;
 
+/** This thread's reference operations not yet posted (`references.ts`): they ride with its next message. */
+let pendingRefs: RefOp[] = [];
+
+/**
+ * Queues a reference operation, one-way: posted before this thread's next
+ * message to the hub, or at the end of the current turn of its event loop,
+ * whichever comes first. Never waits: if the link is not up yet, it waits
+ * for the thread's first call.
+ */
+export function queueRefOp(op: RefOp): void {
+  pendingRefs.push(op);
+  if (pendingRefs.length === 1) queueMicrotask(flushRefs);
+}
+
+/** Posts the batched reference operations if the link is up. */
+function flushRefs(): void {
+  if (pendingRefs.length === 0) return;
+  if (client === undefined) {
+    if (!linkReady()) return;
+    client = new ThreadClient();
+  }
+  client.postRefs();
+}
+
 /** This thread's client, once the link is up; waits for it as long as it takes (see `tree.ts`). */
 function threadClient(): ThreadClient {
   if (client !== undefined) return client;
@@ -162,12 +196,34 @@ function settle(answer: Answer): unknown {
   return answer.ok;
 }
 
-/** Creates an object of `kind` in the hub (blocking the calling thread briefly); returns its id. */
-export function hubCreate(kind: string, args: readonly unknown[]): number {
+let track: ((wrapper: object, id: number) => void) | undefined;
+
+/** Set by `wrapper-refs.ts`: how a new wrapper's reference is released when it is collected. */
+export function setWrapperTracker(tracker: (wrapper: object, id: number) => void): void {
+  track = tracker;
+}
+
+/**
+ * Creates an object of `kind` in the hub (blocking the calling thread
+ * briefly); returns its id. The calling thread holds its first reference
+ * (`references.ts`); pass the new wrapper as `owner` so that it is released
+ * when the wrapper is collected (without one it lasts until the thread ends).
+ */
+export function hubCreate(kind: string, args: readonly unknown[], owner?: object): number {
   const self = threadClient();
   const seq = self.nextSeq();
   self.post({ t: 'create', thread: self.token, seq, kind, args });
-  return settle(self.waitFor(seq)) as number;
+  const id = settle(self.waitFor(seq)) as number;
+  if (owner !== undefined) track?.(owner, id);
+  return id;
+}
+
+/** The hub's counts of objects and references, and its heap: for `weft/testing`'s `hubStatistics()`. */
+export async function hubCensus(): Promise<HubCensus> {
+  const self = client ?? (await threadClientAsync(Deadline.never(), undefined))!;
+  const seq = self.nextSeq();
+  self.post({ t: 'census', thread: self.token, seq });
+  return (await self.answerOf(seq, undefined)) as HubCensus;
 }
 
 /**
@@ -223,12 +279,15 @@ export function hubSend(id: number, op: string, args: readonly unknown[] = []): 
 
 /** Tells the hub this thread ended, if it ever used the hub: what it held is released. */
 export function hubThreadEnded(): void {
+  // Lends and drops of this thread matter after it: send them first.
+  flushRefs();
   if (client === undefined || !linkReady()) return;
   client.post({ t: 'thread-ended', thread: client.token });
 }
 
 /** Blocks until everything this process sent to the hub is written (bounded: an exit must not hang). */
 export function hubFlush(): void {
+  flushRefs();
   if (client === undefined || !linkReady()) return;
   const seq = client.nextSeq();
   client.post({ t: 'flush', thread: client.token, seq });

@@ -128,6 +128,7 @@ class Link {
         return this.#flush(request);
       case 'create':
       case 'call':
+      case 'census':
         if (this.#lost) return threads.deliver(request.thread, { t: 'answer', thread: request.thread, seq: request.seq, err: HUB_LOST });
         this.#remember(request.thread, request.seq);
         return this.#outbox.add(request);
