@@ -109,7 +109,9 @@ export interface HubStatistics {
  * Asks the hub of this process tree what it holds: how many process-scope
  * objects, how many references to them. An object leaves the hub once no
  * wrapper in any thread or process, and no handle on its way, names it.
- * Starts the hub if it is not running.
+ * Starts the hub if it is not running. With `collectGarbage: true`, and a
+ * process started with `node --expose-gc`, the hub's thread collects its
+ * garbage first, so `heapUsed` counts only what is alive.
  *
  * @example
  * ```ts
@@ -119,8 +121,8 @@ export interface HubStatistics {
  * console.log((await hubStatistics()).objects - before); // 0 once the wrappers are collected
  * ```
  */
-export async function hubStatistics(): Promise<HubStatistics> {
-  const { objects, references, ticketsInFlight, heapUsed } = await hubCensus();
+export async function hubStatistics(options?: { collectGarbage?: boolean }): Promise<HubStatistics> {
+  const { objects, references, ticketsInFlight, heapUsed } = await hubCensus(options?.collectGarbage === true);
   return Object.freeze({ objects, references, ticketsInFlight, heapUsed });
 }
 

@@ -219,10 +219,10 @@ export function hubCreate(kind: string, args: readonly unknown[], owner?: object
 }
 
 /** The hub's counts of objects and references, and its heap: for `weft/testing`'s `hubStatistics()`. */
-export async function hubCensus(): Promise<HubCensus> {
+export async function hubCensus(collect = false): Promise<HubCensus> {
   const self = client ?? (await threadClientAsync(Deadline.never(), undefined))!;
   const seq = self.nextSeq();
-  self.post({ t: 'census', thread: self.token, seq });
+  self.post({ t: 'census', thread: self.token, seq, collect });
   return (await self.answerOf(seq, undefined)) as HubCensus;
 }
 

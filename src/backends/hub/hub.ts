@@ -21,6 +21,7 @@
  * name any more, with no call waiting on it, leaves the registry.
  */
 import { getHeapStatistics } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ErrorCode } from '../../errors.js';
 import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall } from './call.js';
 import type { Answer, HubRequest, WireError } from './protocol.js';
@@ -163,6 +164,7 @@ export class Hub {
         for (const op of request.ops) this.#references.apply(client, request.thread, op);
         return;
       case 'census':
+        if (request.collect === true) collectGarbage();
         return state.deliver({ t: 'answer', thread: request.thread, seq: request.seq, ok: { ...this.#references.statistics(), heapUsed: getHeapStatistics().used_heap_size } });
       case 'call':
         return this.#call(client, state, request);
@@ -257,6 +259,12 @@ function tellEveryObject(client: number, thread: number | undefined): void {
       process.stderr.write(`weft: the hub failed to clean up after a finished ${thread === undefined ? 'process' : 'thread'}: ${(error as Error)?.stack ?? String(error)}\n`);
     }
   }
+}
+
+/** A full garbage collection of the hub's thread, when the process runs with --expose-gc (for measurements only). */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined);
+  gc?.();
 }
 
 /** An error thrown inside the hub (a bad argument to a constructor), as it crosses back. */

@@ -18,7 +18,7 @@
  * | `thread-ended` | none                                     | release what the thread held                      |
  * | `ack`          | none (sent by the link, not a thread)    | the link has an answer marked `ack` (a handed-over item) |
  * | `refs`         | none                                     | a batch of reference operations (`references.ts`) |
- * | `census`       | `ok: HubCensus`                          | counts for `weft/testing`'s `hubStatistics()`     |
+ * | `census`       | `ok: HubCensus`                          | counts for `weft/testing`'s `hubStatistics()` (`collect`: after a full GC of the hub's thread, if the process allows it) |
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
  *
@@ -55,7 +55,7 @@ export type Request =
   | { readonly t: 'thread-ended'; readonly thread: number }
   | { readonly t: 'ack'; readonly thread: number; readonly seq: number }
   | { readonly t: 'refs'; readonly thread: number; readonly ops: readonly RefOp[] }
-  | { readonly t: 'census'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'census'; readonly thread: number; readonly seq: number; readonly collect?: boolean }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
   | { readonly t: 'address'; readonly thread: number; readonly seq: number };
 
