@@ -134,6 +134,7 @@ let client: ThreadClient | undefined;
 
 /** This thread's reference operations not yet posted (`references.ts`): they ride with its next message. */
 let pendingRefs: RefOp[] = [];
+let flushQueued = false;
 
 /**
  * Queues a reference operation, one-way: posted before this thread's next
@@ -143,11 +144,14 @@ let pendingRefs: RefOp[] = [];
  */
 export function queueRefOp(op: RefOp): void {
   pendingRefs.push(op);
-  if (pendingRefs.length === 1) queueMicrotask(flushRefs);
+  if (flushQueued) return;
+  flushQueued = true;
+  queueMicrotask(flushRefs);
 }
 
 /** Posts the batched reference operations if the link is up. */
 function flushRefs(): void {
+  flushQueued = false;
   if (pendingRefs.length === 0) return;
   if (client === undefined) {
     if (!linkReady()) return;
