@@ -69,6 +69,23 @@ export function producer(shared: Shared, slot: number, from: number, to: number)
   }
 }
 
+/** Holds the lock most of the time (so a kill often lands inside it), until `stop` is set. */
+export async function holder(shared: Shared, stop: Value<number>, entries: Value<number>): Promise<void> {
+  while (stop.value === 0) {
+    await shared.lock.withLock(async () => {
+      entries.add(1);
+      const found = shared.guard.value;
+      if (found !== 0) {
+        if (shared.lock.ownerDied) shared.inherited.add(1);
+        else shared.violations.add(1);
+      }
+      shared.guard.value = process.pid;
+      for (let i = 0; i < 8; i++) await shared.guard.compareExchange(-1, -1); // a few round trips inside
+      shared.guard.value = 0;
+    });
+  }
+}
+
 /** Moves items from `work` to `done` until `work` is shut down. */
 export async function consumer(shared: Shared): Promise<void> {
   for (let n = 1; ; n++) {
@@ -86,7 +103,7 @@ export async function consumer(shared: Shared): Promise<void> {
 
 interface Worker {
   readonly process: Process;
-  readonly role: 'producer' | 'consumer';
+  readonly role: 'producer' | 'consumer' | 'holder';
 }
 
 async function round(counts: Record<string, number>, failures: string[], deadline: number): Promise<void> {
@@ -118,8 +135,17 @@ async function round(counts: Record<string, number>, failures: string[], deadlin
     p.start();
     workers.push({ process: p, role: 'consumer' });
   };
+  const stop = new Value('i', 0, { lock: false });
+  const entries = new Value('i', 0, { lock: false });
+  const startHolder = (): void => {
+    const p = new Process({ target: holder, args: [shared, stop, entries] });
+    p.start();
+    workers.push({ process: p, role: 'holder' });
+  };
   for (let i = 0; i < PRODUCERS; i++) startProducer(1, ITEMS_PER_PRODUCER);
   for (let i = 0; i < CONSUMERS; i++) startConsumer();
+  startHolder();
+  startHolder();
 
   // Kill a random live worker every so often, and replace it.
   const kills = 1 + randomBelow(4);
@@ -127,7 +153,14 @@ async function round(counts: Record<string, number>, failures: string[], deadlin
     await new Promise((resolve) => setTimeout(resolve, 20 + randomBelow(400)));
     const live = workers.filter((w) => w.process.isAlive());
     if (live.length === 0) break;
-    const victim = live[randomBelow(live.length)];
+    // A holder half of the time: it is inside the lock most of its life.
+    const holders = live.filter((w) => w.role === 'holder');
+    const victim = holders.length > 0 && Math.random() < 0.5 ? holders[randomBelow(holders.length)] : live[randomBelow(live.length)];
+    if (victim.role === 'holder') {
+      // Kill it once holders are at work (not while it boots), most likely inside the lock.
+      const seen = entries.value;
+      while (entries.value < seen + 2 && victim.process.isAlive() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     if (Math.random() < 0.5) {
       victim.process.kill();
       counts.sigkill++;
@@ -136,7 +169,10 @@ async function round(counts: Record<string, number>, failures: string[], deadlin
       counts.sigterm++;
     }
     await victim.process.join();
-    if (victim.role === 'consumer') {
+    if (victim.role === 'holder') {
+      counts.holdersKilled++;
+      startHolder();
+    } else if (victim.role === 'consumer') {
       consumersKilled++;
       if (producerSlots + consumerCount < MAX_CONSUMER_SLOTS) startConsumer();
     } else {
@@ -151,13 +187,14 @@ async function round(counts: Record<string, number>, failures: string[], deadlin
   // Producers finish; then the queue is shut down once drained, and consumers end.
   for (const w of workers) if (w.role === 'producer') await w.process.join();
   shared.work.shutdown();
+  stop.value = 1;
   for (const w of workers) {
     if (!(await w.process.join({ timeout: 120_000 }))) {
       failures.push(`${w.role} ${w.process.name} did not end`);
       w.process.kill();
       await w.process.join();
     }
-    if (w.process.exitcode !== 0 && w.process.exitcode !== -9 && w.process.exitcode !== -15) {
+    if (w.process.exitcode !== 0 && w.process.exitcode !== -9 && w.process.exitcode !== -15 && w.process.exitcode !== 143) {
       failures.push(`${w.role} ${w.process.name} ended with ${w.process.exitcode}: ${w.process.error?.message}`);
     }
   }
@@ -202,7 +239,7 @@ export const scenario: Scenario = {
   name: 'hub-kills',
   description: 'processes SIGKILLed/terminated at random while using process-scope queues and locks: checksums, exclusion, no stuck lock, no hang, no leftover',
   async run(deadline: number): Promise<SoakReport> {
-    const counts: Record<string, number> = { processes: 0, sigkill: 0, sigterm: 0, items: 0, itemsTakenByKilledConsumers: 0, lockInherited: 0, hubObjectsAfterFirstRound: 0, hubObjectsAtEnd: 0 };
+    const counts: Record<string, number> = { processes: 0, sigkill: 0, sigterm: 0, holdersKilled: 0, items: 0, itemsTakenByKilledConsumers: 0, lockInherited: 0, hubObjectsAfterFirstRound: 0, hubObjectsAtEnd: 0 };
     const failures: string[] = [];
     let rounds = 0;
     const gc = (globalThis as { gc?: () => void }).gc;
