@@ -76,7 +76,7 @@ test('weft/multiprocessing exports Pipe, Connection and their conditions, the sa
 
 test('weft/testing exports the test helpers', T, async () => {
   const testing = await import('weft/testing');
-  assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'waitForWaiters', 'waitForWaitersSync']);
+  assert.deepEqual(Object.keys(testing).sort(), ['Sequencer', 'hubStatistics', 'waitForWaiters', 'waitForWaitersSync']);
 });
 
 test('one error class whichever entry point it is imported from', T, async () => {

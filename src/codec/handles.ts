@@ -55,13 +55,28 @@ export function registerHandleKind<D>(kind: string, attach: (data: D) => object)
   registry().set(kind, attach as Attach);
 }
 
+type AttachObserver = (object: object, handle: Handle) => void;
+
+const observers = new Map<Scope, AttachObserver>();
+
+/**
+ * Calls `observer` for every object of `scope` this copy of weft attaches
+ * from a handle: the hub's reference counts hear of each process-scope
+ * wrapper rebuilt here (`backends/hub/wrapper-refs.ts`).
+ */
+export function observeAttach(scope: Scope, observer: AttachObserver): void {
+  observers.set(scope, observer);
+}
+
 /** Rebuilds the object a handle stands for, in the calling thread. */
 export function attachHandle(handle: Handle): object {
   const attach = registry().get(handle.kind);
   if (attach === undefined) {
     throw new Error(`codec: no weft object of kind "${handle.kind}" is known in this thread; import the weft module that defines it`);
   }
-  return attach(handle.data as never);
+  const object = attach(handle.data as never);
+  observers.get(handle.scope)?.(object, handle);
+  return object;
 }
 
 export function isShareable(value: unknown): value is Shareable {

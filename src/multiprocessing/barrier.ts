@@ -91,7 +91,7 @@ export class Barrier implements Shareable, HubBacked {
     this.#action = BarrierAction.fromOptions(options);
     this.#parties = parties;
     this.#timeout = options?.timeout;
-    this.#id = hubCreate(KIND, [parties, this.#action !== undefined]);
+    this.#id = hubCreate(KIND, [parties, this.#action !== undefined], this);
   }
 
   /**

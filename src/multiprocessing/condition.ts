@@ -73,7 +73,7 @@ export class Condition implements Shareable, HubBacked {
       if (!(lock instanceof Lock) && !(lock instanceof RLock)) throw invalidArg('multiprocessing: a Condition takes a Lock or RLock', 'type');
     }
     this.#lock = lock ?? new RLock();
-    this.#id = hubCreate(KIND, [this.#lock[kHubId]]);
+    this.#id = hubCreate(KIND, [this.#lock[kHubId]], this);
   }
 
   acquire(options?: WaitOptions): Promise<boolean> {

@@ -38,7 +38,7 @@ export class Event implements Shareable, HubBacked {
   readonly #id: number;
 
   constructor() {
-    this.#id = attachingId ?? hubCreate(KIND, []);
+    this.#id = attachingId ?? hubCreate(KIND, [], this);
     attachingId = undefined;
   }
 

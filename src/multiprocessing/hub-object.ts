@@ -12,6 +12,7 @@
  */
 import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { lend } from '../backends/hub/wrapper-refs.js';
 
 /** Getter returning the object's id in the hub. */
 export const kHubId = Symbol.for('weft.hubId');
@@ -27,10 +28,17 @@ export function isHubBacked(value: unknown): value is HubBacked {
 /** The data of every process-scope handle: where the object lives in the hub. */
 export interface HubHandleData {
   readonly id: number;
+  /** The reference lent for this handle's journey (`backends/hub/references.ts`); the receiver adopts it. */
+  readonly ticket?: string;
 }
 
-export function hubHandle(kind: string, data: HubHandleData): Handle {
-  return { kind, scope: 'process', data };
+/**
+ * The handle of a process-scope object, for one journey: it carries a
+ * reference lent under a fresh ticket, so the object outlives the sender's
+ * wrapper until the receiver's wrapper adopts it. Call it once per send.
+ */
+export function hubHandle<D extends HubHandleData>(kind: string, data: D): Handle {
+  return { kind, scope: 'process', data: { ...data, ticket: lend(data.id) } };
 }
 
 const levelsHeld = new Map<number, number>();

@@ -24,6 +24,7 @@ import { TIMED_OUT } from '../backends/hub/call.js';
 import { kHandle, registerHandleKind, type Handle } from '../codec/handles.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Queue, attachQueue, type QueueHandleData } from './queue.js';
+import { hubHandle } from './hub-object.js';
 
 /**
  * A process-scope `Queue` that counts unfinished work: Python's
@@ -63,7 +64,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 
   override [kHandle](): Handle {
     const data: QueueHandleData = { id: this.ref.id, maxsize: this.ref.maxsize };
-    return { kind: 'multiprocessing.JoinableQueue', scope: 'process', data };
+    return hubHandle('multiprocessing.JoinableQueue', data);
   }
 }
 

@@ -44,7 +44,7 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
   protected constructor(kind: string, reentrant: boolean) {
     this.#kind = kind;
     this.#reentrant = reentrant;
-    this.#id = attachingId ?? hubCreate(kind, []);
+    this.#id = attachingId ?? hubCreate(kind, [], this);
     attachingId = undefined;
   }
 

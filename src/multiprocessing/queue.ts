@@ -49,6 +49,7 @@ import type { QueueStatistics } from '../queue/queue.js';
 import { QUEUE_KIND, type QueueStat } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { invalidArg } from '../errors.js';
+import { hubHandle } from './hub-object.js';
 import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import {
@@ -81,7 +82,7 @@ const MAX_MAXSIZE = 2 ** 31 - 1;
 let attaching: QueueHandleData | undefined;
 
 /** Makes the wrapper's reference: a new queue in the hub, or the one a handle names. */
-export function queueRef(maxsize: number): QueueRef {
+export function queueRef(maxsize: number, owner: object): QueueRef {
   if (attaching !== undefined) {
     const { id, maxsize: bound } = attaching;
     attaching = undefined;
@@ -90,7 +91,7 @@ export function queueRef(maxsize: number): QueueRef {
   if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > MAX_MAXSIZE) {
     throw invalidArg(`queue: maxsize must be a whole number from 0 (no limit) to ${MAX_MAXSIZE}, got ${String(maxsize)}`);
   }
-  return newRef(hubCreate(QUEUE_KIND, [maxsize]), maxsize);
+  return newRef(hubCreate(QUEUE_KIND, [maxsize], owner), maxsize);
 }
 
 /** Rebuilds a wrapper of class `Class` over the queue `data` names. */
@@ -125,7 +126,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** @param maxsize the most items it holds; 0 (default) for no limit. */
   constructor(maxsize = 0) {
-    this.ref = queueRef(maxsize);
+    this.ref = queueRef(maxsize, this);
   }
 
   /** The most items the queue holds (0: no limit). */
@@ -216,7 +217,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   [kHandle](): Handle {
     const data: QueueHandleData = { id: this.ref.id, maxsize: this.ref.maxsize };
-    return { kind: 'multiprocessing.Queue', scope: 'process', data };
+    return hubHandle('multiprocessing.Queue', data);
   }
 
   [inspectSymbol](): string {

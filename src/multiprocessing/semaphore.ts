@@ -53,7 +53,7 @@ export class Semaphore implements Shareable, HubBacked {
     if (!Number.isInteger(value) || value < 0 || value > MAX_SEMAPHORE_VALUE) {
       throw invalidArg(`sync: a semaphore's initial value must be an integer from 0 to ${MAX_SEMAPHORE_VALUE}, got ${String(value)}`);
     }
-    this.#id = hubCreate(this.#kind, [value]);
+    this.#id = hubCreate(this.#kind, [value], this);
   }
 
   get #kind(): string {

@@ -69,7 +69,7 @@ class HubArray<T extends number | bigint> implements Shareable, HubBacked, Itera
     const items = initialItems(this.#info, sizeOrItems);
     this.length = typeof items === 'number' ? items : items.length;
     this.#lock = processLockFor(options?.lock);
-    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, items]), this.#info);
+    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, items], this), this.#info);
   }
 
   get(index: number): T {

@@ -22,6 +22,7 @@ import { QUEUE_KIND } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
+import { hubHandle } from './hub-object.js';
 import { getRemote, getRemoteNowait, getRemoteSync, newRef, putRemoteSync, statRemote, type QueueRef } from './queue-operations.js';
 
 let attaching: number | undefined;
@@ -42,7 +43,7 @@ export class SimpleQueue<T = unknown> implements Shareable {
   readonly #ref: QueueRef;
 
   constructor() {
-    const id = attaching ?? hubCreate(QUEUE_KIND, [0]);
+    const id = attaching ?? hubCreate(QUEUE_KIND, [0], this);
     attaching = undefined;
     this.#ref = newRef(id, 0);
   }
@@ -89,7 +90,7 @@ export class SimpleQueue<T = unknown> implements Shareable {
   }
 
   [kHandle](): Handle {
-    return { kind: 'multiprocessing.SimpleQueue', scope: 'process', data: { id: this.#ref.id } };
+    return hubHandle('multiprocessing.SimpleQueue', { id: this.#ref.id });
   }
 
   [inspectSymbol](): string {

@@ -66,7 +66,7 @@ class HubValue<T extends number | bigint> implements Shareable, HubBacked {
     this.typecode = typecode;
     if (initial !== undefined) checkElement(this.#info, initial, 'initial value');
     this.#lock = processLockFor(options?.lock);
-    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, initial]), this.#info);
+    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, initial], this), this.#info);
   }
 
   /** The current value: a round trip to the hub, reading or writing. */

@@ -11,6 +11,14 @@
  * stdout and stderr are the parent's (Python's children print to the same
  * terminal); stdin is not (Python gives a child /dev/null); fd 3 is the link
  * (`process-link.ts`).
+ *
+ * fd 3 is close-on-exec in the child, so a program the child spawns itself
+ * (`child_process.spawn`, not weft) does not inherit the link — which would
+ * keep the parent from seeing end-of-file when the child dies. Node marks
+ * every inherited descriptor above stdio O_CLOEXEC as it starts
+ * (`uv_disable_stdio_inheritance()` in its platform init), so nothing has to
+ * be done here; `test/hub/under-load.test.ts` checks it stays so (the flag
+ * in /proc/<child>/fdinfo/3, and /proc/<grandchild>/fd).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';

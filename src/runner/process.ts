@@ -48,7 +48,8 @@ import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { callerModule } from './call-site.js';
 import { FrameReader, frame, type ChildFrame, type ProcessBoot } from './process-link.js';
-import { spawnChild } from './process-spawn.js';
+import { spawnChild, type SpawnedChild } from './process-spawn.js';
+import { dropHandles } from '../backends/hub/wrapper-refs.js';
 import { processState } from './process-state.js';
 import { describeTarget, type TargetRef } from './target.js';
 import { checkStartOptions, type StartOptions } from './start-options.js';
@@ -226,10 +227,22 @@ export class Process<A extends unknown[] = unknown[]> {
       throw misuse(ErrorCode.DaemonChildren, 'multiprocessing: daemonic processes are not allowed to have children; start the process from a non-daemon process');
     }
     const boot = this.#prepare();
-    const { child, link } = spawnChild();
+    // The process-scope objects among the arguments travel with a lent
+    // reference each (backends/hub/references.ts): once the child has ended,
+    // whatever it did not adopt is dropped, so they are not kept forever.
+    const carried = [...boot.args.handles, ...boot.fields.handles];
+    let spawned: SpawnedChild;
+    try {
+      spawned = spawnChild();
+    } catch (error) {
+      dropHandles(carried);
+      throw error;
+    }
+    const { child, link } = spawned;
     link.write(frame(boot));
     this.#pid = child.pid ?? null;
     const exited = this.#watch(child, link);
+    if (carried.length > 0) void exited.then(() => dropHandles(carried));
     if (this.#daemon) child.unref();
     link.unref();
     this.#life = { kind: 'running', child, link, exited };

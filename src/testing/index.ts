@@ -10,6 +10,8 @@
  *   A process-scope primitive (weft/multiprocessing) is asked in the hub,
  *   which answers the moment the count reaches `n`.
  * - `Sequencer` puts steps running in different threads in a fixed order.
+ * - `hubStatistics()` counts the process-scope objects the hub holds, to
+ *   check that a program frees what it no longer uses.
  */
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Deadline } from '../internal/deadline.js';
@@ -17,7 +19,7 @@ import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { TimeoutError, invalidArg } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { hubCall, hubCallSync, TIMED_OUT } from '../backends/hub/client.js';
+import { hubCall, hubCallSync, hubCensus, TIMED_OUT } from '../backends/hub/client.js';
 import { isHubBacked, kHubId, type HubBacked } from '../multiprocessing/hub-object.js';
 
 /** Any weft primitive that can make callers wait: thread scope (a waiter word) or process scope (in the hub). */
@@ -89,6 +91,39 @@ export function waitForWaitersSync(primitive: Waitable, n: number, options?: Syn
     if (remaining === 0) throw new TimeoutError(`testing: ${n} waiter(s) expected, ${seen} waiting after ${timeout} ms`);
     Atomics.wait(words, index, seen, remaining);
   }
+}
+
+/** What the hub of this process tree holds now (`hubStatistics()`). */
+export interface HubStatistics {
+  /** Process-scope objects alive in the hub. */
+  readonly objects: number;
+  /** References held by wrappers, in every thread of every process. */
+  readonly references: number;
+  /** Handles on their way to a thread or process that has not attached them yet. */
+  readonly ticketsInFlight: number;
+  /** Bytes of the hub thread's JavaScript heap in use. */
+  readonly heapUsed: number;
+}
+
+/**
+ * Asks the hub of this process tree what it holds: how many process-scope
+ * objects, how many references to them. An object leaves the hub once no
+ * wrapper in any thread or process, and no handle on its way, names it.
+ * Starts the hub if it is not running. With `collectGarbage: true`, and a
+ * process started with `node --expose-gc`, the hub's thread collects its
+ * garbage first, so `heapUsed` counts only what is alive.
+ *
+ * @example
+ * ```ts
+ * const before = (await hubStatistics()).objects;
+ * await serveRequests(); // makes and drops a Queue per request
+ * globalThis.gc?.();     // with node --expose-gc
+ * console.log((await hubStatistics()).objects - before); // 0 once the wrappers are collected
+ * ```
+ */
+export async function hubStatistics(options?: { collectGarbage?: boolean }): Promise<HubStatistics> {
+  const { objects, references, ticketsInFlight, heapUsed } = await hubCensus(options?.collectGarbage === true);
+  return Object.freeze({ objects, references, ticketsInFlight, heapUsed });
 }
 
 function checkCount(n: number): void {

@@ -18,6 +18,12 @@
  *   and its next owner told `inherited: true` (robust-mutex semantics) —
  *   and keep what it did not take (queue items stay queued).
  *
+ * An object does nothing about its own lifetime: the core counts its
+ * references across the tree and takes it out of the registry once nothing
+ * names it and no call waits on it (`references.ts`). An object built over
+ * another (a Condition over its lock) keeps that one as a plain reference;
+ * the other's id may leave the registry while this one still uses it.
+ *
  * A call with `timeout: 0` that the object did not answer synchronously is
  * answered `TIMED_OUT` by the core at once; a call with a timeout is
  * answered `TIMED_OUT` by the core's timer. Objects never run timers.
@@ -96,6 +102,16 @@ export function hubObject(id: number): HubObject | undefined {
 /** Records a new object under its id. Called by the hub's core only. */
 export function addHubObject(id: number, object: HubObject): void {
   objects.set(id, object);
+}
+
+/** Takes an object nobody names any more out of the registry (`references.ts`). Called by the hub's core only. */
+export function removeHubObject(id: number): void {
+  objects.delete(id);
+}
+
+/** How many objects the hub holds now. */
+export function hubObjectCount(): number {
+  return objects.size;
 }
 
 /** Every live object, for the core's cleanup after a caller's death. */

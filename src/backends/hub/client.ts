@@ -17,12 +17,19 @@ import { currentToken } from '../atomics/runtime.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import type { WaitOptions } from '../../sync/options.js';
 import { TIMED_OUT } from './call.js';
-import { replyChannelName, requestChannelName, type Answer, type HubAddress, type Request, type WireError } from './protocol.js';
-import { awaitLink, hubLost, linkReady, setAddressQuery, setFlush } from './tree.js';
+import { replyChannelName, requestChannelName, type Answer, type HubAddress, type HubCensus, type Request, type WireError } from './protocol.js';
+import type { RefOp } from './references.js';
+import { Deadline } from '../../internal/deadline.js';
+import { awaitLink, awaitLinkAsync, hubLost, linkLost, linkReady, setAddressQuery, setFlush } from './tree.js';
 
 export { TIMED_OUT };
 
-/** A safety net: a blocked thread looks at the link's state this often, in case the link itself died. */
+/**
+ * A safety net, not a clock that fails anything: a blocked thread looks at
+ * the link's state this often, in case the link's thread died without
+ * answering (its calls are then answered by nobody). Only the state Lost —
+ * a fact — ends the wait.
+ */
 const RECHECK_MS = 1000;
 
 interface Pending {
@@ -65,8 +72,17 @@ class ThreadClient {
     this.#requests.postMessage(request);
   }
 
+  /** Posts a request, after this thread's reference operations still batched (so they stay in order with its calls). */
   post(request: Request): void {
+    if (pendingRefs.length > 0) this.postRefs();
     this.#post(request);
+  }
+
+  /** Posts the batched reference operations now, in one message. */
+  postRefs(): void {
+    const ops = pendingRefs;
+    pendingRefs = [];
+    this.#post({ t: 'refs', thread: this.#token, ops });
   }
 
   /** Blocks until call `seq` is answered. */
@@ -79,7 +95,7 @@ class ThreadClient {
         this.#early.delete(seq);
         return answer;
       }
-      if (Atomics.wait(this.#wake, 0, seen, RECHECK_MS) === 'timed-out' && !linkReady()) throw hubLost();
+      if (Atomics.wait(this.#wake, 0, seen, RECHECK_MS) === 'timed-out' && linkLost()) throw hubLost();
     }
   }
 
@@ -116,10 +132,65 @@ class ThreadClient {
 
 let client: ThreadClient | undefined;
 
+/** This thread's reference operations not yet posted (`references.ts`): they ride with its next message. */
+let pendingRefs: RefOp[] = [];
+let flushQueued = false;
+
+/**
+ * Queues a reference operation, one-way: posted before this thread's next
+ * message to the hub, or at the end of the current turn of its event loop,
+ * whichever comes first. Never waits: if the link is not up yet, it waits
+ * for the thread's first call.
+ */
+export function queueRefOp(op: RefOp): void {
+  pendingRefs.push(op);
+  if (flushQueued) return;
+  flushQueued = true;
+  queueMicrotask(flushRefs);
+}
+
+/** Posts the batched reference operations if the link is up. */
+function flushRefs(): void {
+  flushQueued = false;
+  if (pendingRefs.length === 0) return;
+  if (client === undefined) {
+    if (!linkReady()) return;
+    client = new ThreadClient();
+  }
+  client.postRefs();
+}
+
+/** This thread's client, once the link is up; waits for it as long as it takes (see `tree.ts`). */
 function threadClient(): ThreadClient {
   if (client !== undefined) return client;
   awaitLink();
   return (client = new ThreadClient());
+}
+
+/** As `threadClient`, giving up at the caller's deadline (undefined then). */
+function threadClientBy(deadline: Deadline): ThreadClient | undefined {
+  if (client !== undefined) return client;
+  return awaitLink(deadline) ? (client = new ThreadClient()) : undefined;
+}
+
+/** As `threadClientBy`, without blocking the thread while the link comes up. */
+async function threadClientAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<ThreadClient | undefined> {
+  if (client !== undefined) return client;
+  if (!(await awaitLinkAsync(deadline, signal))) return undefined;
+  return (client ??= new ThreadClient());
+}
+
+/**
+ * The caller's timeout as a deadline for waiting on the link: a call with
+ * `timeout: 0` is not a wait on the link (see `tree.ts`), so it has none.
+ */
+function linkDeadline(timeout: number | undefined): Deadline {
+  return timeout === undefined || timeout === 0 ? Deadline.never() : Deadline.after(timeout);
+}
+
+/** What is left of `timeout` once the link is up. */
+function remainingOf(timeout: number | undefined, deadline: Deadline): number | undefined {
+  return timeout === undefined || timeout === 0 ? timeout : deadline.remaining();
 }
 
 /** The value of a sync answer, or the error it carries. */
@@ -129,12 +200,34 @@ function settle(answer: Answer): unknown {
   return answer.ok;
 }
 
-/** Creates an object of `kind` in the hub (blocking the calling thread briefly); returns its id. */
-export function hubCreate(kind: string, args: readonly unknown[]): number {
+let track: ((wrapper: object, id: number) => void) | undefined;
+
+/** Set by `wrapper-refs.ts`: how a new wrapper's reference is released when it is collected. */
+export function setWrapperTracker(tracker: (wrapper: object, id: number) => void): void {
+  track = tracker;
+}
+
+/**
+ * Creates an object of `kind` in the hub (blocking the calling thread
+ * briefly); returns its id. The calling thread holds its first reference
+ * (`references.ts`); pass the new wrapper as `owner` so that it is released
+ * when the wrapper is collected (without one it lasts until the thread ends).
+ */
+export function hubCreate(kind: string, args: readonly unknown[], owner?: object): number {
   const self = threadClient();
   const seq = self.nextSeq();
   self.post({ t: 'create', thread: self.token, seq, kind, args });
-  return settle(self.waitFor(seq)) as number;
+  const id = settle(self.waitFor(seq)) as number;
+  if (owner !== undefined) track?.(owner, id);
+  return id;
+}
+
+/** The hub's counts of objects and references, and its heap: for `weft/testing`'s `hubStatistics()`. */
+export async function hubCensus(collect = false): Promise<HubCensus> {
+  const self = client ?? (await threadClientAsync(Deadline.never(), undefined))!;
+  const seq = self.nextSeq();
+  self.post({ t: 'census', thread: self.token, seq, collect });
+  return (await self.answerOf(seq, undefined)) as HubCensus;
 }
 
 /**
@@ -144,9 +237,11 @@ export function hubCreate(kind: string, args: readonly unknown[]): number {
  * or `ERR_HUB_LOST` if the hub is gone.
  */
 export function hubCallSync(id: number, op: string, args: readonly unknown[] = [], timeout?: number): unknown {
-  const self = threadClient();
+  const deadline = linkDeadline(timeout);
+  const self = threadClientBy(deadline);
+  if (self === undefined) return TIMED_OUT;
   const seq = self.nextSeq();
-  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
   return settle(self.waitFor(seq));
 }
 
@@ -159,9 +254,12 @@ export function hubCallSync(id: number, op: string, args: readonly unknown[] = [
 export async function hubCall(id: number, op: string, args: readonly unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
   const { signal, timeout } = options;
   signal?.throwIfAborted();
-  const self = threadClient();
+  const deadline = linkDeadline(timeout);
+  const self = client ?? (await threadClientAsync(deadline, signal));
+  if (self === undefined) return TIMED_OUT;
+  signal?.throwIfAborted();
   const seq = self.nextSeq();
-  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout });
+  self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
   if (signal === undefined) return self.answerOf(seq, undefined);
   const cancel = (): void => self.post({ t: 'cancel', thread: self.token, seq });
   signal.addEventListener('abort', cancel, { once: true });
@@ -185,16 +283,23 @@ export function hubSend(id: number, op: string, args: readonly unknown[] = []): 
 
 /** Tells the hub this thread ended, if it ever used the hub: what it held is released. */
 export function hubThreadEnded(): void {
+  // Lends and drops of this thread matter after it: send them first.
+  flushRefs();
   if (client === undefined || !linkReady()) return;
   client.post({ t: 'thread-ended', thread: client.token });
 }
 
 /** Blocks until everything this process sent to the hub is written (bounded: an exit must not hang). */
 export function hubFlush(): void {
+  flushRefs();
   if (client === undefined || !linkReady()) return;
   const seq = client.nextSeq();
   client.post({ t: 'flush', thread: client.token, seq });
-  client.waitFor(seq);
+  try {
+    client.waitFor(seq);
+  } catch {
+    // The link died meanwhile: there is nothing left to flush to.
+  }
 }
 
 setFlush(hubFlush);

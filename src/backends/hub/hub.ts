@@ -15,10 +15,17 @@
  * A withdrawn call runs its object's `whenAbandoned` cleanups first and is
  * then settled, so the object can never answer it afterwards — an item is
  * never handed to a caller that is gone, a lock never granted to one.
+ *
+ * The core also counts every object's references (`references.ts`): the
+ * creator's, each wrapper's, each handle's in flight; an object nobody can
+ * name any more, with no call waiting on it, leaves the registry.
  */
+import { getHeapStatistics } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ErrorCode } from '../../errors.js';
-import { addHubObject, allHubObjects, hubKind, hubObject, TIMED_OUT, type ConditionName, type HubCall } from './call.js';
+import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall } from './call.js';
 import type { Answer, HubRequest, WireError } from './protocol.js';
+import { References } from './references.js';
 
 /** Where a client's answers go (its socket, or the root's reply channels). */
 export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string }) => void;
@@ -50,6 +57,8 @@ class Call implements HubCall {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #home: Client | undefined;
   readonly #answer: (answer: Answer) => void;
+  /** Set while the call waits on an object: told when it stops, so the object is not removed under it. */
+  #stopWaiting: (() => void) | undefined;
 
   constructor(client: number, thread: number, seq: number, args: readonly unknown[], home: Client | undefined, answer: (answer: Answer) => void) {
     this.client = client;
@@ -96,6 +105,11 @@ class Call implements HubCall {
     else this.#finish(answer);
   }
 
+  /** The call waits on its object: `stop` runs once it is settled. */
+  countWaiting(stop: () => void): void {
+    this.#stopWaiting = stop;
+  }
+
   startTimer(timeout: number): void {
     this.#timer = setTimeout(() => this.abandon({ t: 'answer', thread: this.thread, seq: this.seq, ok: TIMED_OUT }), timeout);
   }
@@ -112,11 +126,15 @@ class Call implements HubCall {
     this.#cleanups = undefined;
     // However it is settled, the hub forgets it as a waiting call.
     this.#home?.waiting.delete(key(this.thread, this.seq));
+    const stop = this.#stopWaiting;
+    this.#stopWaiting = undefined;
+    stop?.();
   }
 }
 
 export class Hub {
   readonly #clients = new Map<number, Client>();
+  readonly #references = new References(removeHubObject);
   #nextObject = 1;
 
   /** A process joined the tree. */
@@ -133,6 +151,7 @@ export class Hub {
     for (const undo of state.unacked.values()) undo();
     this.#clients.delete(client);
     tellEveryObject(client, undefined);
+    this.#references.gone(client, undefined);
   }
 
   handle(client: number, request: HubRequest): void {
@@ -140,7 +159,13 @@ export class Hub {
     if (state === undefined) return;
     switch (request.t) {
       case 'create':
-        return this.#create(state, request);
+        return this.#create(client, state, request);
+      case 'refs':
+        for (const op of request.ops) this.#references.apply(client, request.thread, op);
+        return;
+      case 'census':
+        if (request.collect === true) collectGarbage();
+        return state.deliver({ t: 'answer', thread: request.thread, seq: request.seq, ok: { ...this.#references.statistics(), heapUsed: getHeapStatistics().used_heap_size } });
       case 'call':
         return this.#call(client, state, request);
       case 'send':
@@ -155,7 +180,7 @@ export class Hub {
     }
   }
 
-  #create(state: Client, request: Extract<HubRequest, { t: 'create' }>): void {
+  #create(client: number, state: Client, request: Extract<HubRequest, { t: 'create' }>): void {
     const { thread, seq } = request;
     const make = hubKind(request.kind);
     if (make === undefined) {
@@ -167,6 +192,7 @@ export class Hub {
       const object = make(request.args);
       object.identify?.(id);
       addHubObject(id, object);
+      this.#references.created(id, client, thread);
       state.deliver({ t: 'answer', thread, seq, ok: id });
     } catch (error) {
       state.deliver({ t: 'answer', thread, seq, err: wireError(error) });
@@ -189,8 +215,11 @@ export class Hub {
       return;
     }
     if (call.settled) return;
-    if (request.timeout === 0) call.abandon({ t: 'answer', thread, seq, ok: TIMED_OUT });
-    else if (request.timeout !== undefined) call.startTimer(request.timeout);
+    if (request.timeout === 0) return call.abandon({ t: 'answer', thread, seq, ok: TIMED_OUT });
+    const id = request.id;
+    this.#references.waiting(id, true);
+    call.countWaiting(() => this.#references.waiting(id, false));
+    if (request.timeout !== undefined) call.startTimer(request.timeout);
   }
 
   /** A call nobody waits for: its answer is dropped, a failure is reported to the sender's stderr. */
@@ -214,6 +243,7 @@ export class Hub {
       if (call.thread === thread) call.abandon(undefined);
     }
     tellEveryObject(client, thread);
+    this.#references.gone(client, thread);
   }
 }
 
@@ -229,6 +259,12 @@ function tellEveryObject(client: number, thread: number | undefined): void {
       process.stderr.write(`weft: the hub failed to clean up after a finished ${thread === undefined ? 'process' : 'thread'}: ${(error as Error)?.stack ?? String(error)}\n`);
     }
   }
+}
+
+/** A full garbage collection of the hub's thread, when the process runs with --expose-gc (for measurements only). */
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined);
+  gc?.();
 }
 
 /** An error thrown inside the hub (a bad argument to a constructor), as it crosses back. */

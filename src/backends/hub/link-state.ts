@@ -12,6 +12,11 @@
  * None → Starting by compare-and-swap (exactly one starter); Starting →
  * Ready | Lost by the hub's or link's thread; Ready → Lost by the link when
  * its connection drops. Lost is final.
+ *
+ * Only facts move a process to Lost (`tree.ts`): a socket that is missing
+ * or refuses, a connection closed after the welcome, a refused token, the
+ * hub's or link's thread failing or exiting. Never a clock: Starting lasts
+ * as long as the machine needs.
  */
 export const LinkState = {
   None: 0,

@@ -12,6 +12,19 @@
  * The link keeps the calls it forwarded until they are answered: if the
  * connection drops, each is answered `ERR_HUB_LOST`, and so is every later
  * request — no caller waits forever for a hub that is gone.
+ *
+ * When the hub is gone is decided by facts only (`tree.ts`):
+ *
+ * | event, before the welcome                 | meaning                          | the link       |
+ * |-------------------------------------------|----------------------------------|----------------|
+ * | ENOENT, ENOTDIR, ECONNREFUSED, EACCES     | no hub listens at the address    | Lost           |
+ * | `refused` from the hub                    | the hub does not take our token  | Lost           |
+ * | EAGAIN (backlog full) or another error    | the hub is alive but busy        | connects again |
+ * | closed without a word                     | the hub's hello limit ran out while we were slow | connects again |
+ *
+ * After the welcome, a closed connection is the hub gone (or it closed us
+ * for a bad frame): Lost. Nothing is sent before the welcome but the hello,
+ * so connecting again is always safe.
  */
 import { connect, type Socket } from 'node:net';
 import { workerData } from 'node:worker_threads';
@@ -27,6 +40,12 @@ export interface LinkSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
 }
 
+/** Connection errors that say no hub listens at the address: a fact, not a load. */
+const NO_HUB = new Set(['ENOENT', 'ENOTDIR', 'ECONNREFUSED', 'EACCES']);
+
+/** The pause before connecting again after a transient failure, doubling up to the last. */
+const RETRY_MS = [5, 10, 20, 50, 100, 200, 500, 1000];
+
 const HUB_LOST = { name: 'RuntimeError', code: ErrorCode.HubLost, message: 'multiprocessing: the hub of this process tree is gone (its root process ended?); process-scope objects no longer work here' };
 
 /** Entry point of the link's worker thread. */
@@ -37,35 +56,57 @@ export function runLink(): void {
 class Link {
   readonly #seed: LinkSeed;
   readonly #state: Int32Array;
-  readonly #socket: Socket;
-  readonly #outbox: Outbox;
-  readonly #reader = new FrameReader(MAX_FRAME_BYTES);
+  #socket!: Socket;
+  #outbox!: Outbox;
+  #reader = new FrameReader(MAX_FRAME_BYTES);
   /** Calls forwarded and not yet answered, by thread. */
   readonly #unanswered = new Map<number, Set<number>>();
   #threads: LocalThreads | undefined;
+  #welcomed = false;
+  #refused = false;
   #lost = false;
+  #attempts = 0;
 
   constructor(seed: LinkSeed) {
     this.#seed = seed;
     this.#state = new Int32Array(seed.arena);
-    this.#socket = connect(seed.path);
-    this.#outbox = new Outbox(this.#socket);
   }
 
   start(): void {
-    this.#socket.on('connect', () => this.#outbox.add({ t: 'hello', token: this.#seed.token, pid: process.pid }));
-    this.#socket.on('data', (chunk: Buffer) => {
+    this.#connect();
+  }
+
+  /** One attempt to connect and say hello; its failures are sorted by the table in the header. */
+  #connect(): void {
+    const socket = connect(this.#seed.path);
+    this.#socket = socket;
+    this.#outbox = new Outbox(socket);
+    this.#reader = new FrameReader(MAX_FRAME_BYTES);
+    let error: string | undefined;
+    socket.on('connect', () => this.#outbox.add({ t: 'hello', token: this.#seed.token, pid: process.pid }));
+    socket.on('data', (chunk: Buffer) => {
       for (const message of this.#reader.push(chunk)) this.#fromHub(message as Answer | Notice);
     });
-    this.#socket.on('error', () => this.#lose());
-    this.#socket.on('close', () => this.#lose());
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? 'EIO'));
+    socket.on('close', () => {
+      if (this.#welcomed || this.#refused || (error !== undefined && NO_HUB.has(error))) return this.#lose();
+      // The hub is there but did not take us yet: busy (EAGAIN), or it
+      // dropped a hello that came too late. Try again.
+      const pause = RETRY_MS[Math.min(this.#attempts++, RETRY_MS.length - 1)];
+      setTimeout(() => this.#connect(), pause);
+    });
   }
 
   #fromHub(message: Answer | Notice): void {
     switch (message.t) {
       case 'welcome':
+        this.#welcomed = true;
         this.#threads = new LocalThreads((request) => this.#fromThread(request));
         LinkState.set(this.#state, Header.HubLink, LinkState.Ready);
+        return;
+      case 'refused':
+        this.#refused = true;
+        process.stderr.write(`weft: the hub refused this process: ${message.reason}\n`);
         return;
       case 'send-failed':
         process.stderr.write(`weft: a process-scope operation nobody waited for failed: ${message.message}\n`);
@@ -87,6 +128,7 @@ class Link {
         return this.#flush(request);
       case 'create':
       case 'call':
+      case 'census':
         if (this.#lost) return threads.deliver(request.thread, { t: 'answer', thread: request.thread, seq: request.seq, err: HUB_LOST });
         this.#remember(request.thread, request.seq);
         return this.#outbox.add(request);

@@ -17,13 +17,25 @@
  * | `cancel`       | the cancelled call is answered `cancelled` if it still waited | the caller's AbortSignal fired |
  * | `thread-ended` | none                                     | release what the thread held                      |
  * | `ack`          | none (sent by the link, not a thread)    | the link has an answer marked `ack` (a handed-over item) |
+ * | `refs`         | none                                     | a batch of reference operations (`references.ts`) |
+ * | `census`       | `ok: HubCensus`                          | counts for `weft/testing`'s `hubStatistics()` (`collect`: after a full GC of the hub's thread, if the process allows it) |
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
  *
  * On the socket, the first frame of a connection is `Hello` (the tree's
- * token); the hub answers `welcome` or closes the connection.
+ * token); the hub answers `welcome`, or `refused` (a wrong token, a bad
+ * first frame) and closes the connection. A connection whose hello does not
+ * come within the hub's limit is closed without a word: a slow client
+ * connects again (`link.ts`).
  */
 import { FrameError } from './frames.js';
+import { REF_OPS, type RefOp, type ReferenceStatistics } from './references.js';
+
+/** What `census` answers: the hub's objects and references, and its thread's heap. */
+export interface HubCensus extends ReferenceStatistics {
+  /** Bytes of the hub thread's JavaScript heap in use. */
+  readonly heapUsed: number;
+}
 
 export const requestChannelName = (pid: number): string => `weft-hub:${pid}`;
 export const replyChannelName = (pid: number, thread: number): string => `weft-hub-reply:${pid}:${thread}`;
@@ -42,6 +54,8 @@ export type Request =
   | { readonly t: 'cancel'; readonly thread: number; readonly seq: number }
   | { readonly t: 'thread-ended'; readonly thread: number }
   | { readonly t: 'ack'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'refs'; readonly thread: number; readonly ops: readonly RefOp[] }
+  | { readonly t: 'census'; readonly thread: number; readonly seq: number; readonly collect?: boolean }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
   | { readonly t: 'address'; readonly thread: number; readonly seq: number };
 
@@ -69,6 +83,7 @@ export type Answer =
 /** Hub → link messages that are not answers. */
 export type Notice =
   | { readonly t: 'welcome'; readonly client: number }
+  | { readonly t: 'refused'; readonly reason: string }
   | { readonly t: 'send-failed'; readonly thread: number; readonly message: string };
 
 /** Checks a frame from a client is a request the hub understands; throws `FrameError` if not. */
@@ -96,7 +111,16 @@ export function checkHubRequest(message: unknown): HubRequest {
       break;
     case 'cancel':
     case 'ack':
+    case 'census':
       requireInt(m, 'seq');
+      break;
+    case 'refs':
+      requireArray(m, 'ops');
+      for (const op of m.ops as unknown[]) {
+        if (!Array.isArray(op) || !REF_OPS.has(op[0]) || !Number.isSafeInteger(op[1]) || (op[0] !== 'retain' && op[0] !== 'release' && typeof op[2] !== 'string')) {
+          throw new FrameError('a malformed reference operation');
+        }
+      }
       break;
     case 'thread-ended':
       break;

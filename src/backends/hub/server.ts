@@ -6,11 +6,20 @@
  *   socket in a private directory (mode 0700, made by `tree.ts`).
  *
  * A connection must open with a `hello` carrying the tree's random token
- * (compared in constant time) within `HELLO_TIMEOUT_MS`; until then its
- * frames are limited to `HELLO_FRAME_BYTES`, and it is not a client: a
- * connection that fails the hello is closed and has changed nothing. A
- * malformed or oversized frame closes its own connection only; the hub
- * then cleans up after that process as after any death.
+ * (compared in constant time); until then its frames are limited to
+ * `HELLO_FRAME_BYTES`, and it is not a client: a connection that fails the
+ * hello is told `refused` and closed, and has changed nothing. A malformed
+ * or oversized frame after the hello closes its own connection only; the
+ * hub then cleans up after that process as after any death.
+ *
+ * The one clock here is `HELLO_TIMEOUT_MS`, for connections that have not
+ * said hello: it bounds what a stray same-user program (nobody else can
+ * enter the socket's directory) can hold — a file descriptor and 1 KiB —
+ * by connecting and saying nothing. It cannot hurt a legitimate client,
+ * however slow: the link sends its hello the moment it connects, and a link
+ * whose connection is closed before the welcome without `refused` simply
+ * connects again (`link.ts`). Once welcomed, a client is never timed out:
+ * only facts (its connection closing, a bad frame) end it.
  *
  * Answers to one connection are gathered and written once per turn of the
  * event loop, so a burst of calls costs one write, not one per answer.
@@ -19,7 +28,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { workerData } from 'node:worker_threads';
 import { Header } from '../atomics/arena.js';
-import { FrameError, FrameReader, HELLO_FRAME_BYTES, MAX_FRAME_BYTES } from './frames.js';
+import { encodeFrame, FrameError, FrameReader, HELLO_FRAME_BYTES, MAX_FRAME_BYTES } from './frames.js';
 import { Hub } from './hub.js';
 import { LocalThreads } from './local-threads.js';
 import { checkHello, checkHubRequest, type HubAddress, type Request } from './protocol.js';
@@ -34,7 +43,7 @@ export interface HubSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
 }
 
-const HELLO_TIMEOUT_MS = 10_000;
+const HELLO_TIMEOUT_MS = 60_000;
 const ROOT_CLIENT = 0;
 
 /** Entry point of the hub's worker thread. */
@@ -82,7 +91,9 @@ function serveConnection(hub: Hub, socket: Socket, expected: Buffer, newClient: 
   const helloTimer = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
   helloTimer.unref();
 
+  let refused = false;
   socket.on('data', (chunk: Buffer) => {
+    if (refused) return;
     try {
       for (const message of reader.push(chunk)) {
         if (client !== undefined) {
@@ -98,7 +109,11 @@ function serveConnection(hub: Hub, socket: Socket, expected: Buffer, newClient: 
       }
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
-      socket.destroy();
+      if (client !== undefined) return void socket.destroy();
+      // Say why before closing, so that the other side does not connect again.
+      clearTimeout(helloTimer);
+      refused = true;
+      socket.end(encodeFrame({ t: 'refused', reason: error.message }));
     }
   });
   socket.on('error', () => socket.destroy());

@@ -13,7 +13,21 @@
  *
  * Which of these a process has reached is the arena word `Header.HubLink`
  * (`link-state.ts`). The thread that wins None → Starting creates the
- * worker; a thread that needs the hub waits, briefly, until Ready.
+ * worker; a thread that needs the hub waits until Ready.
+ *
+ * **Failure by facts, not clocks.** A process decides that the hub is gone
+ * only when something says so: the hub's socket is missing or refuses
+ * connections (ENOENT, ECONNREFUSED), the connection closes after the
+ * welcome, the hub refuses the token, or the hub's or link's own thread
+ * fails or exits. How long the link takes to come up is no such fact: on a
+ * loaded machine (30 children starting at once beside busy loops on two
+ * cores) it takes tens of seconds, and a clock that called the hub lost
+ * after 15 s failed every one of those children while the hub was alive. So
+ * a thread waits for the link as long as it takes — bounded only by its
+ * caller's own timeout (`awaitLink(deadline)`, `awaitLinkAsync`) or
+ * AbortSignal. A call with `timeout: 0` still waits for the link: a
+ * non-blocking call is answered from the object's state, and the link
+ * coming up is transport, like the round trip itself.
  *
  * A worker dies with the thread that created it, so the hub and links are
  * created from the main thread whenever the main thread is the first user
@@ -29,24 +43,27 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCode, misuse } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
 import { runtime } from '../atomics/runtime.js';
+import { Deadline } from '../../internal/deadline.js';
+import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import { hubLinkUrl, hubServerUrl } from '../../internal/layout.js';
 import { loaderPlan } from '../../runner/loaders.js';
 import { LinkState } from './link-state.js';
 import type { HubAddress } from './protocol.js';
 
-/** How long a thread waits for the hub or its link to come up before it calls the hub lost. */
-const START_TIMEOUT_MS = 15_000;
-
 // Runs as a CommonJS script in the new worker (see runner/weft-worker.ts).
+// A failure to start, or an uncaught error later, is a fact: the process's
+// way to the hub is gone, so its link word says Lost and every waiter wakes.
 const ENTRY = (entry: 'runHub' | 'runLink'): string => `
 const { workerData } = require('node:worker_threads');
-if (workerData.tsxHooks) require('node:module').register(workerData.tsxHooks, { data: {} });
-import(workerData.url).then((weft) => weft.${entry}()).catch((error) => {
-  process.stderr.write('weft: the ${entry === 'runHub' ? 'hub' : 'link to the hub'} failed to start: ' + String(error && error.stack || error) + '\\n');
+function lost(what, error) {
+  process.stderr.write('weft: the ${entry === 'runHub' ? 'hub' : 'link to the hub'} ' + what + ': ' + String(error && error.stack || error) + '\\n');
   const words = new Int32Array(workerData.arena);
   Atomics.store(words, ${Header.HubLink}, ${LinkState.Lost});
   Atomics.notify(words, ${Header.HubLink});
-});
+}
+process.on('uncaughtException', (error) => { lost('failed', error); process.exit(1); });
+if (workerData.tsxHooks) require('node:module').register(workerData.tsxHooks, { data: {} });
+import(workerData.url).then((weft) => weft.${entry}()).catch((error) => lost('failed to start', error));
 `;
 
 /** The address of the hub, in the thread that started it. */
@@ -94,22 +111,66 @@ export function startLink(): void {
 
 /**
  * Blocks until this process's requests are served: starts the hub (root) or
- * the link (a child that was not started by weft) if nobody has. Throws
- * `ERR_HUB_LOST` if the hub is gone or never came up.
+ * the link (a child that was not started by weft) if nobody has. Returns
+ * false if `deadline` passed first (the caller's own timeout); throws
+ * `ERR_HUB_LOST` once the link word says Lost — never because of how long
+ * the start takes (see the header).
  */
-export function awaitLink(): void {
+export function awaitLink(deadline: Deadline = Deadline.never()): boolean {
   const words = runtime().arena.words;
-  const state = Atomics.load(words, Header.HubLink);
-  if (state === LinkState.Ready) return;
-  if (state === LinkState.None) {
-    if (isRoot()) startHub();
-    else startLink();
+  for (;;) {
+    const state = linkStarted(words);
+    if (state === LinkState.Ready) return true;
+    if (state === LinkState.Lost) throw hubLost();
+    const remaining = deadline.remaining();
+    if (remaining === 0) return false;
+    Atomics.wait(words, Header.HubLink, state, remaining === Infinity ? undefined : remaining);
   }
-  const result = Atomics.wait(words, Header.HubLink, LinkState.Starting, START_TIMEOUT_MS);
-  const now = Atomics.load(words, Header.HubLink);
-  if (now === LinkState.Ready) return;
-  if (result === 'timed-out') LinkState.set(words, Header.HubLink, LinkState.Lost);
-  throw hubLost();
+}
+
+/**
+ * As `awaitLink`, without blocking the thread: for async calls, whose
+ * thread must keep serving its event loop while the link comes up. Rejects
+ * with `signal.reason` if the caller aborts.
+ */
+export async function awaitLinkAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  const words = runtime().arena.words;
+  if (linkStarted(words) === LinkState.Ready) return true;
+  holdEventLoop();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const state = linkStarted(words);
+      if (state === LinkState.Ready) return true;
+      if (state === LinkState.Lost) throw hubLost();
+      const remaining = deadline.remaining();
+      if (remaining === 0) return false;
+      const wait = Atomics.waitAsync(words, Header.HubLink, state, remaining === Infinity ? undefined : remaining);
+      if (!wait.async) continue;
+      if (signal === undefined) {
+        await wait.value;
+        continue;
+      }
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }));
+      try {
+        await Promise.race([wait.value, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort!);
+      }
+    }
+  } finally {
+    releaseEventLoop();
+  }
+}
+
+/** The link word, after starting the hub (root) or link (child) if nobody has. */
+function linkStarted(words: Int32Array): number {
+  const state = Atomics.load(words, Header.HubLink);
+  if (state !== LinkState.None) return state;
+  if (isRoot()) startHub();
+  else startLink();
+  return Atomics.load(words, Header.HubLink);
 }
 
 export function hubLost(): Error {
@@ -124,6 +185,11 @@ export function hubLost(): Error {
 /** True once this process has a working way to the hub (nothing to flush otherwise). */
 export function linkReady(): boolean {
   return Atomics.load(runtime().arena.words, Header.HubLink) === LinkState.Ready;
+}
+
+/** True once the link word says the hub is gone (final). */
+export function linkLost(): boolean {
+  return Atomics.load(runtime().arena.words, Header.HubLink) === LinkState.Lost;
 }
 
 function startHub(): void {
@@ -144,4 +210,10 @@ function spawn(entry: 'runHub' | 'runLink', url: string, seed: HubAddress & { ar
   });
   // The hub and link serve the process; they never keep it alive.
   worker.unref();
+  // Their thread ending is a fact: the way to the hub is gone. (Seen only
+  // while the thread that made the worker runs its event loop; the entry
+  // script reports its own failures in any case.)
+  const words = new Int32Array(seed.arena);
+  worker.on('error', () => {}); // reported by the entry script's handler
+  worker.on('exit', () => LinkState.set(words, Header.HubLink, LinkState.Lost));
 }
