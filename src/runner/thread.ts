@@ -354,12 +354,14 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
    * and pools' workers. First stops it (and the threads it started) outside
    * weft's internal sections, so that no internal lock is left held and no
    * queue slot claimed but unwritten (`safe-stop.ts`); then terminates it.
-   * Resolves after its `exit` event, so its end is recorded.
+   * Resolves after its `exit` event, so its end is recorded. `graceMs`:
+   * how long to wait for it to leave its sections (tests pass 0 to
+   * terminate it wherever it is, as a crash would).
    */
-  async [kTerminate](): Promise<void> {
+  async [kTerminate](graceMs = TERMINATE_GRACE_MS): Promise<void> {
     const life = this.#life;
     if (life.kind !== 'running') return;
-    await stopAtSafePoint(runtime().arena, life.token, TERMINATE_GRACE_MS);
+    await stopAtSafePoint(runtime().arena, life.token, graceMs);
     await life.worker.terminate();
     await life.exited;
   }

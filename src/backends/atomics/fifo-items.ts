@@ -56,6 +56,7 @@
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
 import { roomFor, type ItemBytes } from './item-bytes.js';
+import { testHooks } from './test-hooks.js';
 
 /** Word indices of the four index words, given the header's base for them. */
 export const FifoWord = { TailIndex: 0, TailBlock: 1, HeadIndex: 16, HeadBlock: 17 } as const;
@@ -182,6 +183,7 @@ export class FifoItems {
         Atomics.store(this.#blockWords(block), block >>> 2, nextBlock);
         nextBlock = 0;
       }
+      testHooks.fifoClaimed?.();
       this.#writeSlot(block, offset, item, outOfLine);
       if (nextBlock !== 0) this.#heap.free(nextBlock);
       return true;
@@ -241,6 +243,7 @@ export class FifoItems {
         continue;
       }
       if (offset + 1 === BLOCK_CAP) this.#moveHeadPast(block, newHead);
+      testHooks.fifoTaken?.();
       this.#readSlot(block, offset, into);
       // The reader of the block's last unread slot frees it.
       if (Atomics.add(this.#blockWords(block), (block >>> 2) + READ_WORD, 1) === BLOCK_CAP - 1) this.#heap.free(block);
