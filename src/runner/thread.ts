@@ -266,7 +266,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     this.#readControl(port);
     port.close();
     // No-op when the thread recorded its own end; otherwise it was killed.
-    arena.endThread(token);
+    if (arena.endThread(token)) arena.countKilled();
     this.#life = { kind: 'ended', token };
     runnerState().children.delete(token);
   }

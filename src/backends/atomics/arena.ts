@@ -27,6 +27,7 @@
  * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
  * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
  * | 7                    | HubLink      | see `backends/hub/tree.ts` | this process's way to the hub: none, starting, ready, lost |
+ * | 8                    | Killed       | a dead thread's parent     | threads that ended without recording it themselves (terminated, crashed) |
  * | THREADS_BASE + 24·s  | slot s       | see `Slot`                 | one thread                                 |
  * | CELLS_BASE + 8·c     | cell c       | see `Cell`                 | one blocked call                           |
  *
@@ -112,6 +113,7 @@ export const Header = {
   DeathEpoch: 5,
   SlotCursor: 6,
   HubLink: 7,
+  Killed: 8,
 } as const;
 const HEADER_WORDS = 16;
 
@@ -299,6 +301,16 @@ export class Arena {
   /** The value of `stateWordOf(token)` while that thread is alive. */
   aliveValueOf(token: number): number {
     return stateWord(genOf(token), SlotState.Alive);
+  }
+
+  /** Counts a thread that ended without recording its end itself (see `fifo-items.ts`). */
+  countKilled(): void {
+    Atomics.add(this.words, Header.Killed, 1);
+  }
+
+  /** Threads of this process that ended without recording it themselves, so far. */
+  killedCount(): number {
+    return Atomics.load(this.words, Header.Killed);
   }
 
   /** The next default thread number, process-wide (`Thread-1`, `Thread-2`, …). */
