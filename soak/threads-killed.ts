@@ -46,7 +46,8 @@ export interface ScenarioResult {
   details: string;
 }
 
-const STRIDE = 1_000_000;
+// Producer p's k-th item is p * STRIDE + k: room for more items than any producer puts (they run while others start, too).
+const STRIDE = 1_000_000_000;
 const STOP = -1;
 const CONSUMERS = 2;
 const PRODUCERS = 3;
