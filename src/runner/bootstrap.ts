@@ -23,7 +23,7 @@
 import { threadId, workerData } from 'node:worker_threads';
 import { decodeArgs, decodeFields } from '../codec/args.js';
 import { encodeError } from '../codec/remote-error.js';
-import { installRuntime, runtime } from '../backends/atomics/runtime.js';
+import { installRuntime, retireSections, runtime } from '../backends/atomics/runtime.js';
 import { runExitFlushes } from '../internal/exit-flush.js';
 import { hubThreadEnded } from '../backends/hub/client.js';
 import '../threading.js'; // registers the thread-scope handle kinds…
@@ -169,6 +169,9 @@ class ThreadLife {
     if (tracing) traceThreadEnd(this.#exitCode);
     // Process-scope locks this thread still holds are released by the hub, and the next owner told.
     hubThreadEnded();
+    // Its slot may be reused as soon as the end is recorded: what this thread
+    // still runs on its way out must not count in the next thread's sections.
+    retireSections();
     runtime().arena.endThread(this.#boot.token);
   }
 

@@ -31,8 +31,9 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { encodeArgs, encodeFields, type EncodedArgs } from '../codec/args.js';
 import { checkThreadCrossing, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Arena, SlotState } from '../backends/atomics/arena.js';
+import type { Arena } from '../backends/atomics/arena.js';
 import { runtime } from '../backends/atomics/runtime.js';
+import { stopAtSafePoint } from '../backends/atomics/safe-stop.js';
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
@@ -124,6 +125,12 @@ function markVerified(fn: Function, ref: TargetRef): void {
 }
 
 const HANDLE_KIND = 'threading.Thread';
+
+/**
+ * How long `kTerminate` waits for a thread to leave weft's internal sections
+ * (microseconds, unless it is blocked inside one on a holder that crashed).
+ */
+const TERMINATE_GRACE_MS = 1000;
 
 /**
  * A thread of control: Python's `threading.Thread`, run on a worker thread.
@@ -283,7 +290,7 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     this.#readControl(port);
     port.close();
     // No-op when the thread recorded its own end; otherwise it was killed.
-    arena.endThread(token);
+    if (arena.endThread(token)) arena.countKilled();
     this.#life = { kind: 'ended', token };
     runnerState().children.delete(token);
     // The excepthook runs here, in the starting thread, before join() resolves.
@@ -377,9 +384,21 @@ export class Thread<A extends unknown[] = unknown[]> implements Shareable {
     return this.#life.kind === 'running' ? this.#life.exited : Promise.resolve();
   }
 
-  /** Ends the worker at once: for daemon threads of a thread that is ending. */
-  async [kTerminate](): Promise<void> {
-    if (this.#life.kind === 'running') await this.#life.worker.terminate();
+  /**
+   * Ends the worker at once: for daemon threads of a thread that is ending,
+   * and pools' workers. First stops it (and the threads it started) outside
+   * weft's internal sections, so that no internal lock is left held and no
+   * queue slot claimed but unwritten (`safe-stop.ts`); then terminates it.
+   * Resolves after its `exit` event, so its end is recorded. `graceMs`:
+   * how long to wait for it to leave its sections (tests pass 0 to
+   * terminate it wherever it is, as a crash would).
+   */
+  async [kTerminate](graceMs = TERMINATE_GRACE_MS): Promise<void> {
+    const life = this.#life;
+    if (life.kind !== 'running') return;
+    await stopAtSafePoint(runtime().arena, life.token, graceMs);
+    await life.worker.terminate();
+    await life.exited;
   }
 
   [inspectSymbol](): string {
@@ -456,7 +475,7 @@ function remoteEnd(token: number): Promise<void> {
 async function watchEnd(token: number): Promise<void> {
   const arena = runtime().arena;
   while (arena.isAlive(token)) {
-    const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), SlotState.Alive, REMOTE_JOIN_SLICE_MS);
+    const wait = Atomics.waitAsync(arena.words, arena.stateWordOf(token), arena.aliveValueOf(token), REMOTE_JOIN_SLICE_MS);
     if (wait.async) await wait.value;
   }
 }

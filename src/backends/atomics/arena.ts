@@ -20,13 +20,14 @@
  * | words                | name         | written by                 | meaning                                   |
  * |----------------------|--------------|----------------------------|-------------------------------------------|
  * | 0                    | Magic        | creator                    | `ARENA_MAGIC`, a format check              |
- * | 1                    | AllocLock    | anyone (futex mutex)       | guards FreeCell, NextCell and slot reuse   |
+ * | 1                    | AllocLock    | anyone (futex mutex)       | guards FreeCell, NextCell and slot reuse (recovery below) |
  * | 2                    | FreeCell     | holder of AllocLock        | first free cell + 1 (0: none)              |
  * | 3                    | NextCell     | holder of AllocLock        | cells [0, NextCell) were handed out once   |
  * | 4                    | ThreadCounter| anyone (Atomics.add)       | the last N of a default `Thread-N` name    |
  * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
  * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
  * | 7                    | HubLink      | see `backends/hub/tree.ts` | this process's way to the hub: none, starting, ready, lost |
+ * | 8                    | Killed       | a dead thread's parent     | threads that ended without recording it themselves (terminated, crashed) |
  * | THREADS_BASE + 24·s  | slot s       | see `Slot`                 | one thread                                 |
  * | CELLS_BASE + 8·c     | cell c       | see `Cell`                 | one blocked call                           |
  *
@@ -34,23 +35,30 @@
  *
  * | word       | who writes                              | meaning                                   |
  * |------------|-----------------------------------------|-------------------------------------------|
- * | State      | starter (Free/Ended→Alive), `endThread` | `SlotState`; joiners sleep on this word    |
- * | Gen        | starter, under AllocLock                | generation: bumped at each reuse           |
+ * | State      | starter (→Alive), `endThread` (CAS)     | `gen << 2 \| SlotState`; joiners sleep on this word |
+ * | Sections   | the thread (add/sub), a terminator (STOPPING) | sections the thread is in, and bit 30 STOPPING (`futex-mutex.ts`, `safe-stop.ts`) |
  * | ThreadId   | starter                                 | the worker's `threadId` (0: main thread)   |
  * | Parent     | starter                                 | token of the starting thread (0: none)     |
  * | Flags      | starter                                 | bit 0: daemon                              |
  * | NameLength | starter, `Thread.name` setter           | bytes used in Name                         |
  * | Name       | starter, `Thread.name` setter           | 64 bytes of UTF-8                          |
  *
- * State machine of a slot: `Free → Alive` (a thread is started; Gen+1),
+ * State machine of a slot: `Free → Alive` (a thread is started; gen+1),
  * `Alive → Ended` (it ended, or its parent saw it die), `Ended → Alive`
- * (the slot is reused; Gen+1). A slot is never freed back to `Free`.
+ * (the slot is reused; gen+1). A slot is never freed back to `Free`.
+ *
+ * The generation and the state share one word, so that "the thread of this
+ * token has ended" is one compare-and-swap naming the token's generation:
+ * recording a death takes no lock (a death must be recordable while a lock
+ * is held by the dead), and cannot end a later thread of the same slot. A
+ * starter writes every other field first and publishes the slot with one
+ * store of State: a starter that dies before it leaves the slot reusable.
  *
  * ### Tokens
  *
  * A thread is named in shared words by its *token*: `(slot + 1) | gen << 13`
  * with a 15-bit generation, a positive 28-bit integer (never 0, so 0 can
- * mean "nobody"). A token whose Gen no longer matches its slot's names a
+ * mean "nobody"). A token whose gen no longer matches its slot's names a
  * thread that has ended, even after the slot was reused (32768 reuses of one
  * slot later, a token would repeat). Lock words store the holder's token;
  * bits 28–30 are left to them.
@@ -76,8 +84,23 @@
  * Cell states: Free (unowned), Waiting (the waiter sleeps on the word),
  * Granted (released with a grant: the waiter got what it waited for), Woken
  * (released to look again: it re-arms the cell to Waiting before sleeping).
+ *
+ * ## AllocLock and a holder that dies inside it
+ *
+ * Its sections: `startThread` (slot fields, then one publishing store of
+ * State, then SlotCursor, a mere hint), `#refillLocalCells` (pops the free
+ * list — one store of FreeCell per cell — or bumps NextCell — one store per
+ * cell) and `#returnLocalCells` (pushes onto the free list: the cell's
+ * NextFree, then one store of FreeCell). Every step ends in a single store
+ * that commits it, so the words are consistent at any point a holder stops:
+ * a reclaimer has nothing to repair. What a dead holder loses is at most the
+ * cells it had taken into its own cache (as for any thread killed) and a
+ * slot it had published for a thread it never launched — which is recorded
+ * ended with it, as its child (`endThread`). See `futex-mutex.ts` for when a
+ * lock is reclaimed at all.
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
+import { testHooks } from './test-hooks.js';
 
 export const ARENA_MAGIC = 0x77656674; // "weft"
 
@@ -90,13 +113,14 @@ export const Header = {
   DeathEpoch: 5,
   SlotCursor: 6,
   HubLink: 7,
+  Killed: 8,
 } as const;
 const HEADER_WORDS = 16;
 
 export const MAX_THREADS = 4096;
 export const Slot = {
   State: 0,
-  Gen: 1,
+  Sections: 1,
   ThreadId: 2,
   Parent: 3,
   Flags: 4,
@@ -106,6 +130,12 @@ export const Slot = {
 const SLOT_WORDS = 24;
 const NAME_BYTES = (SLOT_WORDS - Slot.Name) * 4;
 export const SlotState = { Free: 0, Alive: 1, Ended: 2 } as const;
+const STATE_BITS = 2;
+const STATE_MASK = (1 << STATE_BITS) - 1;
+/** Bit of `Slot.Sections`: the thread is asked to stop, and must not enter a section (`futex-mutex.ts`). */
+export const STOPPING = 1 << 30;
+/** Bits of `Slot.Sections` that count the sections the thread is in. */
+export const SECTION_COUNT = STOPPING - 1;
 const FLAG_DAEMON = 1;
 
 export const MAX_CELLS = 1 << 18;
@@ -172,7 +202,7 @@ export class Arena {
     words[Header.Magic] = ARENA_MAGIC;
     const arena = new Arena(buffer);
     const base = slotBase(0);
-    words[base + Slot.State] = SlotState.Alive;
+    words[base + Slot.State] = stateWord(0, SlotState.Alive);
     words[base + Slot.ThreadId] = threadId;
     arena.#writeName(0, name);
     words[Header.SlotCursor] = 1;
@@ -187,9 +217,12 @@ export class Arena {
   }
 
   isAlive(token: number): boolean {
-    const base = slotBase(slotOf(token));
-    return Atomics.load(this.words, base + Slot.Gen) === genOf(token) &&
-      Atomics.load(this.words, base + Slot.State) === SlotState.Alive;
+    return Atomics.load(this.words, slotBase(slotOf(token)) + Slot.State) === stateWord(genOf(token), SlotState.Alive);
+  }
+
+  /** Index of the thread's section count (`Slot.Sections`). */
+  sectionWordOf(token: number): number {
+    return slotBase(slotOf(token)) + Slot.Sections;
   }
 
   /** Claims a slot for a thread about to start; returns its token. */
@@ -199,13 +232,15 @@ export class Arena {
     try {
       const slot = this.#findReusableSlot();
       const base = slotBase(slot);
-      const gen = (words[base + Slot.Gen] + 1) & GEN_MASK;
-      Atomics.store(words, base + Slot.Gen, gen);
+      const gen = ((Atomics.load(words, base + Slot.State) >>> STATE_BITS) + 1) & GEN_MASK;
       Atomics.store(words, base + Slot.ThreadId, -1);
       Atomics.store(words, base + Slot.Parent, parent);
       Atomics.store(words, base + Slot.Flags, daemon ? FLAG_DAEMON : 0);
+      Atomics.store(words, base + Slot.Sections, 0);
       this.#writeName(slot, name);
-      Atomics.store(words, base + Slot.State, SlotState.Alive);
+      testHooks.allocLocked?.();
+      // Published by this one store, after everything else (see the header).
+      Atomics.store(words, base + Slot.State, stateWord(gen, SlotState.Alive));
       return tokenFor(slot, gen);
     } finally {
       unlockMutex(words, Header.AllocLock);
@@ -217,7 +252,7 @@ export class Arena {
     const start = words[Header.SlotCursor];
     for (let i = 0; i < MAX_THREADS; i++) {
       const slot = (start + i) % MAX_THREADS;
-      if (Atomics.load(words, slotBase(slot) + Slot.State) !== SlotState.Alive) {
+      if ((Atomics.load(words, slotBase(slot) + Slot.State) & STATE_MASK) !== SlotState.Alive) {
         words[Header.SlotCursor] = (slot + 1) % MAX_THREADS;
         return slot;
       }
@@ -252,17 +287,30 @@ export class Arena {
   liveThreads(): number[] {
     const tokens: number[] = [];
     for (let slot = 0; slot < MAX_THREADS; slot++) {
-      const base = slotBase(slot);
-      if (Atomics.load(this.words, base + Slot.State) === SlotState.Alive) {
-        tokens.push(tokenFor(slot, Atomics.load(this.words, base + Slot.Gen)));
-      }
+      const state = Atomics.load(this.words, slotBase(slot) + Slot.State);
+      if ((state & STATE_MASK) === SlotState.Alive) tokens.push(tokenFor(slot, state >>> STATE_BITS));
     }
     return tokens;
   }
 
-  /** Index of the word a joiner of `token` sleeps on (it changes from Alive when the thread ends). */
+  /** Index of the word a joiner of `token` sleeps on (it changes from `aliveValueOf(token)` when the thread ends). */
   stateWordOf(token: number): number {
     return slotBase(slotOf(token)) + Slot.State;
+  }
+
+  /** The value of `stateWordOf(token)` while that thread is alive. */
+  aliveValueOf(token: number): number {
+    return stateWord(genOf(token), SlotState.Alive);
+  }
+
+  /** Counts a thread that ended without recording its end itself (see `fifo-items.ts`). */
+  countKilled(): void {
+    Atomics.add(this.words, Header.Killed, 1);
+  }
+
+  /** Threads of this process that ended without recording it themselves, so far. */
+  killedCount(): number {
+    return Atomics.load(this.words, Header.Killed);
   }
 
   /** The next default thread number, process-wide (`Thread-1`, `Thread-2`, …). */
@@ -286,26 +334,28 @@ export class Arena {
     return true;
   }
 
+  /**
+   * Lock-free: the thread being recorded may have died holding AllocLock
+   * (and its recorder may be the thread that would reclaim it). Each end is
+   * one CAS naming the token's generation; a child is found by its Parent,
+   * which its starter wrote before publishing the slot.
+   */
   #markEnded(token: number): number[] {
     const words = this.words;
     const ended: number[] = [];
-    lockMutex(words, Header.AllocLock);
-    try {
-      const pending = [token];
-      while (pending.length > 0) {
-        const next = pending.pop()!;
-        if (!this.isAlive(next)) continue;
-        Atomics.store(words, this.stateWordOf(next), SlotState.Ended);
-        ended.push(next);
-        for (const child of this.#childrenOf(next)) pending.push(child);
-      }
-    } finally {
-      unlockMutex(words, Header.AllocLock);
+    const pending = [token];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      const alive = stateWord(genOf(next), SlotState.Alive);
+      if (Atomics.compareExchange(words, this.stateWordOf(next), alive, stateWord(genOf(next), SlotState.Ended)) !== alive) continue;
+      ended.push(next);
+      for (const child of this.childrenOf(next)) pending.push(child);
     }
     return ended;
   }
 
-  #childrenOf(parent: number): number[] {
+  /** Live threads started by `parent`. */
+  childrenOf(parent: number): number[] {
     const children: number[] = [];
     for (const token of this.liveThreads()) {
       if (Atomics.load(this.words, slotBase(slotOf(token)) + Slot.Parent) === parent) children.push(token);
@@ -382,6 +432,7 @@ export class Arena {
     const words = this.words;
     lockMutex(words, Header.AllocLock);
     try {
+      testHooks.allocLocked?.();
       while (this.#localFree.length < LOCAL_REFILL) {
         const head = words[Header.FreeCell];
         if (head !== 0) {
@@ -441,4 +492,8 @@ function slotOf(token: number): number {
 
 function genOf(token: number): number {
   return (token >>> SLOT_BITS) & GEN_MASK;
+}
+
+function stateWord(gen: number, state: number): number {
+  return (gen << STATE_BITS) | state;
 }

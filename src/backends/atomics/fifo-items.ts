@@ -41,9 +41,29 @@
  * | 56 + 64·i    | slot i: State, Length, then 56 payload bytes               |
  *
  * Slot State bits: WRITE (its bytes are written), SLEEPER (a reader sleeps
- * on the word until WRITE). A claimed slot is written within a few hundred
- * nanoseconds; a reader that finds it unwritten spins, then sleeps until
- * the writer sets WRITE.
+ * on the word until WRITE), SKIPPED (the reader gave up on it). A claimed
+ * slot is written within a few hundred nanoseconds; a reader that finds it
+ * unwritten spins, then sleeps until the writer sets WRITE.
+ *
+ * ## A thread that dies between claiming a slot and using it
+ *
+ * weft never terminates a thread there: a queue's put and get are sections
+ * (`queue.ts`, `safe-stop.ts`). A producer that dies there otherwise (a
+ * crash) would leave its slot unwritten forever, and every consumer behind
+ * it waiting. So a reader that has waited `SKIP_AFTER_MS` for a slot, in a
+ * process where a thread has been killed (`Header.Killed` in `arena.ts`),
+ * skips it: it sets SKIPPED and claims the next slot. Writer and reader each
+ * set their bit with one `Atomics.or` on the slot's word and look at what
+ * the other had set, so exactly one of two things happens: the write landed
+ * first and the reader reads it, or the skip did and the writer — a live
+ * producer that was only slow — puts its item again in a new slot (its put
+ * had not returned: nothing it promised is reordered). A skipped slot is
+ * never counted as read, so its block is never freed or reused under a slow
+ * writer: each skip leaks one block (about 2 KiB). What stays unhandled for
+ * a crash: a producer dying between claiming a block's last slot and
+ * installing the next block, or a consumer between claiming a block's last
+ * slot and moving the head, stalls the producers or consumers; an item a
+ * consumer dies holding is lost with it, as in Python.
  *
  * Where crossbeam marks each slot READ and hands the freeing of a block
  * around, here each reader counts itself in the block's Read word when done:
@@ -56,6 +76,8 @@
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
 import { roomFor, type ItemBytes } from './item-bytes.js';
+import { testHooks } from './test-hooks.js';
+import { runtime } from './runtime.js';
 
 /** Word indices of the four index words, given the header's base for them. */
 export const FifoWord = { TailIndex: 0, TailBlock: 1, HeadIndex: 16, HeadBlock: 17 } as const;
@@ -81,6 +103,10 @@ const READ_WORD = 1;
 
 const WRITE = 1;
 const SLEEPER = 2;
+const SKIPPED = 4;
+
+/** How long a reader waits for an unwritten slot before it skips it, once a thread has been killed. */
+const SKIP_AFTER_MS = 500;
 
 // Turns to spin on a slot being written or a block being installed before
 // sleeping: both are a few hundred nanoseconds away unless the other thread
@@ -182,7 +208,13 @@ export class FifoItems {
         Atomics.store(this.#blockWords(block), block >>> 2, nextBlock);
         nextBlock = 0;
       }
-      this.#writeSlot(block, offset, item, outOfLine);
+      testHooks.fifoClaimed?.();
+      if (!this.#writeSlot(block, offset, item, outOfLine)) {
+        // A reader gave up on this slot while we were slow (see the header): put the item again.
+        tail = this.#load(FifoWord.TailIndex);
+        block = this.#peek(FifoWord.TailBlock) >>> 0;
+        continue;
+      }
       if (nextBlock !== 0) this.#heap.free(nextBlock);
       return true;
     }
@@ -241,7 +273,14 @@ export class FifoItems {
         continue;
       }
       if (offset + 1 === BLOCK_CAP) this.#moveHeadPast(block, newHead);
-      this.#readSlot(block, offset, into);
+      testHooks.fifoTaken?.();
+      if (!this.#readSlot(block, offset, into)) {
+        // Skipped: its writer is gone (or will put its item again). The block
+        // is not counted read for it, so it is never freed under a late writer.
+        head = this.#load(FifoWord.HeadIndex);
+        block = this.#peek(FifoWord.HeadBlock) >>> 0;
+        continue;
+      }
       // The reader of the block's last unread slot frees it.
       if (Atomics.add(this.#blockWords(block), (block >>> 2) + READ_WORD, 1) === BLOCK_CAP - 1) this.#heap.free(block);
       return true;
@@ -308,7 +347,8 @@ export class FifoItems {
   // memory: the writer's Atomics.or of WRITE publishes them, and the
   // reader's Atomics.load that sees WRITE orders its reads after them.
 
-  #writeSlot(block: number, offset: number, item: ItemBytes, outOfLine: number): void {
+  /** Writes the item into its claimed slot; false if a reader had skipped the slot (nothing is read from it). */
+  #writeSlot(block: number, offset: number, item: ItemBytes, outOfLine: number): boolean {
     const words = this.#blockWords(block);
     const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
     const state = slot >>> 2;
@@ -322,13 +362,16 @@ export class FifoItems {
       const at = (slot + SLOT_HEADER) >>> 2;
       for (let i = 0, n = (length + 3) >>> 2; i < n; i++) words[at + i] = from[i];
     }
-    if ((Atomics.or(words, state, WRITE) & SLEEPER) !== 0) Atomics.notify(words, state);
+    const before = Atomics.or(words, state, WRITE);
+    if ((before & SLEEPER) !== 0) Atomics.notify(words, state);
+    return (before & SKIPPED) === 0;
   }
 
-  #readSlot(block: number, offset: number, into: ItemBytes): void {
+  /** Reads a claimed slot into `into`; false if it was skipped instead (see the header). */
+  #readSlot(block: number, offset: number, into: ItemBytes): boolean {
     const slot = block + BLOCK_HEADER + offset * SLOT_BYTES;
     const state = slot >>> 2;
-    this.#waitWritten(block, state);
+    if (!this.#waitWritten(block, state)) return false;
     const words = this.#memory.words;
     const length = words[state + 1];
     const out = roomFor(into, length);
@@ -342,6 +385,7 @@ export class FifoItems {
       const at = (slot + SLOT_HEADER) >>> 2;
       for (let i = 0, n = (length + 3) >>> 2; i < n; i++) to[i] = words[at + i];
     }
+    return true;
   }
 
   /** Whether slot `offset` of `block` holds its item's bytes (false for no block yet). */
@@ -350,15 +394,23 @@ export class FifoItems {
     return (Atomics.load(this.#blockWords(block), slotWord(block, offset)) & WRITE) !== 0;
   }
 
-  /** Waits for the producer that claimed a slot to finish writing it. */
-  #waitWritten(block: number, state: number): void {
+  /**
+   * Waits for the producer that claimed a slot to finish writing it; false
+   * if it gave up and skipped the slot (see the header).
+   */
+  #waitWritten(block: number, state: number): boolean {
     const words = this.#blockWords(block);
     for (let turn = 0; turn < SPIN_TURNS; turn++) {
-      if ((Atomics.load(words, state) & WRITE) !== 0) return;
+      if ((Atomics.load(words, state) & WRITE) !== 0) return true;
     }
+    const since = performance.now();
     for (;;) {
       const seen = Atomics.load(words, state);
-      if ((seen & WRITE) !== 0) return;
+      if ((seen & WRITE) !== 0) return true;
+      if (performance.now() - since >= SKIP_AFTER_MS && runtime().arena.killedCount() > 0) {
+        // The write and the skip race on this one word: whichever is first wins.
+        return (Atomics.or(words, state, SKIPPED) & WRITE) !== 0;
+      }
       if (Atomics.compareExchange(words, state, seen, seen | SLEEPER) === seen) {
         Atomics.wait(words, state, seen | SLEEPER, 100);
       }

@@ -13,6 +13,11 @@
  * | Closed | holder of Lock     | 1: pushes refused (`close()`)           |
  *
  * ## Item block (from the heap): Next (Int32), Length (Int32), the bytes.
+ *
+ * A holder that dies inside Lock (a crash: weft's own terminations never
+ * stop a thread there, `safe-stop.ts`) has either stored Top or not — the
+ * one store that pushes or pops — so the stack is whole; only Count may be
+ * one off, and whoever takes Lock over counts the stack again.
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
@@ -45,7 +50,7 @@ export class LifoItems {
     memory.words[(block >>> 2) + 1] = length;
     memory.bytes.set(item.bytes.subarray(0, length), block + ITEM_HEADER);
     const header = this.#header;
-    lockMutex(header, this.#base + LifoWord.Lock);
+    this.#lock();
     const open = header[this.#base + LifoWord.Closed] === 0;
     if (open) {
       memory.words[block >>> 2] = header[this.#base + LifoWord.Top];
@@ -60,7 +65,7 @@ export class LifoItems {
   /** Refuses every push from now on. */
   close(): void {
     const header = this.#header;
-    lockMutex(header, this.#base + LifoWord.Lock);
+    this.#lock();
     header[this.#base + LifoWord.Closed] = 1;
     unlockMutex(header, this.#base + LifoWord.Lock);
   }
@@ -69,7 +74,7 @@ export class LifoItems {
   pop(into: ItemBytes): boolean {
     const header = this.#header;
     const memory = this.#memory;
-    lockMutex(header, this.#base + LifoWord.Lock);
+    this.#lock();
     const block = header[this.#base + LifoWord.Top] >>> 0;
     if (block !== 0) {
       memory.reach(block + ITEM_HEADER);
@@ -83,6 +88,18 @@ export class LifoItems {
     roomFor(into, length).set(memory.bytes.subarray(block + ITEM_HEADER, block + ITEM_HEADER + length));
     this.#heap.free(block);
     return true;
+  }
+
+  /** Takes Lock; recounts the stack if it was taken over from a holder that died inside. */
+  #lock(): void {
+    const header = this.#header;
+    if (!lockMutex(header, this.#base + LifoWord.Lock)) return;
+    let count = 0;
+    for (let block = header[this.#base + LifoWord.Top] >>> 0; block !== 0; block = this.#memory.words[block >>> 2] >>> 0) {
+      this.#memory.reach(block + ITEM_HEADER);
+      count += 1;
+    }
+    Atomics.store(header, this.#base + LifoWord.Count, count);
   }
 
   size(): number {

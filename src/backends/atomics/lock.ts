@@ -63,6 +63,7 @@
  */
 import { TOKEN_MASK, CellKind, type Arena } from './arena.js';
 import { ABORTED, type Steps } from './parking.js';
+import { enterSection, leaveSection } from './futex-mutex.js';
 import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { now, type Deadline } from '../../internal/deadline.js';
 
@@ -102,7 +103,20 @@ export class LockState {
   constructor(buffer: SharedArrayBuffer, arena: Arena) {
     this.words = new Int32Array(buffer);
     this.#arena = arena;
-    this.#queue = new WaitQueue(this.words, LockWord.Queue, arena);
+    this.#queue = new WaitQueue(this.words, LockWord.Queue, arena, -1, () => this.#rederiveLocked());
+  }
+
+  /**
+   * Queue lock taken over from a holder that crashed inside it (never one
+   * weft terminated: `safe-stop.ts`), the queue itself repaired: QUEUED and
+   * STARVING follow the queue again, and the wake-up in flight, if any, is
+   * given again to the head.
+   */
+  #rederiveLocked(): void {
+    if (this.#queue.length === 0) this.#clearBits(QUEUED | STARVING);
+    else Atomics.or(this.words, LockWord.State, QUEUED);
+    Atomics.store(this.words, LockWord.Woken, 0);
+    this.#wakeHeadLocked();
   }
 
   static allocate(): SharedArrayBuffer {
@@ -261,7 +275,14 @@ export class LockState {
 
   /** Releases the lock, whoever holds it. Returns false if it was not held. */
   release(): boolean {
-    return this.#release(false);
+    // A section (`futex-mutex.ts`): weft never terminates a thread between
+    // freeing the word and waking the head, which would leave it asleep.
+    enterSection();
+    try {
+      return this.#release(false);
+    } finally {
+      leaveSection();
+    }
   }
 
   #release(ownerDied: boolean): boolean {

@@ -31,6 +31,13 @@
  * | 16–23        | a number key (float64)                                    |
  * | 16…          | a bigint/string key, 2 bytes a unit                        |
  * | then         | the encoded item                                          |
+ *
+ * A holder that dies inside Lock (a crash: weft's own terminations never
+ * stop a thread there, `safe-stop.ts`) may have stopped in the middle of a
+ * sift, between the two stores of a swap: one entry then appears twice and
+ * another is gone. Whoever takes Lock over rebuilds the heap order from the
+ * entries present (Floyd's bottom-up heapify), so the queue works on, but an
+ * item may be lost and another delivered twice: that case is not made whole.
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
@@ -95,7 +102,7 @@ export class PriorityItems {
     const block = this.#heap.alloc(ITEM_HEADER + keyBytes + item.length);
     this.#writeItem(block, key, item);
     const header = this.#header;
-    lockMutex(header, this.#base + PriorityWord.Lock);
+    this.#lock();
     try {
       if (header[this.#base + PriorityWord.Closed] !== 0) {
         this.#heap.free(block);
@@ -120,7 +127,7 @@ export class PriorityItems {
   /** Takes the first item into `into`; false if there is none. */
   pop(into: ItemBytes): boolean {
     const header = this.#header;
-    lockMutex(header, this.#base + PriorityWord.Lock);
+    this.#lock();
     let block = 0;
     const count = header[this.#base + PriorityWord.Count];
     if (count > 0) {
@@ -142,6 +149,13 @@ export class PriorityItems {
     return true;
   }
 
+  /** Takes Lock; restores the heap order if it was taken over from a holder that died inside. */
+  #lock(): void {
+    if (!lockMutex(this.#header, this.#base + PriorityWord.Lock)) return;
+    const count = this.#header[this.#base + PriorityWord.Count];
+    for (let i = (count >> 1) - 1; i >= 0; i--) this.#siftDown(i, count);
+  }
+
   size(): number {
     return Atomics.load(this.#header, this.#base + PriorityWord.Count);
   }
@@ -149,7 +163,7 @@ export class PriorityItems {
   /** Refuses every push from now on. */
   close(): void {
     const header = this.#header;
-    lockMutex(header, this.#base + PriorityWord.Lock);
+    this.#lock();
     header[this.#base + PriorityWord.Closed] = 1;
     unlockMutex(header, this.#base + PriorityWord.Lock);
   }

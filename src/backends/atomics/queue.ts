@@ -56,7 +56,7 @@
  * landed. Puts read State without an atomic first only to refuse quickly.
  */
 import { CellKind, type Arena } from './arena.js';
-import { lockMutex, unlockMutex } from './futex-mutex.js';
+import { enterSection, leaveSection, lockMutex, unlockMutex } from './futex-mutex.js';
 import { ABORTED, type Steps } from './parking.js';
 import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { GrowingViews } from './growing-views.js';
@@ -188,8 +188,21 @@ export class QueueState {
 
   // ---- put -------------------------------------------------------------------
 
-  /** Puts an item if there is room; never waits. */
+  /**
+   * Puts an item if there is room; never waits. A section (`futex-mutex.ts`):
+   * weft never terminates a thread between taking a permit, claiming a slot,
+   * writing it and waking a getter, so none of them is left half done.
+   */
   tryPut(item: ItemBytes, priority: Priority | undefined): PutOutcome {
+    enterSection();
+    try {
+      return this.#tryPut(item, priority);
+    } finally {
+      leaveSection();
+    }
+  }
+
+  #tryPut(item: ItemBytes, priority: Priority | undefined): PutOutcome {
     // A quick refusal after shutdown; the store's own closed mark decides a put that races with it.
     if (this.#modeNow !== QueueMode.Open) return 'shutdown';
     if (this.maxsize > 0 && !this.#takePermit()) return 'full';
@@ -232,8 +245,23 @@ export class QueueState {
 
   // ---- get -------------------------------------------------------------------
 
-  /** Takes the next item's bytes into `into`, if there is one; never waits. */
+  /**
+   * Takes the next item's bytes into `into`, if there is one; never waits.
+   * A section, as `tryPut` is: claiming a slot, reading it and giving back
+   * its permit are never split by weft's terminations. (An item a thread has
+   * taken is lost if the thread then dies before its caller sees it, as in
+   * Python.)
+   */
   tryGet(into: ItemBytes): GetOutcome {
+    enterSection();
+    try {
+      return this.#tryGet(into);
+    } finally {
+      leaveSection();
+    }
+  }
+
+  #tryGet(into: ItemBytes): GetOutcome {
     const mode = this.#modeNow;
     if (mode === QueueMode.Drop) return 'shutdown';
     if (!this.#items.pop(into)) return mode === QueueMode.Open ? 'empty' : 'shutdown';
@@ -262,6 +290,15 @@ export class QueueState {
 
   /** Counts one task done; 'too-many' (changing nothing) if every task already was. */
   taskDone(): 'done' | 'too-many' {
+    enterSection(); // the count and the joiners' wake-up are not split
+    try {
+      return this.#taskDone();
+    } finally {
+      leaveSection();
+    }
+  }
+
+  #taskDone(): 'done' | 'too-many' {
     const words = this.words;
     for (;;) {
       const done = Atomics.load(words, QueueWord.DoneCount);
@@ -287,6 +324,15 @@ export class QueueState {
    * counted as done. Every sleeper is woken to see it.
    */
   shutdown(immediate: boolean): void {
+    enterSection(); // closing, discarding and waking are not split
+    try {
+      this.#shutdown(immediate);
+    } finally {
+      leaveSection();
+    }
+  }
+
+  #shutdown(immediate: boolean): void {
     const mode = immediate ? QueueMode.Drop : QueueMode.ShutDown;
     const words = this.words;
     for (;;) {
@@ -384,7 +430,14 @@ export class QueueState {
   }
 
   #lockControl(): void {
-    lockMutex(this.words, QueueWord.Control);
+    // Taken over from a holder that crashed inside (never one weft
+    // terminated: `safe-stop.ts`): the three queues it guards are rebuilt
+    // from their forward chains (`wait-queue.ts`).
+    if (lockMutex(this.words, QueueWord.Control)) {
+      this.#getters.repair();
+      this.#putters.repair();
+      this.#joiners.repair();
+    }
   }
 
   #unlockControl(): void {

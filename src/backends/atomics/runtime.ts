@@ -18,6 +18,13 @@ export interface AtomicsRuntime {
   readonly arena: Arena;
   /** This thread's token (see `arena.ts`). */
   readonly token: number;
+  /**
+   * Index in the arena of this thread's section count (`Slot.Sections`, see
+   * `futex-mutex.ts`), or -1 once the thread has recorded its own end: its
+   * slot may then be reused at once, and what it still runs on its way out
+   * must not count in (or park on) the next thread's word.
+   */
+  sections: number;
 }
 
 const key = Symbol.for('weft.atomics.runtime');
@@ -39,7 +46,7 @@ function loadRuntime(): AtomicsRuntime {
   if (g[key] !== undefined) return g[key];
   const name = isMainThread ? 'MainThread' : `Dummy-${threadId}`;
   const arena = Arena.create(threadId, name);
-  const created: AtomicsRuntime = { arena, token: arena.rootToken };
+  const created: AtomicsRuntime = { arena, token: arena.rootToken, sections: arena.sectionWordOf(arena.rootToken) };
   g[key] = created;
   return created;
 }
@@ -47,8 +54,14 @@ function loadRuntime(): AtomicsRuntime {
 /** Installs the runtime a starting thread was handed. Called by the thread bootstrap only. */
 export function installRuntime(buffer: SharedArrayBuffer, token: number): AtomicsRuntime {
   const g = globalThis as GlobalWithRuntime;
-  const installed: AtomicsRuntime = { arena: new Arena(buffer), token };
+  const arena = new Arena(buffer);
+  const installed: AtomicsRuntime = { arena, token, sections: arena.sectionWordOf(token) };
   g[key] = installed;
   cached = installed;
   return installed;
+}
+
+/** The calling thread has recorded its own end: see `AtomicsRuntime.sections`. */
+export function retireSections(): void {
+  runtime().sections = -1;
 }

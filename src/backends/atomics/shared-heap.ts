@@ -28,6 +28,17 @@
  * |-------|-----------------------------------------------------------|
  * | Class | size class c: the block is 2^c bytes, header included      |
  * | Next  | next free block of the class, while the block is free      |
+ *
+ * ## A holder of Lock that dies
+ *
+ * weft's own terminations never stop a thread inside Lock (`safe-stop.ts`).
+ * A holder that dies otherwise leaves the words consistent, because each
+ * section commits with one store: `alloc` takes a free block by storing the
+ * list's new head, or carves by growing the buffer and then storing Bump;
+ * `free` writes the block's Next and then stores the list's head. A holder
+ * stopped before that store changed nothing shared; after it, only the block
+ * it was taking or giving back is lost (never handed out twice). So whoever
+ * takes Lock over has nothing to repair.
  */
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';

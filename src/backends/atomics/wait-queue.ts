@@ -21,6 +21,20 @@
  * queued, in its place. Both change the cell's State before notifying, so a
  * waiter that has not gone to sleep yet does not miss them. There is no
  * thundering herd, and the order is first come, first served.
+ *
+ * ## A holder of Lock that dies
+ *
+ * weft's own terminations never stop a thread holding Lock (`safe-stop.ts`).
+ * A holder that dies otherwise (a crash) may have stopped halfway through
+ * `push` or `remove`. Both write the forward chain first — the one store
+ * that links a cell in (the tail's Next, or Head) or out (its predecessor's
+ * Next, or Head) — and Prev, Tail and Length after it; so the chain from
+ * Head along Next is always whole, and `repair()`, run by whoever reclaims
+ * Lock, rebuilds Prev, Tail and Length from it. What a primitive keeps in
+ * its own words under the same lock is re-derived by the primitive if it
+ * passes `onRepair` (a Lock does: QUEUED, STARVING and Woken; the others
+ * do not yet — see their headers); cells of the dead holder
+ * are skipped by `first()` as for any dead waiter.
  */
 import { Arena, Cell, CellState } from './arena.js';
 import { lockMutex, unlockMutex } from './futex-mutex.js';
@@ -35,22 +49,43 @@ export class WaitQueue {
   readonly #cells: Int32Array;
 
   readonly #alsoCount: number;
+  readonly #onRepair: (() => void) | undefined;
 
   /**
    * `alsoCount`: index of a word in `words` that counts this queue's cells
    * together with other queues' (a queue's getters, putters and joiners in
-   * one word for weft/testing), or -1.
+   * one word for weft/testing), or -1. `onRepair`: re-derives the
+   * primitive's own words after `repair()`, Lock held.
    */
-  constructor(words: Int32Array, base: number, arena: Arena, alsoCount = -1) {
+  constructor(words: Int32Array, base: number, arena: Arena, alsoCount = -1, onRepair?: () => void) {
     this.#words = words;
     this.#base = base;
     this.#arena = arena;
     this.#cells = arena.words;
     this.#alsoCount = alsoCount;
+    this.#onRepair = onRepair;
   }
 
   lock(): void {
-    lockMutex(this.#words, this.#base + QueueWord.Lock);
+    if (lockMutex(this.#words, this.#base + QueueWord.Lock)) this.repair();
+  }
+
+  /**
+   * Lock held, taken over from a holder that died inside it: rebuilds Prev,
+   * Tail and Length from the forward chain (see the header).
+   */
+  repair(): void {
+    let prev = 0;
+    let count = 0;
+    for (let cell = Atomics.load(this.#words, this.#base + QueueWord.Head); cell !== 0; cell = this.#link(cell - 1, Cell.Next)) {
+      this.#setLink(cell - 1, Cell.Prev, prev);
+      prev = cell;
+      count += 1;
+    }
+    this.#setWord(QueueWord.Tail, prev);
+    const delta = count - this.length;
+    if (delta !== 0) this.#changeLength(delta);
+    this.#onRepair?.();
   }
 
   unlock(): void {
