@@ -26,10 +26,16 @@ export interface QueueRef {
   closed: boolean;
   /** This wrapper saw the queue shut down (its own `shutdown()` or a `ShutDown` answer). */
   shutDown: boolean;
+  /**
+   * The wrapper, so that whatever holds the ref (an async iterator the
+   * caller keeps, when it dropped the queue itself) keeps the wrapper — and
+   * so the wrapper's reference in the hub — alive (`backends/hub/references.ts`).
+   */
+  owner: object | undefined;
 }
 
 export function newRef(id: number, maxsize: number): QueueRef {
-  return { id, maxsize, closed: false, shutDown: false };
+  return { id, maxsize, closed: false, shutDown: false, owner: undefined };
 }
 
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {

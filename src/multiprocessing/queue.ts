@@ -127,6 +127,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   /** @param maxsize the most items it holds; 0 (default) for no limit. */
   constructor(maxsize = 0) {
     this.ref = queueRef(maxsize, this);
+    this.ref.owner = this;
   }
 
   /** The most items the queue holds (0: no limit). */

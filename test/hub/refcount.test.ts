@@ -213,3 +213,28 @@ test('a thread that ends, and a process that is killed, release the objects they
   assert.equal(await child.join(), true);
   await settleGone(held);
 });
+
+test('a queue named only by an async iterator over it stays until the iteration ends', { timeout: 120_000 }, async () => {
+  let id = 0;
+  const iterate = async (): Promise<number[]> => {
+    const iterator = await (async () => {
+      const queue = new Queue<number>();
+      id = (queue as unknown as { ref: { id: number } }).ref.id;
+      const thread = new Thread({ target: targets.putThenShutdown, args: [queue, 3] });
+      thread.start();
+      assert.equal(await thread.join(), true);
+      return queue[Symbol.asyncIterator]();
+    })();
+    // The wrapper is out of reach of this code, and the thread that put has ended.
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await turn();
+    }
+    const got: number[] = [];
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) got.push(next.value);
+    return got;
+  };
+  assert.deepEqual(await iterate(), [1, 2, 3]);
+  // Iteration over, nothing names the queue: it goes.
+  await settleGone([id]);
+});

@@ -255,7 +255,8 @@ export async function hubCall(id: number, op: string, args: readonly unknown[] =
   const { signal, timeout } = options;
   signal?.throwIfAborted();
   const deadline = linkDeadline(timeout);
-  const self = client ?? (await threadClientAsync(deadline, signal));
+  // With the link up, the client is made at once, so this call is posted before the caller's next one.
+  const self = client ?? (linkReady() ? threadClient() : await threadClientAsync(deadline, signal));
   if (self === undefined) return TIMED_OUT;
   signal?.throwIfAborted();
   const seq = self.nextSeq();

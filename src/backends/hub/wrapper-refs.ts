@@ -15,6 +15,12 @@
  * - A carrier that ended without delivering (a Process that exited) drops
  *   the tickets of the handles it carried (`dropHandles`).
  *
+ * The wrapper is what the garbage collector watches, so anything that
+ * goes on naming the object after the caller dropped the wrapper (an async
+ * iterator over a queue) must hold the wrapper (see `QueueRef.owner`).
+ * A call waiting in the hub needs nothing: the hub never removes an object
+ * a call waits on.
+ *
  * Any process-scope class whose `[kHandle]()` goes through `hubHandle()`,
  * whose handle data has a numeric `id`, and which passes itself to
  * `hubCreate(kind, args, this)`, is counted without more code.
