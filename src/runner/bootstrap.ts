@@ -133,9 +133,8 @@ class ThreadLife {
     return restored;
   }
 
-  /** A failure before run(): thrown by start() if the creator still waits, else the thread's error. */
+  /** A failure before run(): thrown by start() if the creator still waits, else the thread's error (and its excepthook's). */
   #startFailed(error: unknown): void {
-    // The creator's start() throws it if it still waits; if it gave up waiting, it is the thread's error.
     this.#post({ type: 'error', error: encodeError(error) });
     Atomics.compareExchange(this.#startState, 0, StartState.Booting, StartState.Failed);
     Atomics.notify(this.#startState, 0);

@@ -22,7 +22,7 @@ test('dist/cli.js runs with plain node: --version, --list, a program', T, async 
   assert.equal(versionResult.stdout, `${version}\n`);
   const list = await builtWeft(['tour', '--list']);
   assert.equal(list.code, 0);
-  assert.match(list.stdout, /^ {2}11 {2}tickets --no-lock +Nine processes buy one ticket, no lock$/m);
+  assert.match(list.stdout, /^ {2}13 {2}tickets --no-lock +Nine processes buy one ticket, no lock$/m);
   const run = await builtWeft(['run', 'process-isolation']);
   assert.equal(run.stderr, '');
   assert.equal(run.stdout, 'func1:10\nfunc2:100\nMain process:0\n');
