@@ -375,6 +375,10 @@ describe('ThreadPool: thread-scope weft objects as task arguments and results ar
     const bufferBack = await p.apply(tasks.echo, [buffer]);
     new Int32Array(bufferBack)[1] = 7;
     assert.equal(new Int32Array(buffer)[1], 7, 'a raw SharedArrayBuffer stays shared both ways');
+    const view = new Int32Array(buffer, 4, 1);
+    const viewBack = await p.apply(tasks.echo, [view]);
+    viewBack[0] = 8;
+    assert.equal(view[0], 8, 'so does a view of one, with its offset');
   });
 
   test('an object made in a worker and returned is shared with that worker', T, async () => {
@@ -384,6 +388,21 @@ describe('ThreadPool: thread-scope weft objects as task arguments and results ar
     assert.equal(await p.apply(tasks.madeEventIsSet), false);
     made.set();
     assert.equal(await p.apply(tasks.madeEventIsSet), true, 'the worker sees the caller set its Event');
+  });
+
+  test('a worker that retires right after returning one (maxTasksPerChild: 1) still delivers it whole', { timeout: 60_000 }, async () => {
+    const p = new ThreadPool({ processes: 2, maxTasksPerChild: 1 });
+    open.add(p);
+    // Few tasks: each one starts a worker thread.
+    const made = await Promise.all(Array.from({ length: 4 }, () => p.apply(tasks.makeEvent)));
+    for (const event of made) {
+      assert.ok(event instanceof ThreadEvent);
+      event.set();
+      assert.equal(event.isSet(), true);
+    }
+    const value = new Value('i', 0);
+    await p.starmap(tasks.addTo, Array.from({ length: 4 }, (): [Value<number>, number, number] => [value, 1, 5]), { chunksize: 1 });
+    assert.equal(value.value, 20, 'each new worker gets the value anew');
   });
 
   test('every thread-scope kind crosses as itself', T, async () => {
