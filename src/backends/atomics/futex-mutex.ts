@@ -61,7 +61,7 @@
  *    path 1, which needs no event loop at all.
  */
 import { TOKEN_MASK, SECTION_COUNT, STOPPING } from './arena.js';
-import { runtime } from './runtime.js';
+import { NOT_LOADED, runtime, section } from './runtime.js';
 
 /** Someone may sleep on the word. */
 export const CONTENDED = 1 << 29;
@@ -132,12 +132,13 @@ const PARK_SLICE_MS = 1000;
  * Pair with `leaveSection`.
  */
 export function enterSection(): number {
-  const { arena, token, sections } = runtime();
-  if (sections < 0) return token;
-  const words = arena.words;
+  if (section.index === NOT_LOADED) runtime();
+  const sections = section.index;
+  if (sections < 0) return section.token;
+  const words = section.words;
   for (;;) {
     const before = Atomics.add(words, sections, 1);
-    if ((before & STOPPING) === 0 || (before & SECTION_COUNT) !== 0) return token;
+    if ((before & STOPPING) === 0 || (before & SECTION_COUNT) !== 0) return section.token;
     // Asked to stop, and holding nothing: step back out and wait for the end.
     Atomics.sub(words, sections, 1);
     Atomics.notify(words, sections);
@@ -147,9 +148,10 @@ export function enterSection(): number {
 }
 
 export function leaveSection(): void {
-  const { arena, sections } = runtime();
+  const sections = section.index;
   if (sections < 0) return;
-  const before = Atomics.sub(arena.words, sections, 1);
+  const words = section.words;
+  const before = Atomics.sub(words, sections, 1);
   // A terminator waits for the count to reach 0.
-  if ((before & STOPPING) !== 0 && (before & SECTION_COUNT) === 1) Atomics.notify(arena.words, sections);
+  if ((before & STOPPING) !== 0 && (before & SECTION_COUNT) === 1) Atomics.notify(words, sections);
 }

@@ -54,6 +54,18 @@
  * put racing with shutdown either lands before the close or fails with
  * ShutDown, and an immediate shutdown's discarding sees every item that
  * landed. Puts read State without an atomic first only to refuse quickly.
+ *
+ * ## Threads that die
+ *
+ * `tryPut`, `tryGet`, `taskDone` and `shutdown` are sections
+ * (`futex-mutex.ts`): weft never terminates a thread inside one, so a permit
+ * taken is given back or used, a slot claimed is written or read, a sleeper
+ * owed a wake-up is woken. A thread that dies otherwise (a crash): the
+ * Control lock is reclaimed and its three wait queues rebuilt
+ * (`wait-queue.ts`); a claimed, unwritten FIFO slot is skipped
+ * (`fifo-items.ts`); LIFO and priority stores repair themselves under their
+ * lock (their headers say how far). An item a consumer has taken dies with
+ * it, as in Python.
  */
 import { CellKind, type Arena } from './arena.js';
 import { enterSection, leaveSection, lockMutex, unlockMutex } from './futex-mutex.js';

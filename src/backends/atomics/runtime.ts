@@ -32,13 +32,31 @@ type GlobalWithRuntime = typeof globalThis & { [key]?: AtomicsRuntime };
 
 let cached: AtomicsRuntime | undefined;
 
+/** `Section.index` before the runtime is loaded in this copy of weft. */
+export const NOT_LOADED = -2;
+
+/**
+ * This thread's section word, kept flat for `enterSection`/`leaveSection`
+ * (`futex-mutex.ts`), which run twice on every queue put and get: a read of
+ * two fields instead of a call and a destructuring. Set whenever `cached` is.
+ */
+export const section: { words: Int32Array; index: number; token: number } = { words: new Int32Array(0), index: NOT_LOADED, token: 0 };
+
+function use(loaded: AtomicsRuntime): AtomicsRuntime {
+  cached = loaded;
+  section.words = loaded.arena.words;
+  section.index = loaded.sections;
+  section.token = loaded.token;
+  return loaded;
+}
+
 export function runtime(): AtomicsRuntime {
-  return (cached ??= loadRuntime());
+  return cached ?? use(loadRuntime());
 }
 
 /** The calling thread's token; creates the arena in the root thread on first use. */
 export function currentToken(): number {
-  return (cached ??= loadRuntime()).token;
+  return runtime().token;
 }
 
 function loadRuntime(): AtomicsRuntime {
@@ -57,11 +75,11 @@ export function installRuntime(buffer: SharedArrayBuffer, token: number): Atomic
   const arena = new Arena(buffer);
   const installed: AtomicsRuntime = { arena, token, sections: arena.sectionWordOf(token) };
   g[key] = installed;
-  cached = installed;
-  return installed;
+  return use(installed);
 }
 
 /** The calling thread has recorded its own end: see `AtomicsRuntime.sections`. */
 export function retireSections(): void {
   runtime().sections = -1;
+  section.index = -1;
 }
