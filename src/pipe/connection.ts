@@ -50,7 +50,7 @@
  * which a blocked thread cannot run: there they return what has already
  * arrived, and throw `ERR_INVALID_STATE` instead of waiting.
  */
-import { kHandle, registerHandleKind, registerProcessCrossing, registerThreadCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
+import { kHandle, registerBytesRefusal, registerHandleKind, registerProcessCrossing, registerThreadCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
 import { BrokenPipeError, EOFError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
@@ -868,6 +868,7 @@ registerHandleKind(CONNECTION_KIND, (data: RingEndData | SocketEndData | RelayEn
   return Connection.fromSocket(data);
 });
 registerProcessCrossing(CONNECTION_KIND, (handle) => Connection.crossToProcess(handle));
+registerBytesRefusal(CONNECTION_KIND, 'an end cannot be a pool task argument (a task may run on any worker, and an end has one owner); pass it to a Thread or Process instead');
 registerThreadCrossing(CONNECTION_KIND, (handle) => {
   if (!('relay' in (handle.data as object))) return;
   throw misuse(

@@ -33,7 +33,7 @@
  *   which ones it began (see `messages.ts`).
  */
 import { encodeArgs } from '../codec/args.js';
-import type { Handle } from '../codec/handles.js';
+import { bytesRefusal, type Handle } from '../codec/handles.js';
 import { BrokenPoolError, CancelledError, ErrorCode, KeyboardInterrupt, TimeoutError, misuse } from '../errors.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { callerModule } from '../runner/call-site.js';
@@ -229,6 +229,10 @@ export class PoolEngine implements Interruptible {
 
   /** Thread-scope objects live in shared memory, which task bytes cannot carry; initargs can. */
   #checkHandles(handles: readonly Handle[]): void {
+    for (const handle of handles) {
+      const refusal = bytesRefusal(handle);
+      if (refusal !== undefined) throw misuse(ErrorCode.NotSerializable, `${this.#options.api}: a task argument is a ${handle.kind.replace(/^\w+\./, '')}: ${refusal}`);
+    }
     if (handles.every((handle) => handle.scope !== 'thread')) return;
     const kind = this.#options.kind;
     throw misuse(
