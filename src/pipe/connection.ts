@@ -267,8 +267,23 @@ export class Connection<T = unknown> implements Shareable {
       } catch (error) {
         return Promise.reject(error);
       }
+      if (this.#transport.kind === 'socket') return this.#recvSocket(this.#transport);
     }
     return this.#recvWaiting(options);
+  }
+
+  /** `recv()` without options on a socket: one shared promise per arrival, no timer or signal to manage. */
+  async #recvSocket(transport: SocketTransport): Promise<T> {
+    holdEventLoop();
+    try {
+      for (;;) {
+        await transport.peer.nextChange();
+        const ready = this.#peek(); // throws if the end was closed meanwhile
+        if (ready !== undefined) return decodeMessage(this.#takeReady(ready, false)) as T;
+      }
+    } finally {
+      releaseEventLoop();
+    }
   }
 
   async #recvWaiting(options: WaitOptions | undefined): Promise<T> {
@@ -379,9 +394,11 @@ export class Connection<T = unknown> implements Shareable {
     switch (transport.kind) {
       case 'ring':
         closeRing(transport, this.#end);
+        transport.reader.wake(); // a recv of this thread pending on this end wakes, and finds it closed
         return;
       case 'socket':
         transport.peer.close();
+        transport.peer.wake();
         return;
       case 'away':
       case 'closed':

@@ -75,6 +75,8 @@ export class SocketPeer {
   /** The local end was closed: no more sends; the socket ends once the outbox is out. */
   #closing = false;
   readonly #changed = new Set<() => void>();
+  #next: Promise<void> | undefined;
+  #resolveNext: (() => void) | undefined;
 
   private constructor() {}
 
@@ -135,6 +137,17 @@ export class SocketPeer {
   onChange(onChange: () => void): () => void {
     this.#changed.add(onChange);
     return () => this.#changed.delete(onChange);
+  }
+
+  /** Resolves at the next record or at the end (one promise shared by every waiter of this thread). */
+  nextChange(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return (this.#next ??= new Promise((resolve) => (this.#resolveNext = resolve)));
+  }
+
+  /** Wakes the waiters without a change: the local end was closed under them. */
+  wake(): void {
+    this.#notify();
   }
 
   /** The local end is closed: what was sent still goes out, then the socket ends. */
@@ -228,6 +241,12 @@ export class SocketPeer {
   }
 
   #notify(): void {
+    const resolve = this.#resolveNext;
+    if (resolve !== undefined) {
+      this.#next = undefined;
+      this.#resolveNext = undefined;
+      resolve();
+    }
     // A Set's iteration tolerates its callbacks removing themselves.
     for (const onChange of this.#changed) onChange();
   }

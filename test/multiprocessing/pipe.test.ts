@@ -220,3 +220,10 @@ test('an end is not a pool task argument: ERR_NOT_SERIALIZABLE at submit, saying
     await pool.terminate();
   }
 });
+
+test('closing an end while this thread waits on it rejects that recv with ERR_CONNECTION_CLOSED', T, async () => {
+  const [a] = Pipe();
+  const pending = a.recv();
+  a.close();
+  await assert.rejects(pending, { code: 'ERR_CONNECTION_CLOSED' });
+});
