@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { registerExitFlush } from '../internal/exit-flush.js';
 import { FrameSplitter } from '../pool/process-channel.js';
 import { RecordQueue } from './record-queue.js';
-import type { Frame } from './message-record.js';
+import { FRAME_HEADER_BYTES, type Frame } from './message-record.js';
 
 const TOKEN_BYTES = 24;
 
@@ -250,4 +250,25 @@ export class SocketPeer {
     // A Set's iteration tolerates its callbacks removing themselves.
     for (const onChange of this.#changed) onChange();
   }
+}
+
+/** Forwards every record `from` receives to `to`, and its end as a close. */
+export function relay(from: SocketPeer, to: SocketPeer): void {
+  const pump = (): void => {
+    for (let record = from.inbox.shift(); record !== undefined; record = from.inbox.shift()) to.send(frameRecord(record));
+    if (from.ended) {
+      stop();
+      to.close();
+    }
+  };
+  const stop = from.onChange(pump);
+  pump();
+}
+
+/** `record` in a socket frame of its own. */
+function frameRecord(record: Uint8Array): Frame {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + record.length);
+  new DataView(frame.buffer).setUint32(0, record.length, true);
+  frame.set(record, FRAME_HEADER_BYTES);
+  return frame;
 }
