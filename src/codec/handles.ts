@@ -147,3 +147,24 @@ export function checkThreadCrossing(handles: readonly Handle[]): void {
   if (registered.size === 0) return;
   for (const handle of handles) registered.get(handle.kind)?.(handle);
 }
+
+const bytesRefusalKey = Symbol.for('weft.bytesRefusals');
+type GlobalWithRefusals = typeof globalThis & { [bytesRefusalKey]?: Map<string, string> };
+
+function bytesRefusals(): Map<string, string> {
+  const g = globalThis as GlobalWithRefusals;
+  return (g[bytesRefusalKey] ??= new Map());
+}
+
+/**
+ * Says that handles of `kind` cannot travel inside task bytes (a pool's
+ * task arguments), and why: `reason` ends the error message.
+ */
+export function registerBytesRefusal(kind: string, reason: string): void {
+  bytesRefusals().set(kind, reason);
+}
+
+/** Why `handle` cannot travel inside task bytes, or undefined if it can. */
+export function bytesRefusal(handle: Handle): string | undefined {
+  return bytesRefusals().get(handle.kind);
+}

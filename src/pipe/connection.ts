@@ -50,38 +50,16 @@
  * which a blocked thread cannot run: there they return what has already
  * arrived, and throw `ERR_INVALID_STATE` instead of waiting.
  */
-import { kHandle, registerHandleKind, registerProcessCrossing, registerThreadCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
+import { kHandle, registerBytesRefusal, registerHandleKind, registerProcessCrossing, registerThreadCrossing, type Handle, type ProcessCrossing, type Shareable } from '../codec/handles.js';
 import { BrokenPipeError, EOFError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
-import { registerExitFlush } from '../internal/exit-flush.js';
 import { RingReader, RingWriter } from '../pool/byte-ring.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, FRAME_HEADER_BYTES, type Frame } from './message-record.js';
+import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, type Frame } from './message-record.js';
 import { EndState, Word, myOwnerId, wakePeer, type End, type PipeMemory } from './pipe-memory.js';
-import { RecordQueue } from './record-queue.js';
-import { SocketPeer, type PeerAddress } from './socket-peer.js';
-
-/** A message that did not fit in the ring yet: `record` from `offset` on. */
-interface Unsent {
-  readonly record: Uint8Array;
-  offset: number;
-}
-
-interface RingTransport {
-  readonly kind: 'ring';
-  readonly memory: PipeMemory;
-  readonly control: Int32Array;
-  /** Rebuilt when the end comes back from another thread (`#claim`): its position lives in the ring, not here. */
-  reader: RingReader;
-  writer: RingWriter;
-  /** Sends waiting for room, oldest first. */
-  readonly unsent: Unsent[];
-  /** The flush of `unsent` is running. */
-  flushing: boolean;
-  /** `close()` was called while `unsent` waited: the flush closes the end when it is done. */
-  closing: boolean;
-}
+import { SocketPeer, relay, type PeerAddress } from './socket-peer.js';
+import { EOF_RECORD, closeRing, flushUnsent, type RingTransport } from './ring-sending.js';
 
 interface SocketTransport {
   readonly kind: 'socket';
@@ -114,8 +92,6 @@ interface RelayEndData {
   readonly end: End;
 }
 
-/** An EOF record: what `close()` writes into its ring, so that a reader asleep on the ring wakes (see pipe-memory.ts). */
-const EOF_RECORD = new Uint8Array([Kind.Eof]);
 
 /** Options of `poll()`: a number is a timeout in ms. */
 export type PollOptions = number | WaitOptions;
@@ -267,8 +243,23 @@ export class Connection<T = unknown> implements Shareable {
       } catch (error) {
         return Promise.reject(error);
       }
+      if (this.#transport.kind === 'socket') return this.#recvSocket(this.#transport);
     }
     return this.#recvWaiting(options);
+  }
+
+  /** `recv()` without options on a socket: one shared promise per arrival, no timer or signal to manage. */
+  async #recvSocket(transport: SocketTransport): Promise<T> {
+    holdEventLoop();
+    try {
+      for (;;) {
+        await transport.peer.nextChange();
+        const ready = this.#peek(); // throws if the end was closed meanwhile
+        if (ready !== undefined) return decodeMessage(this.#takeReady(ready, false)) as T;
+      }
+    } finally {
+      releaseEventLoop();
+    }
   }
 
   async #recvWaiting(options: WaitOptions | undefined): Promise<T> {
@@ -379,9 +370,11 @@ export class Connection<T = unknown> implements Shareable {
     switch (transport.kind) {
       case 'ring':
         closeRing(transport, this.#end);
+        transport.reader.wake(); // a recv of this thread pending on this end wakes, and finds it closed
         return;
       case 'socket':
         transport.peer.close();
+        transport.peer.wake();
         return;
       case 'away':
       case 'closed':
@@ -710,122 +703,6 @@ export class Connection<T = unknown> implements Shareable {
   }
 }
 
-/** Forwards every record `from` receives to `to`, and its end as a close. */
-function relay(from: SocketPeer, to: SocketPeer): void {
-  const pump = (): void => {
-    for (let record = from.inbox.shift(); record !== undefined; record = from.inbox.shift()) to.send(frameRecord(record));
-    if (from.ended) {
-      stop();
-      to.close();
-    }
-  };
-  const stop = from.onChange(pump);
-  pump();
-}
-
-/** `record` in a socket frame of its own. */
-function frameRecord(record: Uint8Array): Frame {
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + record.length);
-  new DataView(frame.buffer).setUint32(0, record.length, true);
-  frame.set(record, FRAME_HEADER_BYTES);
-  return frame;
-}
-
-// ---- ring helpers -------------------------------------------------------------
-
-function closeRing(transport: RingTransport, end: End): void {
-  if (Atomics.load(transport.control, Word.State + end) !== EndState.Open || transport.closing) return;
-  if (transport.unsent.length > 0) {
-    // Messages still wait for room: the Closed state and the EOF record follow them (flushUnsent).
-    transport.closing = true;
-    return;
-  }
-  markClosed(transport, end);
-}
-
-/**
- * Stores Closed, then writes the EOF record: the record changes WRITTEN, so
- * a reader that looked at the state before it changed still wakes
- * (pipe-memory.ts). Everything this end sent is in the ring by now.
- */
-function markClosed(transport: RingTransport, end: End): void {
-  const { control, memory } = transport;
-  if (Atomics.compareExchange(control, Word.State + end, EndState.Open, EndState.Closed) !== EndState.Open) return;
-  if (transport.writer.write(EOF_RECORD, 0) === 1) transport.writer.publish();
-  wakePeer(memory, end);
-}
-
-/**
- * Writes `unsent` as the reader makes room; drops it if the reader goes
- * away. While the reader is another thread's, it holds the event loop (and
- * a thread's end waits for it, exit-flush.ts), so the messages get there,
- * as Python's blocked send would. With both ends in this thread, nobody
- * else can read them: a forgotten Pipe does not keep the program alive.
- */
-function flushUnsent(transport: RingTransport, end: End): void {
-  if (transport.flushing) return;
-  transport.flushing = true;
-  const flushed = writeUnsent(transport, end);
-  flushesInFlight.set(flushed, { transport, end });
-  void flushed.finally(() => flushesInFlight.delete(flushed));
-  if (!flushRegistered) {
-    flushRegistered = true;
-    registerExitFlush(async () => {
-      for (;;) {
-        const waiting = [...flushesInFlight].filter(([, held]) => readerIsElsewhere(held.transport, held.end)).map(([flush]) => flush);
-        if (waiting.length === 0) return;
-        await Promise.all(waiting);
-      }
-    });
-  }
-}
-
-const flushesInFlight = new Map<Promise<void>, { readonly transport: RingTransport; readonly end: End }>();
-let flushRegistered = false;
-
-function readerIsElsewhere(transport: RingTransport, end: End): boolean {
-  return Atomics.load(transport.control, Word.Owner + 1 - end) !== myOwnerId();
-}
-
-async function writeUnsent(transport: RingTransport, end: End): Promise<void> {
-  const { writer, control, unsent } = transport;
-  try {
-    while (unsent.length > 0) {
-      const seenRead = writer.readCounter();
-      const peerState = Atomics.load(control, Word.State + 1 - end);
-      if (peerState !== EndState.Open) {
-        unsent.length = 0; // nobody will read them: Python's EPIPE
-        if (transport.closing) markClosed(transport, end);
-        return;
-      }
-      let progressed = false;
-      while (unsent.length > 0) {
-        const head = unsent[0];
-        const offset = writer.write(head.record, head.offset);
-        if (offset !== head.offset) progressed = true;
-        head.offset = offset;
-        if (offset < head.record.length) break;
-        unsent.shift();
-      }
-      writer.publish();
-      if (unsent.length === 0) {
-        if (transport.closing) markClosed(transport, end);
-        return;
-      }
-      if (progressed) continue;
-      const hold = readerIsElsewhere(transport, end);
-      if (hold) holdEventLoop();
-      try {
-        await writer.waitForRoom(seenRead);
-      } finally {
-        if (hold) releaseEventLoop();
-      }
-    }
-  } finally {
-    transport.flushing = false;
-  }
-}
-
 function closedError(what: string): Error {
   return misuse(ErrorCode.ConnectionClosed, `connection: ${what} a closed Connection (closed here, or sent to another process); Python's "handle is closed"`);
 }
@@ -868,6 +745,7 @@ registerHandleKind(CONNECTION_KIND, (data: RingEndData | SocketEndData | RelayEn
   return Connection.fromSocket(data);
 });
 registerProcessCrossing(CONNECTION_KIND, (handle) => Connection.crossToProcess(handle));
+registerBytesRefusal(CONNECTION_KIND, 'an end cannot be a pool task argument (a task may run on any worker, and an end has one owner); pass it to a Thread or Process instead');
 registerThreadCrossing(CONNECTION_KIND, (handle) => {
   if (!('relay' in (handle.data as object))) return;
   throw misuse(

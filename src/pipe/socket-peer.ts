@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { registerExitFlush } from '../internal/exit-flush.js';
 import { FrameSplitter } from '../pool/process-channel.js';
 import { RecordQueue } from './record-queue.js';
-import type { Frame } from './message-record.js';
+import { FRAME_HEADER_BYTES, type Frame } from './message-record.js';
 
 const TOKEN_BYTES = 24;
 
@@ -75,6 +75,8 @@ export class SocketPeer {
   /** The local end was closed: no more sends; the socket ends once the outbox is out. */
   #closing = false;
   readonly #changed = new Set<() => void>();
+  #next: Promise<void> | undefined;
+  #resolveNext: (() => void) | undefined;
 
   private constructor() {}
 
@@ -135,6 +137,17 @@ export class SocketPeer {
   onChange(onChange: () => void): () => void {
     this.#changed.add(onChange);
     return () => this.#changed.delete(onChange);
+  }
+
+  /** Resolves at the next record or at the end (one promise shared by every waiter of this thread). */
+  nextChange(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return (this.#next ??= new Promise((resolve) => (this.#resolveNext = resolve)));
+  }
+
+  /** Wakes the waiters without a change: the local end was closed under them. */
+  wake(): void {
+    this.#notify();
   }
 
   /** The local end is closed: what was sent still goes out, then the socket ends. */
@@ -228,7 +241,34 @@ export class SocketPeer {
   }
 
   #notify(): void {
+    const resolve = this.#resolveNext;
+    if (resolve !== undefined) {
+      this.#next = undefined;
+      this.#resolveNext = undefined;
+      resolve();
+    }
     // A Set's iteration tolerates its callbacks removing themselves.
     for (const onChange of this.#changed) onChange();
   }
+}
+
+/** Forwards every record `from` receives to `to`, and its end as a close. */
+export function relay(from: SocketPeer, to: SocketPeer): void {
+  const pump = (): void => {
+    for (let record = from.inbox.shift(); record !== undefined; record = from.inbox.shift()) to.send(frameRecord(record));
+    if (from.ended) {
+      stop();
+      to.close();
+    }
+  };
+  const stop = from.onChange(pump);
+  pump();
+}
+
+/** `record` in a socket frame of its own. */
+function frameRecord(record: Uint8Array): Frame {
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + record.length);
+  new DataView(frame.buffer).setUint32(0, record.length, true);
+  frame.set(record, FRAME_HEADER_BYTES);
+  return frame;
 }

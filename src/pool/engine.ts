@@ -33,7 +33,7 @@
  *   which ones it began (see `messages.ts`).
  */
 import { encodeArgs } from '../codec/args.js';
-import type { Handle } from '../codec/handles.js';
+import { bytesRefusal, type Handle } from '../codec/handles.js';
 import { BrokenPoolError, CancelledError, ErrorCode, KeyboardInterrupt, TimeoutError, misuse } from '../errors.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { callerModule } from '../runner/call-site.js';
@@ -223,6 +223,7 @@ export class PoolEngine implements Interruptible {
   #taskArgs(args: readonly unknown[]): TaskArgs {
     if (args.every(isPrimitive)) return args;
     const encoded = encodeArgs(args);
+    checkBytesRefusals(encoded.handles, this.#options.api);
     if (this.#options.kind === 'process') checkProcessScope(encoded.handles, this.#options.api);
     return encoded;
   }
@@ -521,6 +522,14 @@ function leastLoaded(workers: readonly WorkerSlot[]): WorkerSlot | undefined {
 function isPrimitive(value: unknown): boolean {
   const type = typeof value;
   return type === 'number' || type === 'string' || type === 'boolean' || type === 'bigint' || value === undefined || value === null;
+}
+
+/** Kinds that cannot travel inside task bytes at all (a `Pipe` end: see `registerBytesRefusal`). */
+function checkBytesRefusals(handles: readonly Handle[], api: string): void {
+  for (const handle of handles) {
+    const refusal = bytesRefusal(handle);
+    if (refusal !== undefined) throw misuse(ErrorCode.NotSerializable, `${api}: a task argument is a ${handle.kind.replace(/^\w+\./, '')}: ${refusal}`);
+  }
 }
 
 /**

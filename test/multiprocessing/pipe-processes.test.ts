@@ -176,3 +176,12 @@ test('a program that uses and forgets pipes ends by itself and leaves nothing in
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('closing an end that talks to a process while this thread waits on it rejects that recv', T, async () => {
+  const [a, b] = Pipe();
+  const child = startProcess(targets.echo, [b]);
+  const pending = a.recv();
+  a.close();
+  await assert.rejects(pending, { code: 'ERR_CONNECTION_CLOSED' });
+  await joinOk(child);
+});

@@ -209,3 +209,21 @@ test('an end that comes back to a thread that holds it is the same object', T, a
   assert.equal(decodeArgs(encodeArgs([a]))[0], a);
   assert.match(String(a), /<Connection end=0 ring readable writable>/);
 });
+
+test('an end is not a pool task argument: ERR_NOT_SERIALIZABLE at submit, saying what to do', T, async () => {
+  const { ThreadPool } = await import('../../src/pool/pool.js');
+  const pool = new ThreadPool({ processes: 1 });
+  try {
+    const [, b] = Pipe();
+    await assert.rejects(pool.apply(targets.sendRange, [b as never, 1, true]), { code: 'ERR_NOT_SERIALIZABLE', message: /pass it to a Thread or Process/ });
+  } finally {
+    await pool.terminate();
+  }
+});
+
+test('closing an end while this thread waits on it rejects that recv with ERR_CONNECTION_CLOSED', T, async () => {
+  const [a] = Pipe();
+  const pending = a.recv();
+  a.close();
+  await assert.rejects(pending, { code: 'ERR_CONNECTION_CLOSED' });
+});
