@@ -484,6 +484,20 @@ describe('Barrier action, in both scopes', () => {
       assert.equal(barrier.broken, true);
     });
 
+    test(`${scope.name}: a party whose thread dies while running the action breaks the barrier; the others do not wait for their timeouts`, T, async () => {
+      const tally = scope.value();
+      actions.useTally(tally);
+      const barrier = scope.barrier(2, { action: actions.dyingAction });
+      const mine = barrier.wait({ timeout: 60_000 });
+      await waitForWaiters(barrier, 1, WAIT);
+      const results = scope.array(1);
+      const last = start(actions.partyOutcome, [barrier, tally, results, 0, true]); // arrives last: runs the action, and ends
+      await assert.rejects(mine, isBroken);
+      assert.equal(await last.join(WAIT), true);
+      assert.equal(tally.value, 1, 'the action ran once');
+      assert.equal(barrier.broken, true);
+    });
+
     test(`${scope.name}: an action that is not exported is ERR_TARGET_NOT_EXPORTED at construction; a non-function is ERR_INVALID_ARG`, T, () => {
       assert.throws(() => scope.barrier(2, { action: localAction }), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'ERR_TARGET_NOT_EXPORTED');

@@ -11,6 +11,7 @@
  * | 1     | Count   | holder of the queue lock  | parties inside `wait()` this cycle        |
  * | 2     | Parties | constructor               | parties needed to trip the barrier        |
  * | 3–6   | queue   | holder of the queue lock  | parties waiting                            |
+ * | 7     | Actor   | holder of the queue lock  | token of the party running the action (while Acting) |
  * | 8–9   | Timeout | constructor               | default timeout, float64 ms (NaN: none)    |
  * | 10    | TraceId | first tracer (CAS 0 → id) | its name in traces (`trace/object-id.ts`) |
  *
@@ -37,8 +38,10 @@
  * asleep. Unlike CPython, a waiter whose timeout runs out (or whose wait is
  * aborted) while the action runs breaks the barrier, as it would while
  * Filling: the process-scope barrier cannot do otherwise, and both scopes
- * behave alike. A party whose thread dies while running the action leaves
- * the others waiting until their timeouts (or `abort()`).
+ * behave alike. A party whose thread dies while running the action breaks
+ * the barrier, as an action that threw does: parties sleep in cells that a
+ * thread's death wakes (`CellKind.LockWaiter`, see `arena.ts`), and a party
+ * woken while Acting checks that the Actor is alive.
  */
 import { CellKind, type Arena } from './arena.js';
 import { ABORTED, type ParkResult, type Steps } from './parking.js';
@@ -46,7 +49,7 @@ import { QUEUE_WORDS, WaitQueue } from './wait-queue.js';
 import { Deadline } from '../../internal/deadline.js';
 import { BrokenBarrierError } from '../../errors.js';
 
-export const BarrierWord = { State: 0, Count: 1, Parties: 2, Queue: 3, Timeout: 8, TraceId: 10 } as const;
+export const BarrierWord = { State: 0, Count: 1, Parties: 2, Queue: 3, Actor: 7, Timeout: 8, TraceId: 10 } as const;
 const BARRIER_BYTES = (BarrierWord.TraceId + 1) * 4;
 
 export const BarrierState = { Filling: 0, Draining: 1, Acting: 2, Resetting: -1, Broken: -2 } as const;
@@ -123,7 +126,8 @@ export class BarrierStateWords {
    */
   *waitSteps(me: number, deadline: Deadline, hasAction = false): Steps<number> {
     const queue = this.#queue;
-    const cell = this.#arena.allocCell(me, CellKind.Plain);
+    // A death-woken cell: a party must notice the death of the one running the action.
+    const cell = this.#arena.allocCell(me, CellKind.LockWaiter);
     queue.lock();
     try {
       // Block while the barrier runs its action, drains or resets (CPython's _enter).
@@ -135,6 +139,7 @@ export class BarrierStateWords {
       this.#count = index + 1;
       if (index + 1 === this.parties && hasAction) {
         // The caller runs the action, then finishAction() trips (and this party leaves).
+        Atomics.store(this.words, BarrierWord.Actor, me);
         this.#setState(BarrierState.Acting);
         return ACT;
       }
@@ -210,6 +215,8 @@ export class BarrierStateWords {
       parked = yield { cell, deadline };
       queue.lock();
       if (queue.isGranted(cell) || parked !== 'woken') break;
+      this.#breakIfActorDied(); // a thread died: was it the one running the action?
+      if (queue.isGranted(cell)) break;
       queue.unlock();
     }
     if (!queue.isGranted(cell)) queue.remove(cell);
@@ -257,6 +264,17 @@ export class BarrierStateWords {
     this.#queue.lock();
     this.#break();
     this.#queue.unlock();
+  }
+
+  /**
+   * While Acting, the Actor's thread died before `finishAction`: its action
+   * will never finish, so the barrier breaks (granting every sleeper), as it
+   * does when an action throws. Queue lock held.
+   */
+  #breakIfActorDied(): void {
+    if (this.state !== BarrierState.Acting) return;
+    if (this.#arena.isAlive(Atomics.load(this.words, BarrierWord.Actor))) return;
+    this.#break();
   }
 
   #break(): void {
