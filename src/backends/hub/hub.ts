@@ -26,7 +26,7 @@ import { ErrorCode } from '../../errors.js';
 import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall, type HubObject } from './call.js';
 import type { Answer, HubRequest, WireError } from './protocol.js';
 import { References } from './references.js';
-import { useReferences } from './stored-values.js';
+import { endCall, useReferences } from './stored-values.js';
 
 /** Where a client's answers go (its socket, or the root's reply channels). */
 export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string }) => void;
@@ -218,6 +218,9 @@ export class Hub {
       state.deliver({ t: 'answer', thread, seq, ok: id });
     } catch (error) {
       state.deliver({ t: 'answer', thread, seq, err: wireError(error) });
+    } finally {
+      // Values a failed creation took in (`stored-values.ts`) are released with it.
+      endCall();
     }
   }
 
