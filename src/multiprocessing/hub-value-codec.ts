@@ -21,6 +21,13 @@
  *
  * The first byte tells the two apart: codec tags are all below 0x80
  * (`codec/format.ts`).
+ *
+ * References (`backends/hub/references.ts`): each handle carries a ticket
+ * lent for its trip. A container in the hub adopts the tickets of what it
+ * stores and keeps the value without them; a value read from it comes back
+ * with fresh tickets the hub lent for the reader, which the decode here
+ * adopts. A queue item keeps its tickets until its getter's decode adopts
+ * them.
  */
 import { deserialize, serialize } from 'node:v8';
 import type { Handle } from '../codec/handles.js';
@@ -29,9 +36,9 @@ import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { ErrorCode, misuse } from '../errors.js';
 import { decodeItemBytes, encodeItemToOwnBytes } from '../queue/item-codec.js';
+// The first byte of a value that carries handles (the hub reads the table there).
+import { WITH_HANDLES } from '../backends/hub/stored-values.js';
 
-/** The first byte of a value that carries handles. */
-const WITH_HANDLES = 0xff;
 
 /**
  * The bytes of `value`, in an array of their own. `what` names the value in

@@ -206,8 +206,8 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
     const order = comparator(options);
     for (;;) {
       const snapshot = await this.callAsync('snapshot', noArgs, (answer) => answer as ListSnapshot);
-      const sorted = sortedBytes(snapshot.items, order);
-      if (await this.callAsync('replaceIf', () => [snapshot.version, sorted], asBoolean)) return;
+      const sorted = sortedOrder(snapshot.items, order);
+      if (await this.callAsync('reorderIf', () => [snapshot.version, sorted], asBoolean)) return;
     }
   }
 
@@ -216,7 +216,7 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
     const order = comparator(options);
     for (;;) {
       const snapshot = this.callSync('snapshot', [], (answer) => answer as ListSnapshot);
-      if (this.callSync('replaceIf', [snapshot.version, sortedBytes(snapshot.items, order)], asBoolean)) return;
+      if (this.callSync('reorderIf', [snapshot.version, sortedOrder(snapshot.items, order)], asBoolean)) return;
     }
   }
 
@@ -285,11 +285,11 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
-/** The stored bytes in sorted order: values decoded to compare, the original bytes kept (weft objects inside stay what they were). */
-function sortedBytes(items: Uint8Array[], order: Order): Uint8Array[] {
+/** The sorted order of the stored values, as the indices the hub permutes them by (the values stay in the hub as they are). */
+function sortedOrder(items: Uint8Array[], order: Order): number[] {
   const decoded = items.map((bytes, i) => ({ value: decodeHubValue(bytes), i }));
   decoded.sort((a, b) => order(a.value, b.value));
-  return decoded.map(({ i }) => items[i]);
+  return decoded.map(({ i }) => i);
 }
 
 const noArgs = (): readonly unknown[] => [];

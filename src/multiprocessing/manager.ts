@@ -30,6 +30,7 @@
  * them, outlive the manager's shutdown).
  */
 import { hubCallSync, hubCreate } from '../backends/hub/client.js';
+import { trackWrapper } from '../backends/hub/wrapper-refs.js';
 import { DICT_KIND } from '../backends/hub/dict.js';
 import { LIST_KIND } from '../backends/hub/list.js';
 import { MANAGER_KIND, type ManagerStat } from '../backends/hub/manager.js';
@@ -98,9 +99,8 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
       attaching = undefined;
       return;
     }
+    // The hub records this process as the creator (the manager shuts down when it ends) in the create itself.
     this.#id = hubCreate(MANAGER_KIND, []);
-    // Records this process as the creator: the manager shuts down when it ends.
-    hubCallSync(this.#id, 'claim');
   }
 
   /** For ported code: a manager is served from construction. Returns it; after `shutdown()` throws `ERR_MANAGER_SHUTDOWN`. */
@@ -115,20 +115,20 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
    */
   dict<V = unknown>(init?: DictInit<V>): DictProxy<V> {
     const entries = init === undefined ? undefined : encodeEntries(init);
-    return proxyOver(DictProxy, hubCreate(DICT_KIND, [this.#id, entries])) as DictProxy<V>;
+    return tracked(DictProxy, hubCreate(DICT_KIND, [this.#id, entries])) as DictProxy<V>;
   }
 
   /** A new shared list (Python's `manager.list()`), filled from `init`. */
   list<T = unknown>(init?: Iterable<T>): ListProxy<T> {
     const values = init === undefined ? undefined : encodeValues(init);
-    return proxyOver(ListProxy, hubCreate(LIST_KIND, [this.#id, values])) as ListProxy<T>;
+    return tracked(ListProxy, hubCreate(LIST_KIND, [this.#id, values])) as ListProxy<T>;
   }
 
   /** A new shared namespace (Python's `manager.Namespace()`), with `init`'s own entries as its first attributes. */
   // eslint-disable-next-line @typescript-eslint/naming-convention -- Python's name: a factory of Namespaces
   Namespace<A extends object = Record<string, unknown>>(init?: A): Namespace & Partial<A> & Record<string, unknown> {
     const entries = init === undefined ? undefined : encodeEntries(init);
-    return withAttributes(proxyOver(Namespace, hubCreate(NAMESPACE_KIND, [this.#id, entries]))) as Namespace & Partial<A> & Record<string, unknown>;
+    return withAttributes(tracked(Namespace, hubCreate(NAMESPACE_KIND, [this.#id, entries]))) as Namespace & Partial<A> & Record<string, unknown>;
   }
 
   /** A process-scope `Lock` (the same class as `new Lock()` from weft/multiprocessing). */
@@ -254,6 +254,17 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
     attaching = data;
     return new Manager();
   }
+}
+
+/**
+ * A proxy over a referent just created, holding the creator's reference
+ * (`backends/hub/references.ts`): released when the proxy is collected, so
+ * a dict nobody names any more leaves the hub and its manager's list.
+ */
+function tracked<P extends object>(Class: new () => P, id: number): P {
+  const proxy = proxyOver(Class, id);
+  trackWrapper(proxy, id);
+  return proxy;
 }
 
 registerHandleKind<ProxyHandleData>(MANAGER_KIND, (data) => Manager.fromHandle(data));

@@ -78,8 +78,9 @@ let nextId = 1_000_000;
 export function create(kind: string, args: readonly unknown[] = []): { object: HubObject; id: number } {
   const make = hubKind(kind);
   if (make === undefined) throw new Error(`no hub kind ${kind}`);
-  const object = make(args);
+  const object = make(args, { client: 0, thread: 0 });
   const id = nextId++;
+  object.identify?.(id);
   addHubObject(id, object);
   return { object, id };
 }

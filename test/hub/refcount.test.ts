@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { References, type RefOp } from '../../src/backends/hub/references.js';
+import { HUB, IN_CALL, References, type RefOp } from '../../src/backends/hub/references.js';
+import { Manager } from '../../src/multiprocessing/manager.js';
+import type { DictProxy } from '../../src/multiprocessing/dict-proxy.js';
 import { Lock } from '../../src/multiprocessing/lock.js';
 import { Queue } from '../../src/multiprocessing/queue.js';
 import { Value } from '../../src/multiprocessing/value.js';
@@ -237,4 +239,146 @@ test('a queue named only by an async iterator over it stays until the iteration 
   assert.deepEqual(await iterate(), [1, 2, 3]);
   // Iteration over, nothing names the queue: it goes.
   await settleGone([id]);
+});
+
+test('references: a container holds what it stores; a reader gets a hub-lent ticket, not the stored one', { timeout: 10_000 }, () => {
+  const { refs, removed, apply } = model();
+  refs.created(5, 1, 1); // a lock, made by thread 1 of process 1
+  refs.created(9, 1, 1); // a dict
+  // The setter lends a ticket for the value; the dict's `set` adopts it for the call and stores the lock.
+  apply(1, 1, ['lend', 5, 't1']);
+  apply(HUB, IN_CALL, ['adopt', 5, 't1']);
+  assert.equal(refs.store(9, 5), true);
+  refs.gone(HUB, IN_CALL);
+  // The setter's wrapper is collected: the dict's reference keeps the lock.
+  apply(1, 1, ['release', 5]);
+  assert.deepEqual(removed, []);
+  // Two readers, each with its own ticket, each collected later.
+  const first = refs.lendFromHub(5)!;
+  const second = refs.lendFromHub(5)!;
+  assert.notEqual(first, second);
+  apply(2, 1, ['adopt', 5, first], ['release', 5]);
+  apply(3, 1, ['adopt', 5, second], ['release', 5]);
+  assert.deepEqual(removed, []);
+  // Overwritten: the dict lets go, and nothing else names the lock.
+  refs.unstore(9, 5);
+  assert.deepEqual(removed, [5]);
+  assert.equal(refs.store(9, 5), false, 'a gone object cannot be stored');
+  // A value only compared (taken in, never stored) leaves nothing behind when the call ends.
+  refs.created(6, 1, 1);
+  apply(1, 1, ['lend', 6, 't2'], ['release', 6]);
+  apply(HUB, IN_CALL, ['adopt', 6, 't2']);
+  refs.gone(HUB, IN_CALL);
+  assert.deepEqual(removed, [5, 6]);
+});
+
+test("a Lock stored in a managed dict outlives its creator's wrapper, serves two later readers, and goes when overwritten or deleted", { timeout: 120_000 }, async () => {
+  await using manager = new Manager();
+  const d = manager.dict<unknown>();
+  const baseline = (await hubStatistics({ collectGarbage: true })).objects;
+  const storeLock = (key: string): number => {
+    const lock = new Lock();
+    d.setSync(key, { lock });
+    return lock[kHubId];
+  };
+  const id = storeLock('a');
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await turn();
+  }
+  assert.equal(await alive(id), true, 'the dict holds the lock');
+  // Two readers, one after the other, each wrapper collected before the next reads.
+  for (let reader = 0; reader < 2; reader++) {
+    await (async () => {
+      const { lock } = (await d.get('a')) as { lock: Lock };
+      assert.equal(lock[kHubId], id);
+      assert.equal(await lock.acquire(), true);
+      lock.release();
+    })();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await turn();
+    }
+    assert.equal(await alive(id), true, `the lock is still there after reader ${reader + 1}`);
+  }
+  // Overwritten: the lock goes.
+  d.setSync('a', 0);
+  await settleGone([id]);
+  // Deleted, and popped (the popper's wrapper then collected): likewise.
+  const deleted = storeLock('b');
+  assert.equal(d.deleteSync('b'), true);
+  await settleGone([deleted]);
+  const popped = storeLock('c');
+  await (async () => {
+    const { lock } = d.popSync('c') as { lock: Lock };
+    assert.equal(lock.tryAcquire(), true, 'the popped lock is live');
+    lock.release();
+  })();
+  await settleGone([popped]);
+  // Cleared and shut down free what they held.
+  const cleared = storeLock('d');
+  d.clearSync();
+  await settleGone([cleared]);
+  const kept = storeLock('e');
+  manager.shutdown();
+  await settleGone([kept]);
+  // Back to where it began (or lower: objects of earlier tests may go meanwhile); never getting there times the test out.
+  await settleTo(baseline);
+});
+
+test('managed dicts nobody names leave the hub and their manager, nested ones too', { timeout: 300_000 }, async () => {
+  await using manager = new Manager();
+  const baseline = (await hubStatistics({ collectGarbage: true })).objects;
+  for (let i = 0; i < 10_000; i++) manager.dict({ i }).setSync('x', i);
+  // Never getting back to the baseline times the test out.
+  await settleTo(baseline);
+  assert.equal(manager.statistics().objects, 0, "the manager's list let them go");
+  // A list holding a dict holding a Lock: dropping the list's proxy frees all three.
+  const ids = ((): number[] => {
+    const outer = manager.list<DictProxy>();
+    const inner = manager.dict<Lock>();
+    const lock = new Lock();
+    inner.setSync('lock', lock);
+    outer.appendSync(inner);
+    return [outer, inner, lock].map((object) => object[kHubId]);
+  })();
+  await settleGone(ids);
+  assert.equal(manager.statistics().objects, 0);
+});
+
+test('a Lock in a process-scope Queue item stays until got; discarded items free theirs', { timeout: 120_000 }, async () => {
+  const baseline = (await hubStatistics({ collectGarbage: true })).objects;
+  const queue = new Queue<{ lock: Lock }>();
+  const put = (): number => {
+    const lock = new Lock();
+    queue.putSync({ lock });
+    return lock[kHubId];
+  };
+  const id = put();
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await turn();
+  }
+  assert.equal(await alive(id), true, 'the queued item keeps the lock');
+  await (async () => {
+    const { lock } = await queue.get();
+    assert.equal(lock[kHubId], id);
+    assert.equal(lock.tryAcquire(), true);
+    lock.release();
+  })();
+  await settleGone([id]);
+  // Discarded by an immediate shutdown: the lock goes with the item.
+  const discarded = put();
+  queue.shutdown({ immediate: true });
+  await settleGone([discarded]);
+  // A queue nobody names, with an item in it: both go.
+  const both = ((): number[] => {
+    const dropped = new Queue<{ lock: Lock }>();
+    const lock = new Lock();
+    dropped.putSync({ lock });
+    return [(dropped as unknown as { ref: { id: number } }).ref.id, lock[kHubId]];
+  })();
+  await settleGone(both);
+  // Only the queue this test still holds is left of what it made.
+  await settleTo(baseline + 1);
 });

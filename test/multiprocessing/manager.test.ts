@@ -176,6 +176,32 @@ describe('ListProxy in one process', () => {
     assert.throws(() => l.removeSync('nope'), (error) => error instanceof RangeError && code('ERR_NOT_FOUND')(error));
   });
 
+  test('index, count and remove find a stored proxy or Lock by what it names, whatever copy is asked', T, async () => {
+    await using manager = new Manager();
+    const l = manager.list<unknown>();
+    const inner = manager.dict<number>();
+    const other = manager.dict<number>();
+    const lock = new Lock();
+    await l.extend([1, inner, { lock }, inner]);
+    // The same proxy, a copy read back from the list, and a Lock inside a value: each handle carries its own ticket.
+    assert.equal(await l.index(inner), 1);
+    assert.equal(l.indexSync(l.getSync(3)), 1);
+    assert.equal(await l.count(inner), 2);
+    assert.equal(l.indexSync({ lock }), 2);
+    assert.equal(await l.index({ lock: (l.getSync(2) as { lock: Lock }).lock }), 2);
+    assert.throws(() => l.indexSync(other), code('ERR_NOT_FOUND'));
+    await l.remove(inner);
+    assert.equal(await l.index(inner), 2);
+    // Sorting moves the stored values as they are: they stay live and findable.
+    await l.sort({ key: (value) => (value === 1 ? 1 : 0) });
+    assert.equal(await l.index(1), 2);
+    assert.equal(await l.index(inner), 1);
+    const d = manager.dict<unknown>({ p: inner });
+    // modify compares with the value it read (its own copy): it succeeds at once.
+    await d.modify('p', (found) => [found]);
+    assert.equal(((await d.get('p')) as DictProxy[])[0] instanceof DictProxy, true);
+  });
+
   test('sort as Python: numbers by value, stable reverse, key, compare; mixed types are a TypeError', T, async () => {
     await using manager = new Manager();
     const l = manager.list<number>([10, 9, 1, 100, 2]);

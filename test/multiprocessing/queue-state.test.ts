@@ -91,11 +91,12 @@ function size(queue: QueueObject): number {
 
 describe('process-scope queue state (hub side)', () => {
   test('registered under its kind; a bad maxsize is ERR_INVALID_ARG', T, () => {
+    const ROOT = { client: 0, thread: 0 };
     const create = hubKind(QUEUE_KIND);
     assert.ok(create);
-    assert.ok(create([0]) instanceof QueueObject);
-    assert.throws(() => create([-1]), { code: 'ERR_INVALID_ARG' });
-    assert.throws(() => create([1.5]), { code: 'ERR_INVALID_ARG' });
+    assert.ok(create([0], ROOT) instanceof QueueObject);
+    assert.throws(() => create([-1], ROOT), { code: 'ERR_INVALID_ARG' });
+    assert.throws(() => create([1.5], ROOT), { code: 'ERR_INVALID_ARG' });
   });
 
   test('FIFO, with size counted at once', T, () => {

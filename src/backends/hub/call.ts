@@ -76,10 +76,17 @@ export interface HubObject {
   callerGone(client: number, thread: number | undefined): void;
   /** Told its id once created, if it wants it (a traced queue names its depth by it). */
   identify?(id: number): void;
+  /**
+   * Told once it left the registry (nothing names it any more,
+   * `references.ts`): it releases what its stored values held. Never called
+   * inside another object's call chain recursively (`hub.ts` runs them one
+   * after the other).
+   */
+  freed?(): void;
 }
 
-/** Builds an object of one kind from the arguments its creator passed. Throws `invalidArg` for bad ones. */
-export type HubKind = (args: readonly unknown[]) => HubObject;
+/** Builds an object of one kind from the arguments its creator passed (and who it is). Throws `invalidArg` for bad ones. */
+export type HubKind = (args: readonly unknown[], creator: Caller) => HubObject;
 
 const kinds = new Map<string, HubKind>();
 
@@ -104,9 +111,11 @@ export function addHubObject(id: number, object: HubObject): void {
   objects.set(id, object);
 }
 
-/** Takes an object nobody names any more out of the registry (`references.ts`). Called by the hub's core only. */
-export function removeHubObject(id: number): void {
+/** Takes an object nobody names any more out of the registry (`references.ts`); answers it, for its `freed`. Called by the hub's core only. */
+export function removeHubObject(id: number): HubObject | undefined {
+  const object = objects.get(id);
   objects.delete(id);
+  return object;
 }
 
 /** How many objects the hub holds now. */

@@ -53,55 +53,66 @@ import { ErrorCode, invalidArg } from '../../errors.js';
 import { Tag } from '../../codec/format.js';
 import { decodeItemBytes, encodeItemToOwnBytes } from '../../queue/item-codec.js';
 import { registerHubKind, type HubCall } from './call.js';
-import { isStored, ManagedObject, sameBytes } from './manager.js';
+import { handOut, isStored, ManagedObject, sameBytes, strip } from './manager.js';
 
 export const DICT_KIND = 'multiprocessing.managers.DictProxy';
 
 export class HubDict extends ManagedObject {
   #entries = new Map<string, Uint8Array>();
+  #init: [string, Uint8Array][] | undefined;
 
   /** `init`: the entries to start with, checked before the manager adopts the object (a failed create leaves nothing). */
   constructor(managerId: unknown, init: readonly (readonly [string, Uint8Array])[]) {
     super(managerId);
-    this.#update(init);
+    this.#init = init.map(([key, value]) => [key, this.takeIn(value, 'a dict value')]);
+  }
+
+  protected created(): void {
+    this.#update(this.#init ?? []);
+    this.#init = undefined;
   }
 
   protected serve(op: string, call: HubCall): void {
     const args = call.args;
     switch (op) {
       case 'get':
-        return call.reply(this.#entries.get(checkKey(args[0])) ?? null);
+        return call.reply(this.#out(this.#entries.get(checkKey(args[0]))));
       case 'set':
-        this.#entries.set(checkKey(args[0]), checkValue(args[1]));
+        this.#set(checkKey(args[0]), this.takeIn(args[1], 'a dict value'));
         return call.reply();
-      case 'delete':
-        return call.reply(this.#entries.delete(checkKey(args[0])));
+      case 'delete': {
+        const key = checkKey(args[0]);
+        this.release(this.#entries.get(key));
+        return call.reply(this.#entries.delete(key));
+      }
       case 'has':
         return call.reply(this.#entries.has(checkKey(args[0])));
       case 'keys':
         return call.reply([...this.#entries.keys()]);
       case 'values':
-        return call.reply([...this.#entries.values()]);
+        return call.reply(Array.from(this.#entries.values(), handOut));
       case 'items':
-        return call.reply([...this.#entries]);
+        return call.reply(Array.from(this.#entries, ([key, value]) => [key, handOut(value)]));
       case 'size':
         return call.reply(this.#entries.size);
       case 'clear':
+        for (const value of this.#entries.values()) this.release(value);
         this.#entries.clear();
         return call.reply();
       case 'update':
-        this.#update(checkEntries(args[0]));
+        this.#update(this.#takeEntries(args[0]));
         return call.reply();
       case 'pop':
         return call.reply(this.#pop(checkKey(args[0])));
       case 'popitem':
         return call.reply(this.#popitem());
       case 'setdefault':
-        return call.reply(this.#setdefault(checkKey(args[0]), checkValue(args[1])));
+        return call.reply(this.#setdefault(checkKey(args[0]), this.takeIn(args[1], 'a dict value')));
       case 'increment':
         return this.#increment(call, checkKey(args[0]), args[1]);
       case 'compareAndSet':
-        return call.reply(this.#compareAndSet(checkKey(args[0]), args[1] === null ? null : checkValue(args[1]), checkValue(args[2])));
+        // `expected` is what the caller read here: its tickets were the reader's to adopt, so it is only stripped.
+        return call.reply(this.#compareAndSet(checkKey(args[0]), args[1] === null ? null : strip(checkValue(args[1])), this.takeIn(args[2], 'a dict value')));
       default:
         return call.fail(ErrorCode.InvalidArg, `managers: a dict has no op '${op}'`);
     }
@@ -111,23 +122,40 @@ export class HubDict extends ManagedObject {
     this.#entries = new Map();
   }
 
+  /** A stored value (or none) as it leaves to the caller: null for none, else with fresh tickets. */
+  #out(value: Uint8Array | undefined): Uint8Array | null {
+    return value === undefined ? null : handOut(value);
+  }
+
+  #set(key: string, value: Uint8Array): void {
+    this.release(this.#entries.get(key));
+    this.#entries.set(key, this.keep(value));
+  }
+
+  #takeEntries(entries: unknown): [string, Uint8Array][] {
+    return checkEntries(entries).map(([key, value]) => [key, this.takeIn(value, 'a dict value')]);
+  }
+
   #update(entries: readonly (readonly [string, Uint8Array])[]): void {
-    for (const [key, value] of entries) this.#entries.set(key, value);
+    for (const [key, value] of entries) this.#set(key, value);
   }
 
   #pop(key: string): Uint8Array | null {
     const value = this.#entries.get(key);
     if (value === undefined) return null;
+    // Handed out (fresh tickets lent) before the dict's own references go: the object cannot be freed in between.
+    const out = handOut(value);
     this.#entries.delete(key);
-    return value;
+    this.release(value);
+    return out;
   }
 
   /** The last inserted entry: a Map iterates oldest first, so this walks to the end (O(n), as rare as Python's popitem). */
   #popitem(): [string, Uint8Array] | null {
     let last: [string, Uint8Array] | null = null;
     for (const entry of this.#entries) last = entry;
-    if (last !== null) this.#entries.delete(last[0]);
-    return last;
+    if (last === null) return null;
+    return [last[0], this.#pop(last[0])!];
   }
 
   #increment(call: HubCall, key: string, delta: unknown): void {
@@ -144,15 +172,15 @@ export class HubDict extends ManagedObject {
   #compareAndSet(key: string, expected: Uint8Array | null, value: Uint8Array): boolean {
     const found = this.#entries.get(key);
     if (expected === null ? found !== undefined : found === undefined || !sameBytes(found, expected)) return false;
-    this.#entries.set(key, value);
+    this.#set(key, value);
     return true;
   }
 
   #setdefault(key: string, value: Uint8Array): Uint8Array {
     const found = this.#entries.get(key);
-    if (found !== undefined) return found;
-    this.#entries.set(key, value);
-    return value;
+    if (found !== undefined) return handOut(found);
+    this.#entries.set(key, this.keep(value));
+    return handOut(value);
   }
 }
 

@@ -23,9 +23,10 @@
 import { getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ErrorCode } from '../../errors.js';
-import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall } from './call.js';
+import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall, type HubObject } from './call.js';
 import type { Answer, HubRequest, WireError } from './protocol.js';
 import { References } from './references.js';
+import { endCall, useReferences } from './stored-values.js';
 
 /** Where a client's answers go (its socket, or the root's reply channels). */
 export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string }) => void;
@@ -134,8 +135,29 @@ class Call implements HubCall {
 
 export class Hub {
   readonly #clients = new Map<number, Client>();
-  readonly #references = new References(removeHubObject);
+  readonly #references = new References((id) => this.#remove(id));
   #nextObject = 1;
+  /** Objects removed and not yet told (`freed`): a freed container may free others, told in turn, not recursively. */
+  readonly #freeing: HubObject[] = [];
+
+  constructor() {
+    useReferences(this.#references);
+  }
+
+  #remove(id: number): void {
+    const object = removeHubObject(id);
+    if (object?.freed === undefined) return;
+    this.#freeing.push(object);
+    if (this.#freeing.length > 1) return; // an outer #remove is telling them
+    while (this.#freeing.length > 0) {
+      try {
+        this.#freeing[0].freed!();
+      } catch (error) {
+        process.stderr.write(`weft: the hub failed to free an object: ${(error as Error)?.stack ?? String(error)}\n`);
+      }
+      this.#freeing.shift();
+    }
+  }
 
   /** A process joined the tree. */
   open(client: number, deliver: Deliver): void {
@@ -189,13 +211,16 @@ export class Hub {
     }
     try {
       const id = this.#nextObject++;
-      const object = make(request.args);
+      const object = make(request.args, { client, thread });
       object.identify?.(id);
       addHubObject(id, object);
       this.#references.created(id, client, thread);
       state.deliver({ t: 'answer', thread, seq, ok: id });
     } catch (error) {
       state.deliver({ t: 'answer', thread, seq, err: wireError(error) });
+    } finally {
+      // Values a failed creation took in (`stored-values.ts`) are released with it.
+      endCall();
     }
   }
 

@@ -15,16 +15,21 @@
  * Python: negative ones count from the end; `get`/`set`/`pop` past either end
  * fail `ERR_INDEX_OUT_OF_RANGE` (IndexError); `insert` and `slice` clamp.
  * Sorting runs in the client (a user's comparator cannot run here): it reads
- * a `snapshot` and writes it back with `replaceIf`, which succeeds only if
- * nothing changed the list in between (`version`), else the client sorts
- * again — atomic all the same. Shutdown is `manager.ts`'s (a `ManagedObject`).
+ * a `snapshot` and sends back the new order with `reorderIf`, which succeeds
+ * only if nothing changed the list in between (`version`), else the client
+ * sorts again — atomic all the same. Sending the order, not the values,
+ * keeps the stored values (and the references they hold) as they are.
+ *
+ * Stored values carry no tickets (`stored-values.ts`): equal values naming
+ * the same weft objects are equal byte for byte, so `index(proxy)` finds a
+ * stored proxy; each value read leaves with fresh tickets. Shutdown is `manager.ts`'s (a `ManagedObject`).
  *
  * ## State
  *
  * | field     | meaning                                                        |
  * |-----------|----------------------------------------------------------------|
  * | `items`   | the encoded values, in order                                   |
- * | `version` | bumped by every op that may change `items` (for `replaceIf`)   |
+ * | `version` | bumped by every op that may change `items` (for `reorderIf`)   |
  *
  * ## Ops
  *
@@ -45,11 +50,11 @@
  * | `reverse`   | []                        | undefined                                            |
  * | `clear`     | []                        | undefined                                            |
  * | `snapshot`  | []                        | `{ items: bytes[], version }`                        |
- * | `replaceIf` | [version, bytes[]]        | true and replaced if `version` is current, else false |
+ * | `reorderIf` | [version, order: number[]] | true and `items` permuted (new i-th = old `order[i]`) if `version` is current, else false |
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall } from './call.js';
-import { isStored, ManagedObject, sameBytes } from './manager.js';
+import { handOut, isStored, ManagedObject, sameBytes } from './manager.js';
 
 export const LIST_KIND = 'multiprocessing.managers.ListProxy';
 
@@ -68,7 +73,11 @@ export class HubList extends ManagedObject {
 
   constructor(managerId: unknown, init: Uint8Array[]) {
     super(managerId);
-    this.#items = init;
+    this.#items = init.map((value) => this.takeIn(value, 'a list value'));
+  }
+
+  protected created(): void {
+    for (const value of this.#items) this.keep(value);
   }
 
   protected serve(op: string, call: HubCall): void {
@@ -81,46 +90,52 @@ export class HubList extends ManagedObject {
         return call.reply(items.length);
       case 'get': {
         const i = this.#at(call, args[0], 'list index out of range');
-        return i === undefined ? undefined : call.reply(items[i]);
+        return i === undefined ? undefined : call.reply(handOut(items[i]));
       }
       case 'set': {
-        const value = checkValue(args[1]);
+        const value = this.takeIn(args[1], 'a list value');
         const i = this.#at(call, args[0], 'list assignment index out of range');
         if (i === undefined) return;
-        items[i] = value;
+        this.release(items[i]);
+        items[i] = this.keep(value);
         return call.reply();
       }
       case 'append':
-        items.push(checkValue(args[0]));
+        items.push(this.keep(this.takeIn(args[0], 'a list value')));
         return call.reply();
       case 'extend':
-        for (const value of checkValues(args[0])) items.push(value);
+        for (const value of this.#takeValues(args[0])) items.push(this.keep(value));
         return call.reply();
       case 'insert': {
-        const value = checkValue(args[1]);
-        items.splice(clampIndex(checkIndex(args[0]), items.length), 0, value);
+        const value = this.takeIn(args[1], 'a list value');
+        items.splice(clampIndex(checkIndex(args[0]), items.length), 0, this.keep(value));
         return call.reply();
       }
       case 'pop': {
         if (items.length === 0) return call.fail(ErrorCode.IndexOutOfRange, 'managers: pop from an empty list');
         const i = this.#at(call, args[0] ?? -1, 'pop index out of range');
-        return i === undefined ? undefined : call.reply(items.splice(i, 1)[0]);
+        if (i === undefined) return;
+        // Handed out (fresh tickets lent) before the list's own references go.
+        const out = handOut(items[i]);
+        this.release(items.splice(i, 1)[0]);
+        return call.reply(out);
       }
       case 'remove': {
-        const i = this.#find(checkValue(args[0]), 0, items.length);
+        const i = this.#find(this.takeIn(args[0], 'a list value'), 0, items.length);
         if (i < 0) return call.fail(ErrorCode.NotFound, 'managers: list.remove(x): x not in list');
-        items.splice(i, 1);
+        this.release(items.splice(i, 1)[0]);
         return call.reply();
       }
       case 'index': {
+        const value = this.takeIn(args[0], 'a list value');
         const start = args[1] === undefined ? 0 : clampIndex(checkIndex(args[1]), items.length);
         const stop = args[2] === undefined ? items.length : clampIndex(checkIndex(args[2]), items.length);
-        const i = this.#find(checkValue(args[0]), start, stop);
+        const i = this.#find(value, start, stop);
         if (i < 0) return call.fail(ErrorCode.NotFound, 'managers: list.index(x): x not in list');
         return call.reply(i);
       }
       case 'count': {
-        const value = checkValue(args[0]);
+        const value = this.takeIn(args[0], 'a list value');
         let n = 0;
         for (const item of items) if (sameBytes(item, value)) n++;
         return call.reply(n);
@@ -128,23 +143,25 @@ export class HubList extends ManagedObject {
       case 'slice': {
         const start = args[0] === undefined ? 0 : clampIndex(checkIndex(args[0]), items.length);
         const stop = args[1] === undefined ? items.length : clampIndex(checkIndex(args[1]), items.length);
-        return call.reply(items.slice(start, Math.max(start, stop)));
+        return call.reply(items.slice(start, Math.max(start, stop)).map(handOut));
       }
       case 'toArray':
-        return call.reply(items);
+        return call.reply(items.map(handOut));
       case 'reverse':
         items.reverse();
         return call.reply();
       case 'clear':
+        for (const item of items) this.release(item);
         this.#items = [];
         return call.reply();
       case 'snapshot':
-        return call.reply({ items, version: this.#version } satisfies ListSnapshot);
-      case 'replaceIf': {
-        const replacement = checkValues(args[1]);
+        return call.reply({ items: items.map(handOut), version: this.#version } satisfies ListSnapshot);
+      case 'reorderIf': {
+        const order = checkOrder(args[1], items.length);
         // The bump above counted this call: the version the client read is one behind.
         if (args[0] !== this.#version - 1) return call.reply(false);
-        this.#items = replacement;
+        // A permutation of what is stored: the same values, so the same references.
+        this.#items = order.map((i) => items[i]);
         return call.reply(true);
       }
       default:
@@ -154,6 +171,11 @@ export class HubList extends ManagedObject {
 
   protected free(): void {
     this.#items = [];
+  }
+
+  #takeValues(values: unknown): Uint8Array[] {
+    if (!Array.isArray(values)) throw invalidArg('managers: list values must arrive encoded', 'type');
+    return values.map((value) => this.takeIn(value, 'a list value'));
   }
 
   /** Python's index: negative counts from the end; past either end fails the call (IndexError) and answers undefined. */
@@ -173,6 +195,20 @@ export class HubList extends ManagedObject {
   }
 }
 
+/** A sorter's new order: a permutation of the indices [0, length). */
+function checkOrder(order: unknown, length: number): number[] {
+  const message = 'managers: a list reorder takes a permutation of its indices';
+  if (!Array.isArray(order)) throw invalidArg(message, 'type');
+  // A stale order (the list changed length) is answered false by the version check, not refused.
+  if (order.length !== length) return order as number[];
+  const seen = new Uint8Array(length);
+  for (const i of order) {
+    if (!Number.isSafeInteger(i) || i < 0 || i >= length || seen[i] === 1) throw invalidArg(message, 'type');
+    seen[i] = 1;
+  }
+  return order as number[];
+}
+
 /** Python's slice-bound rule: negative counts from the end, then clamped to [0, length]. */
 function clampIndex(i: number, length: number): number {
   if (i < 0) return Math.max(0, i + length);
@@ -183,11 +219,6 @@ function clampIndex(i: number, length: number): number {
 function checkIndex(index: unknown): number {
   if (!Number.isSafeInteger(index)) throw invalidArg('managers: a list index must be an integer', 'type');
   return index as number;
-}
-
-function checkValue(value: unknown): Uint8Array {
-  if (!isStored(value)) throw invalidArg('managers: a list value must arrive encoded', 'type');
-  return value;
 }
 
 function checkValues(values: unknown): Uint8Array[] {

@@ -25,7 +25,7 @@
  * |-----------|----------------------------------------------------------------------|
  * | `creator` | the process that made the manager; its end shuts the manager down (Python: the manager process is the child of its creator) |
  * | `running` | true until `shutdown`; one way                                       |
- * | `objects` | the objects made through it and not yet shut down                    |
+ * | `objects` | the objects made through it, not yet shut down nor freed             |
  *
  * | state    | create object              | `shutdown`                          | creator process ends |
  * |----------|----------------------------|-------------------------------------|----------------------|
@@ -36,17 +36,19 @@
  *
  * | op         | args | answer                                           |
  * |------------|------|--------------------------------------------------|
- * | `claim`    | —    | undefined; the first caller becomes `creator`    |
  * | `shutdown` | —    | undefined; idempotent                            |
  * | `running`  | —    | boolean                                          |
  * | `stat`     | —    | `{ running, objects }` (how many objects it serves) |
  *
- * Created with []. A kind's factory is not told who called, so the client
- * follows its `create` with a `claim`, which records the caller as the
- * creator.
+ * Created with []; the core tells the factory who created it (`creator`).
+ * An object made through the manager and freed by the hub (nobody names
+ * it, `references.ts`) leaves `objects`: a program that makes and drops
+ * many dicts does not grow the manager.
  */
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { hubObject, registerHubKind, type HubCall, type HubObject } from './call.js';
+import { endCall, keep, release, releaseAll, takeIn } from './stored-values.js';
+export { handOut, strip } from './stored-values.js';
 
 export const MANAGER_KIND = 'multiprocessing.managers.SyncManager';
 
@@ -71,16 +73,16 @@ export function failShutDown(call: HubCall): void {
 
 export class HubManager implements HubObject {
   #running = true;
-  /** The creating process (hub client number), once it has said so; undefined until then. */
-  #creator: number | undefined;
+  /** The creating process (hub client number): told by the core at `create`, so no window leaves it unset. */
+  readonly #creator: number;
   readonly #objects = new Set<ManagedState>();
+
+  constructor(creator: number) {
+    this.#creator = creator;
+  }
 
   call(op: string, call: HubCall): void {
     switch (op) {
-      case 'claim':
-        // The creator's first call: the hub's `create` does not tell a factory who called.
-        this.#creator ??= call.client;
-        return call.reply();
       case 'shutdown':
         this.shutDown();
         return call.reply();
@@ -97,6 +99,11 @@ export class HubManager implements HubObject {
   adopt(object: ManagedState): void {
     if (!this.#running) throw misuse(ErrorCode.ManagerShutdown, 'managers: this Manager was shut down; it makes no more objects');
     this.#objects.add(object);
+  }
+
+  /** An object of this manager left the hub (nobody names it): the manager no longer serves it. */
+  forget(object: ManagedState): void {
+    this.#objects.delete(object);
   }
 
   shutDown(): void {
@@ -119,36 +126,89 @@ export function managerOf(id: unknown): HubManager {
   return manager;
 }
 
-registerHubKind(MANAGER_KIND, () => new HubManager());
+registerHubKind(MANAGER_KIND, (_args, creator) => new HubManager(creator.client));
 
 /**
  * The part every managed object shares: it joins its manager when created
  * (creation args[0] is the manager's id), and once the manager shuts down it
  * frees its contents and fails every call. Subclasses state their ops in
  * `serve` and what to drop in `free`.
+ *
+ * References (`references.ts`, invariants 5 and 6; `stored-values.ts`): a
+ * subclass takes every value a call sends through `takeIn` (its tickets are
+ * adopted for the call), stores it with `keep`, lets go of a stored one with
+ * `release`, and sends a stored one back through `handOut`; whatever the
+ * call took in and did not keep is released when it ends. Shutting down or
+ * being freed releases everything stored, and a freed object leaves its
+ * manager's list.
  */
 export abstract class ManagedObject implements HubObject, ManagedState {
   #shutDown = false;
+  readonly #manager: HubManager;
+  /** Our id in the hub, the holder of our stored values' references (0 until `identify`). */
+  protected id = 0;
 
   constructor(managerId: unknown) {
-    managerOf(managerId).adopt(this);
+    this.#manager = managerOf(managerId);
+    this.#manager.adopt(this);
+  }
+
+  identify(id: number): void {
+    this.id = id;
+    // The creation's values were taken in by the constructor: keep them now that they have a holder.
+    try {
+      this.created();
+    } finally {
+      endCall();
+    }
   }
 
   call(op: string, call: HubCall): void {
     if (this.#shutDown) return failShutDown(call);
-    this.serve(op, call);
+    try {
+      this.serve(op, call);
+    } finally {
+      endCall();
+    }
   }
 
   shutDown(): void {
     this.#shutDown = true;
     this.free();
+    releaseAll(this.id);
+  }
+
+  freed(): void {
+    this.#manager.forget(this);
+    if (this.#shutDown) return;
+    this.#shutDown = true;
+    this.free();
+    releaseAll(this.id);
   }
 
   /** A managed object holds nothing for a caller: nobody waits on it, nothing is released. */
   callerGone(_client: number, _thread: number | undefined): void {}
 
+  /** The values taken in at creation are stored (`keep`) here. */
+  protected abstract created(): void;
   protected abstract serve(op: string, call: HubCall): void;
+  /** Drops the contents (their references are released by the caller). */
   protected abstract free(): void;
+
+  /** A value sent by the caller, checked, in its stored form (`stored-values.ts`). */
+  protected takeIn(value: unknown, what: string): Uint8Array {
+    if (!isStored(value)) throw invalidArg(`managers: ${what} must arrive encoded`, 'type');
+    return takeIn(value);
+  }
+
+  protected keep(bytes: Uint8Array): Uint8Array {
+    keep(this.id, bytes);
+    return bytes;
+  }
+
+  protected release(bytes: Uint8Array | undefined): void {
+    if (bytes !== undefined) release(this.id, bytes);
+  }
 }
 
 /** Checks a stored value is what clients send: the encoded bytes of one value (`multiprocessing/hub-value-codec.ts`). */

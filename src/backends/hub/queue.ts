@@ -57,6 +57,7 @@
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { WaitQueue } from './waiters.js';
+import { dropTickets } from './stored-values.js';
 import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
@@ -186,7 +187,10 @@ export class QueueObject implements HubObject {
   }
 
   #put(call: HubCall, item: Uint8Array): void {
-    if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: put on a queue that was shut down');
+    if (this.#mode !== 'open') {
+      dropTickets(item);
+      return call.raise('ShutDown', 'queue: put on a queue that was shut down');
+    }
     if (!this.#isFull()) {
       this.#accept(item);
       return call.reply();
@@ -199,7 +203,7 @@ export class QueueObject implements HubObject {
 
   /** A one-way put (unbounded queues): no caller to tell of a shutdown, so the item is dropped, as `immediate` would. */
   #send(item: Uint8Array): void {
-    if (this.#mode !== 'open') return;
+    if (this.#mode !== 'open') return dropTickets(item);
     this.#accept(item);
   }
 
@@ -228,14 +232,28 @@ export class QueueObject implements HubObject {
   shutdown(immediate: boolean): void {
     if (this.#mode === 'immediate' || (this.#mode === 'shutdown' && !immediate)) return;
     this.#mode = immediate ? 'immediate' : 'shutdown';
-    for (const putter of this.#putters.drain()) putter.call.raise('ShutDown', 'queue: put on a queue that was shut down');
+    for (const putter of this.#putters.drain()) {
+      dropTickets(putter.item);
+      putter.call.raise('ShutDown', 'queue: put on a queue that was shut down');
+    }
     if (immediate) {
       this.#unfinished = Math.max(0, this.#unfinished - this.#items.length);
-      this.#items.clear();
+      // Discarded: the tickets their putters lent will never be adopted (`references.ts`, a queued item).
+      this.#discardItems();
       if (this.#unfinished === 0) this.#wakeJoiners();
     }
     // Getters wait only on an empty queue (invariant), so every one of them is done for.
     for (const getter of this.#getters.drain()) getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
+  }
+
+  /** Nobody names the queue any more (`references.ts`): its items' lent tickets go with it. */
+  freed(): void {
+    this.#discardItems();
+  }
+
+  #discardItems(): void {
+    while (this.#items.length > 0) dropTickets(this.#items.shift());
+    this.#items.clear();
   }
 
   #isFull(): boolean {
@@ -267,6 +285,7 @@ export class QueueObject implements HubObject {
   #giveBack(item: Uint8Array): void {
     if (this.#mode === 'immediate') {
       // Discarded, as the shutdown discarded the others: counted done.
+      dropTickets(item);
       this.#unfinished = Math.max(0, this.#unfinished - 1);
       if (this.#unfinished === 0) this.#wakeJoiners();
       return;

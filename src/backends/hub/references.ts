@@ -21,8 +21,24 @@
  *   the receiver's thread. A carrier that knows its handles will never be
  *   received (a Process that ended) *drops* their tickets.
  *
- * All these messages are one-way and batched per thread with its next
- * message (`client.ts`): no round trip is added to any call.
+ * - **A stored value.** A container in the hub — a managed dict, list or
+ *   namespace (`manager.ts`) — holds one reference per handle inside each
+ *   value it stores, counted for the pseudo-thread (`HUB`, container id):
+ *   on storing, the hub *adopts* the value's tickets (taken in for the
+ *   call under (`HUB`, `IN_CALL`), then moved to the container) and keeps
+ *   the value without tickets; overwriting, removing, clearing, shutting
+ *   down or freeing the container *releases* them (`stored-values.ts`). A
+ *   reader never adopts a stored ticket: each value read leaves the hub with
+ *   fresh tickets the hub lends on the reader's behalf (`lendFromHub`).
+ * - **A queued item.** A process-scope queue's item keeps the tickets its
+ *   putter lent: a lent ticket already counts, and the getter's wrapper
+ *   adopts it when the item leaves the queue (moving the reference to the
+ *   getter, as for any handle in flight). A queue that discards items
+ *   (`shutdown({ immediate })`, or the queue freed) drops their tickets.
+ *
+ * All the client's messages are one-way and batched per thread with its
+ * next message (`client.ts`): no round trip is added to any call. The hub's
+ * own operations (stored values) run inside the call that causes them.
  *
  * ## Order
  *
@@ -58,6 +74,17 @@
  * 4. A message about an object no longer in the hub is ignored: it can only
  *    come from a thread that was already told the object is gone, or from
  *    a process whose receiver died (a late `adopt` after a `drop`).
+ * 5. A container holds exactly one reference (under (`HUB`, its id)) per
+ *    handle inside the values it stores now; a stored value carries no
+ *    ticket. Every ticket that arrives in a call's values is adopted by the
+ *    hub during that call (`IN_CALL`), and whatever the call did not store
+ *    is released when it ends — a value that was only compared (`index`,
+ *    `count`, `remove`), or refused (an index out of range), leaves nothing
+ *    pinned. A value the hub hands back to a caller carries tickets lent by
+ *    the hub in the same step, before the container may release its own.
+ * 6. A removed object is told (`freed`) after it left the registry; what it
+ *    stored is released then, so freeing cascades (a list of dicts frees
+ *    them), iteratively (`hub.ts`), never recursively.
  *
  * Not covered (the object stays, which is safe): a handle made and never
  * sent (an encode that failed after it), or sent in a carrier lost without
@@ -85,6 +112,14 @@ export type RefOp =
   | readonly ['drop', number, string];
 
 export const REF_OPS: ReadonlySet<string> = new Set(['retain', 'release', 'lend', 'adopt', 'drop']);
+
+/**
+ * The client number of the hub's own holders: a container's stored values
+ * (thread = the container's id) and a call's values being taken in
+ * (thread = `IN_CALL`; object ids start at 1, so 0 names no container).
+ */
+export const HUB = -1;
+export const IN_CALL = 0;
 
 /** A frozen count, for `weft/testing`'s `hubStatistics()`. */
 export interface ReferenceStatistics {
@@ -143,6 +178,28 @@ export class References {
       }
     }
   }
+
+  /** Container `container` stores one more handle of `id` (invariant 5); false if `id` is gone. */
+  store(container: number, id: number): boolean {
+    if (!this.#entries.has(id)) return false;
+    this.#hold(id, HUB, container, 1);
+    return true;
+  }
+
+  /** Container `container` no longer stores one handle of `id`. */
+  unstore(container: number, id: number): void {
+    if (this.#entries.has(id)) this.#hold(id, HUB, container, -1);
+  }
+
+  /** Lends one reference to `id` under a new hub ticket, for a value the hub hands to a caller; undefined if `id` is gone. */
+  lendFromHub(id: number): string | undefined {
+    if (!this.#entries.has(id)) return undefined;
+    const ticket = `hub:${++this.#hubTickets}`;
+    this.apply(HUB, IN_CALL, ['lend', id, ticket]);
+    return ticket;
+  }
+
+  #hubTickets = 0;
 
   /** A call on `id` started waiting (true) or stopped (false). */
   waiting(id: number, more: boolean): void {
