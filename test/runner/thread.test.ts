@@ -9,6 +9,7 @@ import { withModule } from '../../src/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/targets.js';
 import { reexportedNoop } from '../fixtures/reexports.js';
+import * as hidden from '../fixtures/not-exported.js';
 
 const T = { timeout: 30_000 };
 checkNoThreadsLeft();
@@ -150,16 +151,15 @@ test('a target exported from another module, and re-exported ones, are found', T
 });
 
 test('a target that is not exported fails at start() with ERR_TARGET_NOT_EXPORTED', T, () => {
-  function helper(): void {}
-  const thread = new Thread({ target: helper });
+  const thread = hidden.threadOfHidden();
   assert.throws(() => thread.start(), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ERR_TARGET_NOT_EXPORTED');
     assert.match(error.message, /"helper"/);
-    assert.match(error.message, /thread\.test\.ts/);
+    assert.match(error.message, /not-exported\.ts/);
     assert.match(error.message, /export function helper/);
     return true;
   });
-  assert.throws(() => new Thread({ target: () => 1 }).start(), { code: 'ERR_TARGET_NOT_EXPORTED' });
+  assert.throws(() => hidden.threadOfArrow().start(), { code: 'ERR_TARGET_NOT_EXPORTED' });
   assert.throws(() => new Thread({ target: Math.max }).start(), { code: 'ERR_TARGET_NOT_EXPORTED' });
   assert.equal(activeCount(), 1, 'a failed start leaves no thread behind');
 });
@@ -176,7 +176,7 @@ test('the module option and withModule() name the exporting module', T, async ()
   viaWrap.start();
   await viaWrap.join();
   assert.equal(value.value, 2);
-  const wrong = new Thread({ target: targets.setValue, args: [value, 3], module: new URL('../fixtures/reexports.ts', import.meta.url) });
+  const wrong = hidden.threadNamingWrongModule(value);
   // reexports.ts does not export setValue, but the calling module does not either: fails.
   assert.throws(() => wrong.start(), { code: 'ERR_TARGET_NOT_EXPORTED' });
 });

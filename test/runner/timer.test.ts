@@ -16,6 +16,7 @@ import { Thread, Timer, Value } from '../../src/threading.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/targets.js';
+import * as hidden from '../fixtures/not-exported.js';
 
 const T = { timeout: 60_000 };
 const JOIN = { timeout: 20_000 };
@@ -95,8 +96,7 @@ test('bad arguments are ERR_INVALID_ARG; an fn that is not exported fails at sta
   }
   assert.throws(() => new Timer(1, 'noop' as unknown as () => void), { code: 'ERR_INVALID_ARG' });
   assert.throws(() => new Timer(1, targets.noop, [], null as unknown as undefined), { code: 'ERR_INVALID_ARG' });
-  function local(): void {}
-  const timer = new Timer(1, local);
+  const timer = hidden.timerOfHidden();
   assert.throws(() => timer.start(), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ERR_TARGET_NOT_EXPORTED');
     assert.match(error.message, /"local"/);
