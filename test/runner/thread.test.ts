@@ -10,6 +10,7 @@ import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/targets.js';
 import { reexportedNoop } from '../fixtures/reexports.js';
 import * as hidden from '../fixtures/not-exported.js';
+import * as startsOnImport from '../fixtures/starts-on-import.js';
 
 const T = { timeout: 30_000 };
 checkNoThreadsLeft();
@@ -270,4 +271,17 @@ test('inspection shows the state as Python\'s repr does', T, async () => {
   thread.start();
   await thread.join();
   assert.equal(String(thread), `<Thread(looker, stopped daemon ${thread.ident})>`);
+});
+
+test('threads started by a thread whose start failed are recorded ended when its worker exits', T, async () => {
+  process.env.WEFT_FIXTURE_STARTS_ON_IMPORT = '1';
+  try {
+    assert.throws(() => startsOnImport.threadOfHiddenTarget().start(), { code: 'ERR_TARGET_NOT_EXPORTED' });
+  } finally {
+    delete process.env.WEFT_FIXTURE_STARTS_ON_IMPORT;
+  }
+  // The failed worker started a thread while it imported the module; it ends with the worker.
+  const deadline = Date.now() + 15_000;
+  while (activeCount() > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(activeThreads().filter((t) => t !== currentThread()).map((t) => t.name), [], 'a thread of the failed worker is still counted alive');
 });
