@@ -7,7 +7,6 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Thread } from '../../src/threading.js';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
 import { Barrier } from '../../src/multiprocessing/barrier.js';
@@ -20,6 +19,7 @@ import { SharedArray } from '../../src/multiprocessing/shared-array.js';
 import { Value } from '../../src/multiprocessing/value.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
+import { joinAll, runners } from '../helpers/workers.js';
 import * as targets from '../fixtures/mp-sync-targets.js';
 
 const T = { timeout: 120_000 };
@@ -30,22 +30,6 @@ afterEach(() => {
   for (const child of left) child.kill();
   assert.deepEqual(left.map((c) => c.name), [], 'processes left running after the test');
 });
-
-interface Runner {
-  start<A extends unknown[]>(target: (...args: A) => unknown, args: A): Thread | Process;
-}
-
-const runners: [string, Runner][] = [
-  ['threads', { start: (target, args) => { const t = new Thread({ target, args }); t.start(); return t; } }],
-  ['processes', { start: (target, args) => { const p = new Process({ target, args }); p.start(); return p; } }],
-];
-
-async function joinAll(workers: (Thread | Process)[]): Promise<void> {
-  for (const worker of workers) {
-    assert.equal(await worker.join(WAIT), true, `${worker.name} did not end`);
-    assert.equal(worker.error, undefined, `${worker.name} threw: ${worker.error?.stack}`);
-  }
-}
 
 for (const [scope, runner] of runners) {
   describe(`process-scope primitives across ${scope}`, () => {

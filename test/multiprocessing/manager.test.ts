@@ -10,7 +10,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { Thread, Lock as ThreadLock } from '../../src/threading.js';
+import { Lock as ThreadLock } from '../../src/threading.js';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
 import { Pool } from '../../src/pool/pool.js';
@@ -24,6 +24,7 @@ import { Queue } from '../../src/multiprocessing/queue.js';
 import { SimpleQueue } from '../../src/multiprocessing/simple-queue.js';
 import { Value } from '../../src/multiprocessing/value.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
+import { joinAll, runners } from '../helpers/workers.js';
 import * as targets from '../fixtures/manager-targets.js';
 
 const T = { timeout: 120_000 };
@@ -437,22 +438,6 @@ describe('Manager lifetime', () => {
     }
   });
 });
-
-interface Runner {
-  start<A extends unknown[]>(target: (...args: A) => unknown, args: A): Thread | Process;
-}
-
-const runners: [string, Runner][] = [
-  ['threads', { start: (target, args) => { const t = new Thread({ target, args }); t.start(); return t; } }],
-  ['processes', { start: (target, args) => { const p = new Process({ target, args }); p.start(); return p; } }],
-];
-
-async function joinAll(workers: (Thread | Process)[]): Promise<void> {
-  for (const worker of workers) {
-    assert.equal(await worker.join(WAIT), true, `${worker.name} did not end`);
-    assert.equal(worker.error, undefined, `${worker.name} threw: ${worker.error?.stack}`);
-  }
-}
 
 for (const [scope, runner] of runners) {
   describe(`proxies across ${scope}`, () => {
