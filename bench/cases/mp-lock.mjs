@@ -1,11 +1,12 @@
 // weft process-scope Lock (weft/multiprocessing): `uncontended` — one process
-// taking and releasing it; `contended` — two child processes taking and
+// taking and releasing it with acquireSync(); `uncontended-async` — the same
+// with `await acquire()`; `contended` — two child processes taking and
 // releasing it as fast as they can (every acquire waits for the other's
 // release: a hand-off through the hub). ops/s.
 import { Barrier, Event, Lock, Process, SharedArray } from 'weft/multiprocessing';
 import { isMain } from 'weft';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { opsPerSecond, report } from './lib.mjs';
+import { opsPerSecond, opsPerSecondAsync, report } from './lib.mjs';
 
 export function hammer(lock, counts, index, ready, stop) {
   ready.waitSync();
@@ -26,6 +27,14 @@ if (isMain(import.meta)) {
     const ops = opsPerSecond((n) => {
       for (let i = 0; i < n; i++) {
         lock.acquireSync();
+        lock.release();
+      }
+    }, 1000, 2000);
+    report(ops, 'ops/s');
+  } else if (process.argv[2] === 'uncontended-async') {
+    const ops = await opsPerSecondAsync(async (n) => {
+      for (let i = 0; i < n; i++) {
+        await lock.acquire();
         lock.release();
       }
     }, 1000, 2000);
