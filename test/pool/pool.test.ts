@@ -190,15 +190,15 @@ for (const [kind, make, idKey] of kinds) {
 
     test('a task past its timeout rejects with TimeoutError; a stuck worker is replaced after the grace period', T, async () => {
       const p = pool({ processes: 1, gracePeriod: 100 });
-      const started = performance.now();
-      await assert.rejects(p.apply(tasks.spin, [5000], { timeout: 50 }), (error: unknown) => {
+      // The task spins for longer than this test may run (T): the test ends in
+      // time only if the caller did not wait for the task and the pool's one
+      // worker, stuck in it, was replaced by a fresh one that serves.
+      await assert.rejects(p.apply(tasks.spin, [10 * 60_000], { timeout: 50 }), (error: unknown) => {
         assert.ok(error instanceof TimeoutError);
         assert.match((error as Error).message, /timeout of 50 ms/);
         return true;
       });
-      assert.ok(performance.now() - started < 4000, 'the caller did not wait for the task');
       assert.equal(await p.apply(tasks.add, [1, 2]), 3, 'a fresh worker serves');
-      assert.ok(performance.now() - started < 4500);
     });
 
     test('a running task sees its AbortSignal; a pending one is dropped and never runs', T, async () => {
