@@ -85,7 +85,7 @@ export const programs: readonly TutorialProgram[] = [
     file: 'queue-ipc.ts',
     title: 'A queue between two processes (IPC)',
     concept: 'A JoinableQueue(3) shared by a producer and a consumer process: put() blocks while the queue holds three records, get() while it holds none.',
-    notice: 'the producer stores three records, then blocks on the fourth (its putNowait says Full first); once the consumer starts taking records, the producer goes on, and the two print side by side. The tutorial joins the producer before starting the consumer, which would wait forever.',
+    notice: 'the producer stores three records, then blocks on the fourth (it sees the queue full() first); once the consumer starts taking records, the producer goes on, and the two print side by side. The tutorial joins the producer before starting the consumer, which would wait forever.',
     expected: 'queue-ipc.expected.txt',
     anyOrder: true,
   },

@@ -10,29 +10,26 @@
  * The queue holds three records, so the producer's fourth `put()` blocks
  * until a record is taken. The tutorial starts the consumer only after
  * joining the producer — which never ends, blocked on that put: Python's
- * program waits forever. This port shows the blocking instead: the
- * producer first tries each put without waiting (`putNowait`); the fourth
- * gets `Full` (no consumer has started yet, so that is certain, however
- * slow the machine), says so and blocks; the main process starts the consumer once it hears
+ * program waits forever. This port shows the blocking instead: before its
+ * fourth put the producer finds the queue `full()` (no consumer has started
+ * yet, so that is certain, however slow the machine), says so and blocks; the main process starts the consumer once it hears
  * (an Event), and the producer's put returns as soon as the consumer has
  * made room. The two processes then print side by side, in an order that
  * varies from run to run.
  */
 import { isMain } from 'weft';
-import { Event, Full, JoinableQueue, Process } from 'weft/multiprocessing';
+import { Event, JoinableQueue, Process } from 'weft/multiprocessing';
 
 // Storing data in a queue
 export function taskPut(queue: JoinableQueue<number>, blocked: Event): void {
   for (const i of [10, 20, 30, 40, 1000]) {
-    try {
-      queue.putNowait(i);
-    } catch (error) {
-      if (!(error instanceof Full)) throw error;
-      // The queue holds 3 records: put() blocks until a consumer takes one
+    // The queue holds 3 records: put() blocks until a consumer takes one.
+    // Before the consumer starts (it waits for `blocked`), full() is exact.
+    if (!blocked.isSet() && queue.full()) {
       console.log(`Queue full (${queue.maxsize} records): storing ${i} blocks until a record is removed`);
       blocked.set();
-      queue.putSync(i);
     }
+    queue.putSync(i);
     console.log(`Storage record:${i}`);
   }
 }
