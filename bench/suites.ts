@@ -416,6 +416,21 @@ export const suites: readonly Suite[] = [
     ],
     goal: 'at least as fast as raw IPC',
   },
+  // ── Machine scope: weft/redis (issue 13), on the Redis at WEFT_REDIS_URL ─────────────────
+  {
+    id: 'redis-lock-uncontended',
+    title: 'weft/redis Lock, one process: await acquire() + release()',
+    subject: node('redis-lock.mjs', 'weft-redis-lock-uncontended', 'weft/redis Lock (a kept grant: no Redis call while nobody else asks)', 'ops/s', 'higher', ['weft', 'uncontended']),
+    anchors: [node('redis-lock.mjs', 'redis-semaphore-uncontended', 'redis-semaphore Mutex (ioredis)', 'ops/s', 'higher', ['redis-semaphore', 'uncontended'])],
+    goal: '≥ 10× redis-semaphore',
+  },
+  {
+    id: 'redis-lock-contended',
+    title: 'weft/redis Lock, 4 processes contending: owner changes per second',
+    subject: node('redis-lock.mjs', 'weft-redis-lock-contended', 'weft/redis Lock, 4 processes', 'owner changes/s', 'higher', ['weft', 'contended', '4']),
+    anchors: [node('redis-lock.mjs', 'redis-semaphore-contended', 'redis-semaphore Mutex, 4 processes', 'owner changes/s', 'higher', ['redis-semaphore', 'contended', '4'])],
+    goal: '≥ 8,000 owner changes/s, FIFO, equal counts',
+  },
   ...poolSuites,
   ...traceSuites,
 ];
