@@ -290,7 +290,7 @@ export function hubThreadEnded(): void {
   client.post({ t: 'thread-ended', thread: client.token });
 }
 
-/** Blocks until everything this process sent to the hub is written (bounded: an exit must not hang). */
+/** Blocks until the hub has handled everything this process sent it (or the link is lost: an exit must not hang on a dead hub). */
 export function hubFlush(): void {
   flushRefs();
   if (client === undefined || !linkReady()) return;

@@ -142,12 +142,16 @@ class Link {
     }
   }
 
-  /** Answers once everything posted before it is in the kernel's socket buffer, where the hub will read it even after we exit. */
+  /**
+   * Answers once the hub has handled everything posted before it. Written
+   * to the socket is not enough: the parent hears this process exit and its
+   * `join()` returns while the hub may not have read our last one-way puts
+   * yet, and a `qsize()` or `getNowait()` right after would miss them.
+   */
   #flush(request: Extract<Request, { t: 'flush' }>): void {
-    const answer = this.#answer(request, true);
-    if (this.#lost) return this.#threads!.deliver(request.thread, answer);
-    this.#outbox.flushNow();
-    this.#socket.write(Buffer.alloc(0), () => this.#threads!.deliver(request.thread, answer));
+    if (this.#lost) return this.#threads!.deliver(request.thread, this.#answer(request, true));
+    this.#remember(request.thread, request.seq);
+    this.#outbox.add(request);
   }
 
   #answer(request: { thread: number; seq: number }, ok: unknown): Answer {

@@ -66,7 +66,7 @@ export interface HubAddress {
 }
 
 /** The requests that travel to the hub (the others stay in the link). */
-export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'flush' } | { t: 'address' }>;
+export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' }>;
 
 /** How a failed call's error crosses back: rebuilt by `client.ts`. */
 export interface WireError {
@@ -112,6 +112,7 @@ export function checkHubRequest(message: unknown): HubRequest {
     case 'cancel':
     case 'ack':
     case 'census':
+    case 'flush':
       requireInt(m, 'seq');
       break;
     case 'refs':

@@ -8,8 +8,8 @@
  *   (mode 0700) removed when the root exits.
  * - A **child** is started with `WEFT_HUB` and `WEFT_HUB_TOKEN`
  *   (`hubEnvironment()`); its main thread starts its link (`link.ts`) at
- *   boot (`startLink()`), and its exit waits until everything it sent is
- *   written (`flushLink()`).
+ *   boot (`startLink()`), and its exit waits until the hub has handled
+ *   everything it sent (`flushLink()`).
  *
  * Which of these a process has reached is the arena word `Header.HubLink`
  * (`link-state.ts`). The thread that wins None → Starting creates the
@@ -96,7 +96,7 @@ export function setFlush(flushAll: () => void): void {
   flush = flushAll;
 }
 
-/** Called (synchronously) as a process ends: blocks until everything sent to the hub from this process is written. */
+/** Called (synchronously) as a process ends: blocks until the hub has handled everything this process sent it. */
 export function flushLink(): void {
   flush();
 }
