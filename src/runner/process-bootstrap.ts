@@ -5,8 +5,10 @@
  *
  * 1. read the boot frame from the link (`process-link.ts`), take on the
  *    identity it gives (name, daemon flag, parent);
- * 2. a daemon starts watching its parent (`parent-watch.ts`); every child
- *    opens its link to the hub (`startLink()`);
+ * 2. a daemon starts watching its parent (`parent-watch.ts`); a child
+ *    whose arguments carry weft objects starts its link to the hub
+ *    (`startLink()`) — any other child starts it only if it ever needs the
+ *    hub (`tree.ts`);
  * 3. import the target's module and find the target (and the Process
  *    subclass), decode the arguments and fields, rebuild the Process object;
  * 4. `await process.run()`; what it throws is printed (`Process Process-1:`
@@ -56,7 +58,8 @@ class ProcessLife {
     process.on('uncaughtException', (error) => void this.#fail(error));
     process.on('unhandledRejection', (error) => void this.#fail(error));
     if (boot.daemon) watchParent(boot.gracePeriod);
-    startLink();
+    // The target likely uses the objects it is given at once: their link comes up while its module loads.
+    if (boot.args.handles.length > 0 || boot.fields.handles.length > 0) startLink();
 
     let restored: Process<unknown[]>;
     try {

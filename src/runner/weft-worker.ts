@@ -15,6 +15,7 @@ import { MessageChannel, SHARE_ENV, Worker, type MessagePort } from 'node:worker
 import { StartState, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { loaderPlan } from './loaders.js';
 import { bootstrapUrl } from '../internal/layout.js';
+import { startLinkBeforeThreads } from '../backends/hub/tree.js';
 
 // Runs as a CommonJS script in the new worker. If the bootstrap cannot even
 // be imported, report it through the handshake so that start() never hangs.
@@ -48,6 +49,7 @@ export interface WeftWorker {
 
 /** Creates a weft worker, running `assignment` at once, or waiting for one (a spare). */
 export function createWorker(assignment: ThreadAssignment | undefined): WeftWorker {
+  startLinkBeforeThreads();
   const { port1, port2 } = new MessageChannel();
   const start = new SharedArrayBuffer(4);
   const seed: WorkerSeed = {

@@ -7,9 +7,14 @@
  *   the root (`server.ts`) and listens on `hub.sock` in a private directory
  *   (mode 0700) removed when the root exits.
  * - A **child** is started with `WEFT_HUB` and `WEFT_HUB_TOKEN`
- *   (`hubEnvironment()`); its main thread starts its link (`link.ts`) at
- *   boot (`startLink()`), and its exit waits until the hub has handled
- *   everything it sent (`flushLink()`).
+ *   (`hubEnvironment()`). Its link (`link.ts`, a worker thread) starts
+ *   only when the child needs the hub, since a child that never touches a
+ *   process-scope object would pay a thread's start-up for nothing: at boot
+ *   when its arguments carry weft objects (the target likely uses them at
+ *   once), at its first call to the hub otherwise, and — from the main
+ *   thread — when it starts its first thread (see below). Its exit waits
+ *   until the hub has handled everything it sent (`flushLink()`), a link
+ *   still starting included.
  *
  * Which of these a process has reached is the arena word `Header.HubLink`
  * (`link-state.ts`). The thread that wins None → Starting creates the
@@ -32,14 +37,17 @@
  * A worker dies with the thread that created it, so the hub and links are
  * created from the main thread whenever the main thread is the first user
  * (the usual case: objects are made in the main block and passed on). A
- * root whose first process-scope object is made in a worker thread gets
- * its hub from that thread, and loses it when that thread ends.
+ * child's main thread also starts its link as it starts its first weft
+ * thread (`startLinkBeforeThreads()`), so that a link is never owned by a
+ * thread that may end first. A root whose first process-scope object is
+ * made in a worker thread gets its hub from that thread, and loses it when
+ * that thread ends.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { ErrorCode, misuse } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
 import { runtime } from '../atomics/runtime.js';
@@ -96,17 +104,36 @@ export function setFlush(flushAll: () => void): void {
   flush = flushAll;
 }
 
-/** Called (synchronously) as a process ends: blocks until the hub has handled everything this process sent it. */
+/**
+ * Called (synchronously) as a process ends: blocks until the hub has
+ * handled everything this process sent it. A link still starting is waited
+ * for first — whoever started it queued something for the hub — until it is
+ * Ready or Lost (facts, see the header; the link's thread runs on while this
+ * one waits). A child that never started one has nothing to flush.
+ */
 export function flushLink(): void {
+  if (!isRoot()) {
+    const words = runtime().arena.words;
+    while (Atomics.load(words, Header.HubLink) === LinkState.Starting) Atomics.wait(words, Header.HubLink, LinkState.Starting);
+  }
   flush();
 }
 
-/** Called once by a child process's main thread at boot: starts its link to the hub, without waiting for it. */
+/** Starts a child process's link to the hub, without waiting for it; nothing if it has one (or is the root). */
 export function startLink(): void {
   if (isRoot()) return;
   const words = runtime().arena.words;
   if (Atomics.compareExchange(words, Header.HubLink, LinkState.None, LinkState.Starting) !== LinkState.None) return;
   spawn('runLink', hubLinkUrl, { path: process.env.WEFT_HUB!, token: process.env.WEFT_HUB_TOKEN ?? '', arena: runtime().arena.buffer });
+}
+
+/**
+ * Called as a weft thread is created: in a child's main thread, starts the
+ * link first. A thread that found no link would start it itself, and the
+ * link would die with that thread (see the header).
+ */
+export function startLinkBeforeThreads(): void {
+  if (isMainThread) startLink();
 }
 
 /**
