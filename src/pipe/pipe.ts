@@ -10,7 +10,7 @@
  * so an unused or forgotten one keeps nothing alive and leaves nothing
  * behind.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../internal/builtins.js';
 import { invalidArg } from '../errors.js';
 import { Connection } from './connection.js';
 import { createPipeMemory } from './pipe-memory.js';
@@ -43,6 +43,6 @@ export function Pipe<T = unknown>(options?: PipeOptions): [Connection<T>, Connec
   }
   const duplex = options?.duplex ?? true;
   if (typeof duplex !== 'boolean') throw invalidArg(`multiprocessing: Pipe({ duplex }) must be a boolean, got ${typeof duplex}`, 'type');
-  const memory = createPipeMemory(randomBytes(12).toString('hex'), duplex);
+  const memory = createPipeMemory(nodeCrypto().randomBytes(12).toString('hex'), duplex);
   return [Connection.fromMemory<T>(memory, 0), Connection.fromMemory<T>(memory, 1)];
 }

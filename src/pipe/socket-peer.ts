@@ -29,7 +29,7 @@
  * A peer that dies closes its socket in the kernel, so the other side sees
  * end-of-file and nobody hangs.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../internal/builtins.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,7 @@ export class SocketPeer {
   /** The listening side: a socket for one child to connect to. */
   static listen(): { peer: SocketPeer; address: PeerAddress } {
     const peer = new SocketPeer();
-    const token = randomBytes(TOKEN_BYTES);
+    const token = nodeCrypto().randomBytes(TOKEN_BYTES);
     const path = join(socketDirectory(), `${process.pid}-${++socketCount}.sock`);
     const listener = createServer((socket) => peer.#greet(socket, token));
     listener.on('error', () => peer.#end());
@@ -191,7 +191,7 @@ export class SocketPeer {
       hello = Buffer.concat([hello, chunk]);
       if (hello.length < TOKEN_BYTES) return;
       socket.off('data', onData);
-      if (this.#socket !== undefined || !timingSafeEqual(hello.subarray(0, TOKEN_BYTES), token)) {
+      if (this.#socket !== undefined || !nodeCrypto().timingSafeEqual(hello.subarray(0, TOKEN_BYTES), token)) {
         socket.destroy();
         return;
       }

@@ -14,7 +14,7 @@
  * the kernel before the task runs; should the queue ever back up, the
  * worker waits for it to drain before it starts the next task.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../internal/builtins.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,7 +87,7 @@ export class WorkerSocketServer {
   constructor() {
     this.#dir = mkdtempSync(join(tmpdir(), 'weft-pool-'));
     this.#path = join(this.#dir, 'pool.sock');
-    this.#token = randomBytes(TOKEN_BYTES);
+    this.#token = nodeCrypto().randomBytes(TOKEN_BYTES);
     this.#server = createServer((socket) => this.#greet(socket));
     this.#server.unref();
     process.once('exit', this.#removeDirectory);
@@ -153,7 +153,7 @@ export class WorkerSocketServer {
   /** The worker number a hello frame names, if its token is ours. */
   #authenticate(hello: Buffer): number | undefined {
     if (hello.length !== TOKEN_BYTES + 4) return undefined;
-    if (!timingSafeEqual(hello.subarray(0, TOKEN_BYTES), this.#token)) return undefined;
+    if (!nodeCrypto().timingSafeEqual(hello.subarray(0, TOKEN_BYTES), this.#token)) return undefined;
     return hello.readUInt32LE(TOKEN_BYTES);
   }
 }

@@ -20,9 +20,11 @@
  * be done here; `test/hub/under-load.test.ts` checks it stays so (the flag
  * in /proc/<child>/fdinfo/3, and /proc/<grandchild>/fd).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { hubEnvironment } from '../backends/hub/tree.js';
+import { nodeChildProcess } from '../internal/builtins.js';
+import { compileCacheDir } from '../internal/compile-cache.js';
 import { processBootstrapUrl } from '../internal/layout.js';
 import { LINK_FD } from './process-link.js';
 
@@ -35,7 +37,7 @@ export interface SpawnedChild {
 export function spawnChild(): SpawnedChild {
   const stdio: ('ignore' | 'inherit' | 'pipe')[] = ['ignore', 'inherit', 'inherit'];
   stdio[LINK_FD] = 'pipe';
-  const child = spawn(process.execPath, [...childExecArgv(), '-e', entryScript()], {
+  const child = nodeChildProcess().spawn(process.execPath, [...childExecArgv(), '-e', entryScript()], {
     stdio,
     env: { ...process.env, ...hubEnvironment() },
   });
@@ -50,10 +52,15 @@ export function spawnChild(): SpawnedChild {
 
 let entry: string | undefined;
 
-/** The child's first code: load weft, run the bootstrap; if weft itself cannot load, say so on stderr. */
+/**
+ * The child's first code: turn on the compile cache where Node has one
+ * (`internal/compile-cache.ts`), load weft, run the bootstrap; if weft
+ * itself cannot load, say so on stderr.
+ */
 function entryScript(): string {
   return (entry ??= [
     sourceMapsEnabled() ? 'process.setSourceMapsEnabled(true);' : '',
+    enableCompileCache(compileCacheDir()),
     `import(${JSON.stringify(processBootstrapUrl)}).then((weft) => weft.runProcessBootstrap(), (error) => {`,
     `  process.stderr.write('multiprocessing: a new process could not load weft:\\n' + String(error && error.stack || error) + '\\n');`,
     '  process.exit(1);',
@@ -76,6 +83,18 @@ export function childExecArgv(argv: readonly string[] = process.execArgv): strin
     else if (!DROPPED.test(arg)) kept.push(arg);
   }
   return kept;
+}
+
+/**
+ * The line that enables Node's compile cache in `dir`, if there is one. The
+ * script is CommonJS unless the program runs with ESM as its default type,
+ * where only `process.getBuiltinModule` is there; a cache that cannot be
+ * used is no reason for the child to fail.
+ */
+function enableCompileCache(dir: string | undefined): string {
+  if (dir === undefined) return '';
+  const load = "(typeof require === 'function' ? require : process.getBuiltinModule)('node:module')";
+  return `try { ${load}.enableCompileCache(${JSON.stringify(dir)}); } catch {}`;
 }
 
 function sourceMapsEnabled(): boolean {

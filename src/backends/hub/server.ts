@@ -25,7 +25,7 @@
  * event loop, so a burst of calls costs one write, not one per answer.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../../internal/builtins.js';
 import { workerData } from 'node:worker_threads';
 import { Header } from '../atomics/arena.js';
 import { encodeFrame, FrameError, FrameReader, HELLO_FRAME_BYTES, MAX_FRAME_BYTES } from './frames.js';
@@ -125,5 +125,5 @@ function serveConnection(hub: Hub, socket: Socket, expected: Buffer, newClient: 
 
 function tokenMatches(token: string, expected: Buffer): boolean {
   const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.length === expected.length && nodeCrypto().timingSafeEqual(given, expected);
 }

@@ -43,7 +43,6 @@
  * made in a worker thread gets its hub from that thread, and loses it when
  * that thread ends.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +51,7 @@ import { ErrorCode, misuse } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
 import { runtime } from '../atomics/runtime.js';
 import { Deadline } from '../../internal/deadline.js';
+import { nodeCrypto } from '../../internal/builtins.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import { hubLinkUrl, hubServerUrl } from '../../internal/layout.js';
 import { loaderPlan } from '../../runner/loaders.js';
@@ -225,7 +225,7 @@ function startHub(): void {
   const dir = mkdtempSync(join(tmpdir(), 'weft-'));
   chmodSync(dir, 0o700);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  startedHere = { path: join(dir, 'hub.sock'), token: randomBytes(24).toString('hex') };
+  startedHere = { path: join(dir, 'hub.sock'), token: nodeCrypto().randomBytes(24).toString('hex') };
   spawn('runHub', hubServerUrl, { ...startedHere, arena: runtime().arena.buffer });
 }
 
