@@ -3,7 +3,8 @@
  * the `-e` script of `process-spawn.ts`. Python's `BaseProcess._bootstrap`,
  * in order:
  *
- * 1. read the boot frame from the link (`process-link.ts`), take on the
+ * 1. read the boot frame from the link (`process-link.ts`) — a spare
+ *    (`spare-processes.ts`) waits here, with weft loaded — and take on the
  *    identity it gives (name, daemon flag, parent);
  * 2. a daemon starts watching its parent (`parent-watch.ts`); a child
  *    whose arguments carry weft objects starts its link to the hub
@@ -39,6 +40,8 @@ import '../multiprocessing.js'; // …process-scope ones above all
 /** Runs the process this child was started for, then exits. */
 export async function runProcessBootstrap(): Promise<void> {
   const boot = readBootSync();
+  // A spare nobody took (`spare-processes.ts`): there is nothing to run, and nothing to say.
+  if (boot === undefined) process.exit(0);
   await new ProcessLife(boot).live();
 }
 

@@ -5,7 +5,7 @@
  *
  * | direction      | frame      | when                                                        |
  * |----------------|------------|-------------------------------------------------------------|
- * | parent → child | `boot`     | once, right after spawn: what the child runs (`ProcessBoot`) |
+ * | parent → child | `boot`     | once, right after spawn (or when a spare is taken): what the child runs (`ProcessBoot`) |
  * | child → parent | `error`    | what the target threw, before the child exits with 1        |
  * | child → parent | `bye`      | the child's last words, from its `exit` hook                |
  *
@@ -78,19 +78,25 @@ export class FrameReader {
   }
 }
 
-/** Child side: blocks until the boot frame has arrived. */
-export function readBootSync(): ProcessBoot {
-  const size = readExactly(HEADER_BYTES).readUInt32LE(0);
-  const message = deserialize(readExactly(size)) as ProcessBoot;
+/**
+ * Child side: blocks until the boot frame has arrived. Undefined if the
+ * parent closed the link before sending a byte: a spare its parent did not
+ * use (`spare-processes.ts`), or a parent that died as it started us.
+ */
+export function readBootSync(): ProcessBoot | undefined {
+  const header = readExactly(HEADER_BYTES, true);
+  if (header === undefined) return undefined;
+  const message = deserialize(readExactly(header.readUInt32LE(0), false)!) as ProcessBoot;
   if (message?.type !== 'boot') throw new Error('multiprocessing: the link to the parent process sent no boot data');
   return message;
 }
 
-function readExactly(size: number): Buffer {
+function readExactly(size: number, emptyIsEnd: boolean): Buffer | undefined {
   const buffer = Buffer.allocUnsafe(size);
   let filled = 0;
   while (filled < size) {
     const read = retryingAgain(() => readSync(LINK_FD, buffer, filled, size - filled, null));
+    if (read === 0 && filled === 0 && emptyIsEnd) return undefined;
     if (read === 0) throw new Error('multiprocessing: the parent process closed the link before sending boot data');
     filled += read;
   }

@@ -8,6 +8,9 @@
  * `runProcessBootstrap()`. `process.argv[1]` of the child is therefore not
  * the user's module, so its `isMain(import.meta)` guard is false there.
  *
+ * A spare spawned ahead of time may stand in for the spawn
+ * (`spare-processes.ts`).
+ *
  * stdout and stderr are the parent's (Python's children print to the same
  * terminal); stdin is not (Python gives a child /dev/null); fd 3 is the link
  * (`process-link.ts`).
@@ -27,6 +30,7 @@ import { nodeChildProcess } from '../internal/builtins.js';
 import { compileCacheDir } from '../internal/compile-cache.js';
 import { processBootstrapUrl } from '../internal/layout.js';
 import { LINK_FD } from './process-link.js';
+import { momentKey, spareProcesses, type Spare } from './spare-processes.js';
 
 /** A spawned child and the parent's end of its link. */
 export interface SpawnedChild {
@@ -34,13 +38,31 @@ export interface SpawnedChild {
   readonly link: Socket;
 }
 
+/**
+ * A new process for `Process.start()`, waiting for its boot frame: the
+ * spare if one was made for this moment (`spare-processes.ts`), else one
+ * spawned now.
+ */
 export function spawnChild(): SpawnedChild {
+  const env = childEnvironment();
+  const spawned = spareProcesses.take(momentKey(env, process.cwd())) ?? spawnProcess(env);
+  spareProcesses.afterStart(makeSpare);
+  return spawned;
+}
+
+function makeSpare(): Spare {
+  const env = childEnvironment();
+  return { moment: momentKey(env, process.cwd()), spawned: spawnProcess(env) };
+}
+
+function childEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, ...hubEnvironment() };
+}
+
+function spawnProcess(env: NodeJS.ProcessEnv): SpawnedChild {
   const stdio: ('ignore' | 'inherit' | 'pipe')[] = ['ignore', 'inherit', 'inherit'];
   stdio[LINK_FD] = 'pipe';
-  const child = nodeChildProcess().spawn(process.execPath, [...childExecArgv(), '-e', entryScript()], {
-    stdio,
-    env: { ...process.env, ...hubEnvironment() },
-  });
+  const child = nodeChildProcess().spawn(process.execPath, [...childExecArgv(), '-e', entryScript()], { stdio, env });
   const link = child.stdio[LINK_FD] as Socket | null;
   if (child.pid === undefined || link === null) {
     child.on('error', () => {}); // reported below, synchronously
