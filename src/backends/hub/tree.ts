@@ -49,7 +49,7 @@ import { join } from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { ErrorCode, misuse } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
-import { runtime } from '../atomics/runtime.js';
+import { NOT_LOADED, runtime, section } from '../atomics/runtime.js';
 import { Deadline } from '../../internal/deadline.js';
 import { nodeCrypto } from '../../internal/builtins.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
@@ -112,7 +112,8 @@ export function setFlush(flushAll: () => void): void {
  * one waits). A child that never started one has nothing to flush.
  */
 export function flushLink(): void {
-  if (!isRoot()) {
+  // A thread that never loaded the runtime started no link, nor any weft thread that could have.
+  if (!isRoot() && section.index !== NOT_LOADED) {
     const words = runtime().arena.words;
     while (Atomics.load(words, Header.HubLink) === LinkState.Starting) Atomics.wait(words, Header.HubLink, LinkState.Starting);
   }
