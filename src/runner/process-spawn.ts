@@ -25,7 +25,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { hubEnvironment } from '../backends/hub/tree.js';
+import { awaitHubStarted, hubEnvironmentEarly } from '../backends/hub/tree.js';
 import { nodeChildProcess } from '../internal/builtins.js';
 import { compileCacheDir } from '../internal/compile-cache.js';
 import { processBootstrapUrl } from '../internal/layout.js';
@@ -43,10 +43,19 @@ export interface SpawnedChild {
  * spare if one was made for this moment (`spare-processes.ts`), else one
  * spawned now.
  */
-export function spawnChild(): SpawnedChild {
+export function spawnChild(daemon: boolean): SpawnedChild {
   const env = childEnvironment();
   const spawned = spareProcesses.take(momentKey(env, process.cwd())) ?? spawnProcess(env);
-  spareProcesses.afterStart(makeSpare);
+  // The root's hub may still be starting: it does so while the child boots, and is
+  // up before the child has its boot frame, so before it can reach for the hub.
+  try {
+    awaitHubStarted();
+  } catch (error) {
+    spawned.link.destroy();
+    spawned.child.kill('SIGKILL');
+    throw error;
+  }
+  spareProcesses.afterStart(daemon, makeSpare);
   return spawned;
 }
 
@@ -56,7 +65,7 @@ function makeSpare(): Spare {
 }
 
 function childEnvironment(): NodeJS.ProcessEnv {
-  return { ...process.env, ...hubEnvironment() };
+  return { ...process.env, ...hubEnvironmentEarly() };
 }
 
 function spawnProcess(env: NodeJS.ProcessEnv): SpawnedChild {

@@ -233,7 +233,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const carried = [...boot.args.handles, ...boot.fields.handles];
     let spawned: SpawnedChild;
     try {
-      spawned = spawnChild();
+      spawned = spawnChild(this.#daemon);
     } catch (error) {
       dropHandles(carried);
       throw error;

@@ -4,12 +4,18 @@
  *
  * Most of what `start()` waits for is the new process's own start-up: Node
  * itself, the program's loaders, weft's bundle. None of it depends on the
- * Process it will run. A process that has started children twice probably
- * starts more, so it keeps one spare: a child spawned as `spawnChild()`
- * spawns any, which loads weft and then blocks reading its link for the
- * boot frame (`process-bootstrap.ts`). The next `start()` writes the boot
- * frame to the spare instead of spawning, and a new spare is made once the
- * caller's turn of the event loop ends.
+ * Process it will run. A process that has started non-daemon children twice
+ * probably starts more, so it keeps one spare: a child spawned as
+ * `spawnChild()` spawns any, which loads weft and then blocks reading its
+ * link for the boot frame (`process-bootstrap.ts`). The next `start()`
+ * writes the boot frame to the spare instead of spawning, and a new spare is
+ * made once the caller's turn of the event loop ends. Daemon starts do not
+ * count: a pool starts its (daemon) workers all at once and replaces them
+ * rarely, so a spare would mostly be one idle process more.
+ *
+ * A spare saves the latency of a start, not its work: a program that starts
+ * processes one after the other without pause (start, join, start…) still
+ * waits for each spare's start-up, which then runs beside the child before.
  *
  * Python's semantics hold, since a spare has only done what every child
  * does before it reads its boot frame:
@@ -74,9 +80,9 @@ class SpareProcesses {
     return spare.spawned;
   }
 
-  /** Called after each start: once starts have become a habit, makes the next spare when this turn of the event loop ends. */
-  afterStart(make: () => Spare): void {
-    this.#starts += 1;
+  /** Called after each start: once non-daemon starts have become a habit, makes the next spare when this turn of the event loop ends. */
+  afterStart(daemon: boolean, make: () => Spare): void {
+    if (!daemon) this.#starts += 1;
     if (this.#starts < STARTS_BEFORE_SPARES || this.#spare !== undefined || this.#scheduled || !enabled()) return;
     this.#scheduled = true;
     // Unref'd: a program that is ending does not wait to make a spare it will not use.

@@ -90,6 +90,25 @@ export function hubEnvironment(): Record<string, string> {
   return { WEFT_HUB: address.path, WEFT_HUB_TOKEN: address.token };
 }
 
+/**
+ * As `hubEnvironment()`, without waiting for a hub that this thread is
+ * starting (its address is chosen before its thread runs): for a child
+ * that cannot reach for the hub before its parent has called
+ * `awaitHubStarted()` — a Process's child, which reads its boot frame
+ * first. The hub's start-up then overlaps the child's.
+ */
+export function hubEnvironmentEarly(): Record<string, string> {
+  if (!isRoot()) return hubEnvironment();
+  const words = runtime().arena.words;
+  if (Atomics.load(words, Header.HubLink) === LinkState.None) startHub();
+  return startedHere === undefined ? hubEnvironment() : { WEFT_HUB: startedHere.path, WEFT_HUB_TOKEN: startedHere.token };
+}
+
+/** Blocks until the hub serves (root), as `hubEnvironment()` would have; throws `ERR_HUB_LOST` if it could not start. */
+export function awaitHubStarted(): void {
+  if (isRoot()) awaitLink();
+}
+
 // Set by client.ts: asks the hub (from a thread that did not start it) where it listens.
 let askAddress: () => HubAddress = () => {
   throw new Error('hub: the client is not loaded');
