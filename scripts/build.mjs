@@ -45,14 +45,37 @@ const bundleEntry = [
   `export { runPoolWorker } from ${JSON.stringify(join(root, 'src/pool/worker-main.ts'))};`,
 ].join('\n');
 
+// The bundle's body is CommonJS, run by dist/weft.js with V8's code cache
+// (src/internal/bundle-loader.ts); inside it, import.meta.url is the URL of
+// dist/weft.js, so that to weft's own code nothing changes.
 await build({
   stdin: { contents: bundleEntry, resolveDir: root, sourcefile: 'weft-bundle-entry.js', loader: 'js' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: join(dist, 'weft-body.cjs'),
+  define: { 'import.meta.url': '__weftUrl' },
+  sourcemap: true,
+  keepNames: true,
+  logLevel: 'warning',
+});
+const bundleNames = [...entries.map(namespaceOf), 'runBootstrap', 'runProcessBootstrap', 'runHub', 'runLink', 'runPoolWorker'];
+await build({
+  stdin: {
+    contents: [
+      `import { loadBundle } from ${JSON.stringify(join(root, 'src/internal/bundle-loader.ts'))};`,
+      `export const { ${bundleNames.join(', ')} } = loadBundle(import.meta.url);`,
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: 'weft-loader-entry.js',
+    loader: 'js',
+  },
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   outfile: join(dist, 'weft.js'),
-  sourcemap: true,
   keepNames: true,
   logLevel: 'warning',
 });

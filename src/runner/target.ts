@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { locateFunction } from './function-location.js';
 import { namedModule } from './with-module.js';
+import { importModule } from '../internal/dynamic-import.js';
 
 /** A structured-cloneable reference to an exported function or class. */
 export interface TargetRef {
@@ -59,10 +60,10 @@ export function describeTarget(fn: Function, role: TargetRef['role'], explicitMo
 
 /** In the new thread: imports the module and finds the export that is the described function. */
 export async function loadTarget(ref: TargetRef): Promise<Function> {
-  const found = findExport(await import(ref.module), ref);
+  const found = findExport(await importModule(ref.module), ref);
   if (found !== undefined) return found;
   if (ref.site !== undefined && ref.site !== ref.module) {
-    const fromSite = findExport(await import(ref.site), ref);
+    const fromSite = findExport(await importModule(ref.site), ref);
     if (fromSite !== undefined) return fromSite;
   }
   throw notExported(ref);

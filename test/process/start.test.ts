@@ -7,7 +7,7 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { activeChildren } from '../../src/runner/current-process.js';
 import { spareProcesses } from '../../src/runner/spare-processes.js';
 import { compileCacheDir, privateCacheDir } from '../../src/internal/compile-cache.js';
 import { LiveProgram, allGone, pidsOf } from '../helpers/live-program.js';
-import { repoRoot } from '../helpers/programs.js';
+import { repoRoot, runProgram } from '../helpers/programs.js';
 import * as targets from '../fixtures/start-targets.js';
 import { noop } from '../fixtures/process-targets.js';
 
@@ -179,3 +179,44 @@ for (const end of ['exit', 'sigkill'] as const) {
     assert.equal(program.stderr, '', 'the spare said nothing');
   });
 }
+
+/** Runs the bundle's process program with its own temporary directory; the bundle caches under it. */
+async function runBundleProgram(tmp: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const result = await runProgram(process.execPath, ['test/fixtures/programs/process-bundle.mjs'], { timeout: 50_000, env: { TMPDIR: tmp, ...env } });
+  assert.equal(result.stderr, '');
+  assert.equal(result.stdout, 'hello from Process-1, bundle\nexitcode 0\n');
+}
+
+const bundleCaches = (tmp: string): string[] => {
+  const cache = join(tmp, `weft-compile-cache-${process.getuid!()}`);
+  return existsSync(cache) ? readdirSync(cache).filter((name) => name.startsWith('weft-body-')).map((name) => join(cache, name)) : [];
+};
+
+test("the bundle's compiled code is cached by the first processes that load it, and used by the next", T, async (t) => {
+  if (!existsSync(`${repoRoot}dist/weft.js`)) return t.skip('dist/ is not built (npm run build)');
+  const tmp = mkdtempSync(join(tmpdir(), 'weft-bundle-cache-'));
+  try {
+    await runBundleProgram(tmp);
+    const written = bundleCaches(tmp);
+    // The program and its child run with different flags (the child's -e script): a cache each.
+    assert.equal(written.length, 2, String(written));
+    for (const file of written) assert.equal(statSync(file).mode & 0o777, 0o600);
+    const before = written.map((file) => statSync(file).mtimeMs);
+    await runBundleProgram(tmp);
+    assert.deepEqual(bundleCaches(tmp), written, 'no new cache');
+    assert.deepEqual(written.map((file) => statSync(file).mtimeMs), before, 'the caches were taken, not refused and written again');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('NODE_DISABLE_COMPILE_CACHE: the bundle runs without a cache and writes none', T, async (t) => {
+  if (!existsSync(`${repoRoot}dist/weft.js`)) return t.skip('dist/ is not built (npm run build)');
+  const tmp = mkdtempSync(join(tmpdir(), 'weft-bundle-cache-'));
+  try {
+    await runBundleProgram(tmp, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.deepEqual(bundleCaches(tmp), []);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
