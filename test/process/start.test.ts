@@ -1,40 +1,31 @@
 /**
  * How a child starts (issue 11, part 5): it starts its link to the hub only
- * when it needs it, turns on Node's compile cache where Node has one, and
- * may be a spare made ahead of time — with Python's semantics kept: a fresh
- * process per Process, fresh module globals, the environment and working
- * directory of the moment of `start()`.
+ * when it needs it, loads weft's bundle from V8's code cache and turns on
+ * Node's compile cache where Node has one, and may be a spare made ahead of
+ * time — with Python's semantics kept: a fresh process per Process, fresh
+ * module globals, the environment and working directory of the moment of
+ * `start()`.
  */
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lock } from '../../src/multiprocessing.js';
 import { Process } from '../../src/runner/process.js';
-import { activeChildren } from '../../src/runner/current-process.js';
 import { spareProcesses } from '../../src/runner/spare-processes.js';
 import { compileCacheDir, privateCacheDir } from '../../src/internal/compile-cache.js';
 import { LiveProgram, allGone, pidsOf } from '../helpers/live-program.js';
 import { repoRoot, runProgram } from '../helpers/programs.js';
+import { checkNoProcessesLeft, reportFiles } from '../helpers/processes.js';
 import * as targets from '../fixtures/start-targets.js';
 import { noop } from '../fixtures/process-targets.js';
 
 const T = { timeout: 60_000 };
-const dir = mkdtempSync(join(tmpdir(), 'weft-start-'));
-let files = 0;
-const out = (): string => join(dir, `${++files}.json`);
-const read = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+const { out, read } = reportFiles('weft-start-');
 const ENV = 'WEFT_START_TEST';
-
-afterEach(async () => {
-  const left = activeChildren();
-  for (const child of left) child.kill();
-  await Promise.all(left.map((child) => child.join()));
-  assert.deepEqual(left.map((child) => child.name), [], 'processes left running after the test');
-});
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+checkNoProcessesLeft();
 
 async function run(p: Process<any>): Promise<Process<any>> {
   p.start();
