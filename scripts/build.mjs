@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds dist/:
 //   - tsc writes the type declarations (dist/**/*.d.ts);
-//   - esbuild bundles src/ into one module, dist/weft.js (with its source map);
+//   - esbuild bundles src/ into one script, dist/weft-body.cjs (with its source
+//     map), and dist/weft.js, the module that runs it with V8's code cache
+//     (src/internal/bundle-loader.ts) and exports what it exports;
 //   - each public entry point (package.json "exports") becomes a one-line
 //     module re-exporting its names from the bundle;
 //   - the `weft` command is bundled on its own, to dist/cli.js.

@@ -1,9 +1,12 @@
 /**
  * Where weft's own code lives, which differs between its two shapes: the
  * per-module build (`dist/` as tsc writes it, or `src/` run through tsx),
- * and the single-file bundle (`dist/weft.js`) that the package's entry
- * points load — one module instead of thirty, because every new thread
- * loads weft again and module count dominates a worker's start-up.
+ * and the single-file bundle that the package's entry points load — one
+ * module instead of thirty, because every new thread loads weft again and
+ * module count dominates a worker's start-up. The bundle is `dist/weft.js`,
+ * a small loader that runs the bundle's body (`dist/weft-body.cjs`) with
+ * V8's code cache (`bundle-loader.ts`); inside the body, `import.meta.url`
+ * is the loader's URL, so this file sees `dist/weft.js` either way.
  */
 import { dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
