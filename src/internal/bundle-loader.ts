@@ -12,9 +12,10 @@
  * through this module (`dynamic-import.ts`).
  *
  * The bundle is built as CommonJS (`scripts/build.mjs`) with
- * `import.meta.url` standing for this module's URL, and run as a script
- * named as this module, so to everything inside it — layout, stack traces,
- * V8's locations of functions — weft is `dist/weft.js`, as before.
+ * `import.meta.url` standing for this module's URL, so to weft's own code
+ * (`layout.ts`) weft is `dist/weft.js`, as before; stack traces name the
+ * body's file and lines. (Node applies no source map to such a script:
+ * with `--enable-source-maps`, weft's own frames stay the body's.)
  *
  * The cache lives in the user's private directory (`compile-cache.ts`), one
  * file per bundle file (its path, and size, modification time and inode —
@@ -47,14 +48,14 @@ export function loadBundle(url: string): Record<string, unknown> {
   const cachedData = readCache(cacheFile);
   // One line, as Node's own CommonJS wrapper: line numbers stay the bundle's.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __weftUrl) {"use strict";${source}\n})`, {
-    filename: self,
+    filename: body,
     cachedData,
   });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     process.once('exit', () => writeCache(cacheFile, script));
   }
   const module = { exports: {} as Record<string, unknown> };
-  (script.runInThisContext() as Function).call(module.exports, module.exports, require, module, self, dirname(self), url);
+  (script.runInThisContext() as Function).call(module.exports, module.exports, require, module, body, dirname(body), url);
   return module.exports;
 }
 

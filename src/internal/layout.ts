@@ -6,7 +6,8 @@
  * module count dominates a worker's start-up. The bundle is `dist/weft.js`,
  * a small loader that runs the bundle's body (`dist/weft-body.cjs`) with
  * V8's code cache (`bundle-loader.ts`); inside the body, `import.meta.url`
- * is the loader's URL, so this file sees `dist/weft.js` either way.
+ * is the loader's URL, so this file sees `dist/weft.js` either way (stack
+ * traces and V8 name the body's file).
  */
 import { dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,13 @@ export const bundled = here.endsWith('/weft.js');
 
 /** The directory holding all of weft's code: `dist/` or `src/`. */
 export const weftRoot = bundled ? dirname(here) : dirname(dirname(here));
+
+/**
+ * The bundle's body, as V8 names the script (`bundle-loader.ts`): a
+ * function of weft's located there is exported by the bundle's module,
+ * `dist/weft.js` (the URL everything else here gives).
+ */
+export const bundleBodyUrl = bundled ? new URL('./weft-body.cjs', import.meta.url).href : undefined;
 
 /** The module a new thread imports first; it exports `runBootstrap`. */
 export const bootstrapUrl = bundled

@@ -24,6 +24,7 @@ import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { locateFunction } from './function-location.js';
 import { namedModule } from './with-module.js';
 import { importModule } from '../internal/dynamic-import.js';
+import { bundleBodyUrl, processBootstrapUrl } from '../internal/layout.js';
 
 /** A structured-cloneable reference to an exported function or class. */
 export interface TargetRef {
@@ -48,7 +49,7 @@ export function describeTarget(fn: Function, role: TargetRef['role'], explicitMo
       `threading: ${describeFn(name, role)} is a built-in or bound function, which no module exports. Wrap it in a function you export, e.g. \`export function task(...args) { … }\`.`,
     );
   }
-  const module = toModuleUrl(explicitModule ?? namedModule(fn), site) ?? locateFunction(fn)?.url ?? site;
+  const module = toModuleUrl(explicitModule ?? namedModule(fn), site) ?? exportingModule(locateFunction(fn)?.url) ?? site;
   if (module === undefined) {
     throw misuse(
       ErrorCode.TargetNotExported,
@@ -119,6 +120,11 @@ function toModuleUrl(module: string | URL | undefined, site: string | undefined)
     throw invalidArg(`threading: cannot resolve the relative module "${module}": pass an absolute path or import.meta.url`);
   }
   return new URL(module, site).href;
+}
+
+/** The module exporting what is defined in `url`: the bundle's, for weft's own functions (`internal/layout.ts`). */
+function exportingModule(url: string | undefined): string | undefined {
+  return url !== undefined && normalizeUrl(url) === bundleBodyUrl ? processBootstrapUrl : url;
 }
 
 /** V8 reports some CommonJS scripts by path; `import()` wants a URL. */
