@@ -43,7 +43,8 @@ export function loadBundle(url: string): Record<string, unknown> {
   const require = createRequire(url);
   // The script's own `import()` has no loader behind it (`dynamic-import.ts`): weft uses this module's.
   lendImport((specifier) => import(specifier) as Promise<Record<string, unknown>>);
-  const source = readFileSync(body, 'utf8');
+  // ASCII by construction (scripts/build.mjs): Latin-1 reads it several times faster than UTF-8.
+  const source = readFileSync(body, 'latin1');
   const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE === undefined ? cacheFileFor(body) : undefined;
   const cachedData = readCache(cacheFile);
   // One line, as Node's own CommonJS wrapper: line numbers stay the bundle's.

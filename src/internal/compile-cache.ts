@@ -6,7 +6,8 @@
  * compiling them again in every child (the bundle alone is ~20 ms of a
  * child's start). On Node 20, which has no such cache, nothing is done.
  *
- * The directory is private to the user: `<tmpdir>/weft-compile-cache-<uid>`,
+ * The directory is private to the user: `<tmpdir>/.weft-compile-cache-<uid>`
+ * (hidden, as caches are: it outlives the programs that fill it),
  * made with mode 0700, and used only if it is a real directory (not a
  * link) owned by this user that nobody else may read or write. Compiled
  * code is code that will run: a directory another user could write to would
@@ -38,13 +39,13 @@ function wanted(): boolean {
 }
 
 /**
- * `<base>/weft-compile-cache-<uid>`, made if missing; undefined if it is not
+ * `<base>/.weft-compile-cache-<uid>`, made if missing; undefined if it is not
  * safe to use (see the header) or cannot be made.
  */
 export function privateCacheDir(base: string): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined;
-  const dir = join(base, `weft-compile-cache-${uid}`);
+  const dir = join(base, `.weft-compile-cache-${uid}`);
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (error) {

@@ -88,11 +88,11 @@ test('a compile-cache directory that others could use, or that is not a director
     assert.equal(privateCacheDir(base), made, 'an existing private directory is used again');
 
     const open = mkdtempSync(join(tmpdir(), 'weft-cache-open-'));
-    mkdirSync(join(open, `weft-compile-cache-${process.getuid!()}`), { mode: 0o755 });
+    mkdirSync(join(open, `.weft-compile-cache-${process.getuid!()}`), { mode: 0o755 });
     assert.equal(privateCacheDir(open), undefined);
 
     const linked = mkdtempSync(join(tmpdir(), 'weft-cache-link-'));
-    symlinkSync(made, join(linked, `weft-compile-cache-${process.getuid!()}`));
+    symlinkSync(made, join(linked, `.weft-compile-cache-${process.getuid!()}`));
     assert.equal(privateCacheDir(linked), undefined);
     rmSync(open, { recursive: true, force: true });
     rmSync(linked, { recursive: true, force: true });
@@ -179,7 +179,7 @@ async function runBundleProgram(tmp: string, env: NodeJS.ProcessEnv = {}): Promi
 }
 
 const bundleCaches = (tmp: string): string[] => {
-  const cache = join(tmp, `weft-compile-cache-${process.getuid!()}`);
+  const cache = join(tmp, `.weft-compile-cache-${process.getuid!()}`);
   return existsSync(cache) ? readdirSync(cache).filter((name) => name.startsWith('weft-body-')).map((name) => join(cache, name)) : [];
 };
 
