@@ -42,6 +42,8 @@ const bundleEntry = [
   `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
   `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
   // The target of every pool worker: found by name in the bundle, like a user's exported function.
+  // The lease thread of a weft/redis connection.
+  `export { runRedisLease } from ${JSON.stringify(join(root, 'src/backends/redis/lease-thread.ts'))};`,
   `export { runPoolWorker } from ${JSON.stringify(join(root, 'src/pool/worker-main.ts'))};`,
 ].join('\n');
 
@@ -52,6 +54,8 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile: join(dist, 'weft.js'),
+  // Loaded with import() by weft/redis only when it connects: other entry points never load it.
+  external: ['@redis/client'],
   sourcemap: true,
   keepNames: true,
   logLevel: 'warning',
