@@ -7,5 +7,7 @@
 export { connect, RedisScope, type ConnectOptions } from './backends/redis/scope.js';
 export { Lock, RLock, type RedisObjectOptions } from './backends/redis/lock.js';
 export type { RedisLockStatistics } from './backends/redis/owned-lock.js';
+export { Semaphore, BoundedSemaphore, type RedisSemaphoreOptions, type RedisSemaphoreStatistics } from './backends/redis/semaphore.js';
+export { Event, type RedisEventStatistics } from './backends/redis/event.js';
 export type { WaitOptions } from './sync/options.js';
 export { TimeoutError } from './errors.js';
