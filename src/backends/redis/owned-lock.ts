@@ -16,12 +16,13 @@
  * | event                        | Idle                     | Held                                   | Kept                          |
  * |------------------------------|--------------------------|----------------------------------------|-------------------------------|
  * | acquire                      | `acquire` script / wait  | RLock: depth + 1; Lock: queue behind it | → Held (lease valid), else `retake` |
- * | release                      | `ERR_LOCK_NOT_HELD`      | nobody asked & lease valid: → Kept; else `release` script → Idle | `ERR_LOCK_NOT_HELD` |
+ * | release                      | `ERR_LOCK_NOT_HELD`      | nobody asked, the grant came without a wait, lease valid: → Kept; else `release` script → Idle | `ERR_LOCK_NOT_HELD` |
  * | revoke (someone queued)      | ignored (stale)          | wanted: the release will hand it on    | `release` script → Idle       |
  * | reaped (lease ran out)       | —                        | stays; its release says `ERR_LOCK_LOST`| → Idle                        |
  *
  * Revokes and grants carry the fence they are about: a revoke for an older
- * fence is stale and ignored. Scripts go out on one connection in order, so
+ * fence is stale and ignored; one for a grant not yet taken in is kept
+ * until that grant is (`#earlyRevoke`). Scripts go out on one connection in order, so
  * a release sent before an acquire reaches the server first.
  */
 import { ErrorCode, misuse } from '../../errors.js';
@@ -31,6 +32,8 @@ import type { LocalObject, RedisScope } from './scope.js';
 import type { Grant, WaitSteps } from './waits.js';
 
 type State = 'idle' | 'held' | 'kept';
+
+const RETAKES_PER_TURN = 64;
 
 export interface RedisLockStatistics {
   /** True while some connection holds the lock or keeps it (a kept grant counts as locked). */
@@ -56,6 +59,14 @@ export class OwnedLock implements LocalObject {
   #wanted = false;
   /** The scope's epoch when the current grant was made. */
   #epoch = 0;
+  /**
+   * The fence of a revoke that came before its grant was taken in: the wake
+   * loop delivers a grant and the revoke right behind it in one turn, and
+   * the grant's waiter runs only after both.
+   */
+  #earlyRevoke = '';
+  /** Local re-takes since the event loop last turned (see #retake). */
+  #retakes = 0;
 
   constructor(scope: RedisScope, oid: string, reentrant: boolean) {
     this.#scope = scope;
@@ -100,6 +111,14 @@ export class OwnedLock implements LocalObject {
   /** Takes a kept grant back: at once while the lease is surely alive, else after asking the server. */
   async #retake(): Promise<boolean> {
     const scope = this.#scope;
+    // A loop of acquire/release on a kept grant runs on promises alone and
+    // would never let the event loop read a revoke: every 64 re-takes it
+    // turns once, so a waiter's revoke is seen within that many.
+    if (++this.#retakes >= RETAKES_PER_TURN) {
+      this.#retakes = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#state !== 'kept') return false;
+    }
     if (scope.epoch === this.#epoch && scope.leaseValid()) {
       this.#take(false);
       return true;
@@ -118,7 +137,10 @@ export class OwnedLock implements LocalObject {
 
   #granted(grant: Grant): void {
     this.#fence = grant.fence;
-    this.#wanted = grant.wanted;
+    // A grant that had to wait was contended: it goes back through Redis,
+    // straight to the next waiter, instead of being kept (a kept grant under
+    // contention costs the next owner a revoke's round trip).
+    this.#wanted = grant.wanted || grant.waited === true || grant.fence === this.#earlyRevoke;
     this.#epoch = this.#scope.epoch;
     this.#take(grant.died);
   }
@@ -162,7 +184,10 @@ export class OwnedLock implements LocalObject {
   }
 
   revoke(fence: string): void {
-    if (fence !== this.#fence) return;
+    if (fence !== this.#fence) {
+      this.#earlyRevoke = fence; // a later grant's (fences only grow), or a stale one that never matches again
+      return;
+    }
     if (this.#state === 'held') this.#wanted = true;
     else if (this.#state === 'kept') this.#handOn();
   }

@@ -241,6 +241,9 @@ export class RedisScope {
       this.#wake.stop();
       this.#blocking.destroy();
       this.#commands.destroy();
+      // Referenced while it ends: otherwise, with the sockets gone, the event
+      // loop could empty and the process exit before close() resolves.
+      this.#leaseThread.ref();
       await this.#leaseThread.terminate();
     }
   }

@@ -24,6 +24,8 @@ export interface Grant {
   readonly died: boolean;
   /** Others already wait behind this grant. */
   readonly wanted: boolean;
+  /** The grant came after a wait in the queue (set by `Waits.wait`). */
+  readonly waited?: boolean;
 }
 
 /** How one object waits: queue the wait (or be granted at once), and withdraw it. */
@@ -83,7 +85,7 @@ export class Waits {
     });
     try {
       const first = await Promise.race([granted, gaveUp]);
-      if (typeof first === 'object') return first;
+      if (typeof first === 'object') return { ...first, waited: true };
       pending.withdrawing = true;
       const after = await pending.steps.withdraw(seq);
       if (first === 'abort') throw signal!.reason;
