@@ -12,6 +12,8 @@
  * |---------------------------------------|---------------------------------------------------------------|
  * | `g|<seq>|<fence>|<died>|<wanted>`     | wait `<seq>` is granted (a lock with its fence; died: the last holder expired holding it; wanted: others wait) |
  * | `r|<object id>|<fence>`               | someone waits for the lock you hold (or keep) under `<fence>`: hand it on when you can |
+ * | `i|<seq>|<queue id>|<item>`           | get `<seq>` is answered with this item (handed straight from a put) |
+ * | `x|<seq>`                             | the queue `<seq>` waits on was shut down                       |
  *
  * Time is the server's (`TIME`), in ms. Connections are numbers (`<id>`),
  * waits are `<id>:<seq>` with `<seq>` unique within the connection.
@@ -88,16 +90,66 @@ local function sem_drop_holder(oid, c, n)
   return take
 end
 
+-- A JoinableQueue's consumer c took item: it is c's until its taskDone.
+local function queue_taken(oid, c, item)
+  if string.sub(oid, 1, 7) == 'jqueue:' then
+    redis.call('RPUSH', P .. oid .. ':t:' .. c, item)
+    redis.call('SADD', P .. 'held:' .. c, oid)
+  end
+end
+
+-- An item enters a queue: straight to the longest-waiting get, else at the
+-- tail (at the head when it comes back from a dead consumer).
+local function queue_add(oid, item, at_head)
+  local k = P .. oid
+  local g = redis.call('LPOP', k .. ':q')
+  if g then
+    local c, s = entry_of(g)
+    queue_taken(oid, c, item)
+    wake(c, 'i|' .. s .. '|' .. oid .. '|' .. item)
+  elseif at_head then
+    redis.call('LPUSH', k .. ':items', item)
+  else
+    redis.call('RPUSH', k .. ':items', item)
+  end
+end
+
+-- A get made room: the longest-waiting put's item goes in, and that put returns.
+local function queue_admit(oid)
+  local k = P .. oid
+  local p = redis.call('LPOP', k .. ':pq')
+  if p then
+    local c, s = entry_of(p)
+    local item = redis.call('HGET', k .. ':pp', p)
+    redis.call('HDEL', k .. ':pp', p)
+    if string.sub(oid, 1, 7) == 'jqueue:' then redis.call('HINCRBY', k, 'unfinished', 1) end
+    queue_add(oid, item, false)
+    wake(c, 'g|' .. s .. '|0|0|0')
+  end
+end
+
 -- Connection c is gone (lease expired, or it left): its waits leave their
 -- queues first (so nothing is handed to it below), then its locks pass on
--- with died = 1 and its permits come back (up to the initial value).
+-- with died = 1, its permits come back (up to the initial value), items
+-- handed to it and not yet read go back to the head of their queue, and
+-- the JoinableQueue items it took and did not finish go back to the head.
 local function reap(c)
   local prefix = c .. ':'
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'waits:' .. c)) do
-    local q = P .. oid .. ':q'
-    for _, e in ipairs(redis.call('LRANGE', q, 0, -1)) do
-      if string.sub(e, 1, #prefix) == prefix then redis.call('LREM', q, 0, e) end
+    for _, suffix in ipairs({':q', ':pq', ':j'}) do
+      local q = P .. oid .. suffix
+      for _, e in ipairs(redis.call('LRANGE', q, 0, -1)) do
+        if string.sub(e, 1, #prefix) == prefix then
+          redis.call('LREM', q, 0, e)
+          if suffix == ':pq' then redis.call('HDEL', P .. oid .. ':pp', e) end
+        end
+      end
     end
+  end
+  local unread = redis.call('LRANGE', P .. 'wake:' .. c, 0, -1)
+  for i = #unread, 1, -1 do
+    local oid, item = string.match(unread[i], '^i|%d+|([^|]+)|(.*)$')
+    if oid and string.sub(oid, 1, 7) ~= 'jqueue:' then queue_add(oid, item, true) end
   end
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'held:' .. c)) do
     local kind = string.match(oid, '^(%a+):')
@@ -109,6 +161,15 @@ local function reap(c)
       local room = tonumber(redis.call('HGET', k, 'initial')) - tonumber(redis.call('HGET', k, 'value'))
       n = math.min(n, math.max(room, 0))
       if n > 0 then sem_give(oid, n) end
+    elseif kind == 'jqueue' then
+      local t = P .. oid .. ':t:' .. c
+      local taken = redis.call('LRANGE', t, 0, -1)
+      redis.call('DEL', t)
+      if redis.call('LLEN', P .. oid .. ':q') > 0 then
+        for i = 1, #taken do queue_add(oid, taken[i], false) end
+      else
+        for i = #taken, 1, -1 do redis.call('LPUSH', P .. oid .. ':items', taken[i]) end
+      end
     end
   end
   redis.call('DEL', P .. 'waits:' .. c, P .. 'held:' .. c, P .. 'wake:' .. c)

@@ -252,6 +252,10 @@ export class RedisScope {
     const parts = message.split('|');
     if (parts[0] === 'g') {
       this.#waits.granted(Number(parts[1]), { fence: parts[2]!, died: parts[3] === '1', wanted: parts[4] === '1' });
+    } else if (parts[0] === 'i') {
+      this.#waits.granted(Number(parts[1]), { fence: '0', died: false, wanted: false, item: parts[3]! });
+    } else if (parts[0] === 'x') {
+      this.#waits.granted(Number(parts[1]), { fence: '0', died: false, wanted: false, shut: true });
     } else if (parts[0] === 'r') {
       this.#objects.get(parts[1]!)?.revoke?.(parts[2]!);
     }

@@ -9,7 +9,8 @@
  * script, which decides atomically: either the wait leaves the queue, or
  * it had already been granted and the script undoes that (passes a lock
  * on, gives a permit back). A grant message that arrives after the
- * withdrawal started is ignored: the script's answer is the outcome.
+ * withdrawal started is used only if the script says so ('take': a queue's
+ * item was already handed over and must not be lost).
  *
  * If the connection's lease ran out (it was paused), the server dropped
  * its queued waits; `resubmitAll` queues every wait in progress again.
@@ -26,21 +27,30 @@ export interface Grant {
   readonly wanted: boolean;
   /** The grant came after a wait in the queue (set by `Waits.wait`). */
   readonly waited?: boolean;
+  /** A queue's item handed straight to this get (encoded). */
+  readonly item?: string;
+  /** The queue was shut down while this call waited. */
+  readonly shut?: boolean;
 }
 
 /** How one object waits: queue the wait (or be granted at once), and withdraw it. */
 export interface WaitSteps {
   /** Runs the queuing script; `try` = do not queue. Resolves to the grant, or 'queued'. */
   enqueue(seq: number, tryOnly: boolean): Promise<Grant | 'queued'>;
-  /** Runs the withdraw script; resolves to a grant if the wait succeeded after all (an Event already set). */
-  withdraw(seq: number): Promise<Grant | undefined>;
+  /**
+   * Runs the withdraw script. Resolves to undefined (withdrawn, or granted
+   * and undone by the script), a grant (the wait succeeded after all: an
+   * Event already set), or 'take': it was granted and the grant's message
+   * is on its way (a queue's item): the wait takes it.
+   */
+  withdraw(seq: number): Promise<Grant | 'take' | undefined>;
 }
 
 interface Pending {
   readonly steps: WaitSteps;
   resolve(grant: Grant): void;
   reject(error: unknown): void;
-  /** True once a withdrawal started: grants are ignored from then on. */
+  /** True once a withdrawal started: the withdraw script's answer decides the outcome. */
   withdrawing: boolean;
 }
 
@@ -88,6 +98,8 @@ export class Waits {
       if (typeof first === 'object') return { ...first, waited: true };
       pending.withdrawing = true;
       const after = await pending.steps.withdraw(seq);
+      // An item already handed over is never dropped, even by an abort that came too late.
+      if (after === 'take') return { ...(await granted), waited: true };
       if (first === 'abort') throw signal!.reason;
       return after;
     } finally {
@@ -96,10 +108,9 @@ export class Waits {
     }
   }
 
-  /** A grant message for wait `seq` arrived. */
+  /** A grant message for wait `seq` arrived (after a withdrawal started, it is used only if the script says 'take'). */
   granted(seq: number, grant: Grant): void {
-    const pending = this.#pending.get(seq);
-    if (pending !== undefined && !pending.withdrawing) pending.resolve(grant);
+    this.#pending.get(seq)?.resolve(grant);
   }
 
   /** The server dropped this connection's queued waits (its lease ran out): queue them again. */
