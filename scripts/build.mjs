@@ -41,9 +41,9 @@ const bundleEntry = [
   `export { runProcessBootstrap } from ${JSON.stringify(join(root, 'src/runner/process-bootstrap.ts'))};`,
   `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
   `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
-  // The target of every pool worker: found by name in the bundle, like a user's exported function.
   // The lease thread of a weft/redis connection.
   `export { runRedisLease } from ${JSON.stringify(join(root, 'src/backends/redis/lease-thread.ts'))};`,
+  // The target of every pool worker: found by name in the bundle, like a user's exported function.
   `export { runPoolWorker } from ${JSON.stringify(join(root, 'src/pool/worker-main.ts'))};`,
 ].join('\n');
 
