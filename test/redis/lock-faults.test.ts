@@ -70,3 +70,29 @@ test('a holder frozen past its lease loses the lock; resumed, its release says E
     }
   });
 });
+
+test('a waiter frozen past its lease is dropped from the queue, and queues again when it resumes', T, async () => {
+  await withScopes(1, async ([scope], namespace) => {
+    const lock = new Lock('resumed', { redis: scope! });
+    await lock.acquire();
+    const child = spawn(process.execPath, ['--import', 'tsx', `${repoRoot}test/redis/fixtures/waiter.ts`, namespace, 'resumed', '1000'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      assert.equal((await lines.next()).value, 'waiting');
+      await until(async () => (await lock.statistics()).waiting === 1, 'the child queued', 100_000);
+      child.kill('SIGSTOP');
+      await until(async () => (await lock.statistics()).waiting === 0, 'the frozen waiter reaped', 100_000);
+      child.kill('SIGCONT');
+      await until(async () => (await lock.statistics()).waiting === 1, 'the resumed waiter queued again', 100_000);
+      await lock.release();
+      assert.equal((await lines.next()).value, 'got ownerDied=false');
+    } finally {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+      await ended(child);
+    }
+  });
+});
