@@ -43,6 +43,8 @@ const bundleEntry = [
   `export { runProcessBootstrap } from ${JSON.stringify(join(root, 'src/runner/process-bootstrap.ts'))};`,
   `export { runHub } from ${JSON.stringify(join(root, 'src/backends/hub/server.ts'))};`,
   `export { runLink } from ${JSON.stringify(join(root, 'src/backends/hub/link.ts'))};`,
+  // The lease thread of a weft/redis connection.
+  `export { runRedisLease } from ${JSON.stringify(join(root, 'src/backends/redis/lease-thread.ts'))};`,
   // The target of every pool worker: found by name in the bundle, like a user's exported function.
   `export { runPoolWorker } from ${JSON.stringify(join(root, 'src/pool/worker-main.ts'))};`,
 ].join('\n');
@@ -58,6 +60,9 @@ await build({
   target: 'node20',
   outfile: join(dist, 'weft-body.cjs'),
   define: { 'import.meta.url': '__weftUrl' },
+  // Loaded by weft/redis only when it connects (through the loader's import():
+  // src/internal/dynamic-import.ts): other entry points never load it.
+  external: ['@redis/client'],
   sourcemap: true,
   keepNames: true,
   logLevel: 'warning',
@@ -68,7 +73,7 @@ await build({
 const bodyFile = join(dist, 'weft-body.cjs');
 const body = readFileSync(bodyFile, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 writeFileSync(bodyFile, body);
-const bundleNames = [...entries.map(namespaceOf), 'runBootstrap', 'runProcessBootstrap', 'runHub', 'runLink', 'runPoolWorker'];
+const bundleNames = [...entries.map(namespaceOf), 'runBootstrap', 'runProcessBootstrap', 'runHub', 'runLink', 'runRedisLease', 'runPoolWorker'];
 await build({
   stdin: {
     contents: [

@@ -43,6 +43,7 @@
  * | `ERR_MANAGER_SHUTDOWN`       | a `Manager`'s proxy (or the manager) used after `shutdown()` (Python: the manager process is gone) |
  * | `ERR_INDEX_OUT_OF_RANGE`     | a `ListProxy` index past either end, or `pop()` of an empty list (Python's IndexError; a RangeError) |
  * | `ERR_NOT_FOUND`              | a key not in a `DictProxy` (Python's KeyError), a value not in a `ListProxy` (`index`/`remove`'s ValueError); a RangeError |
+ * | `ERR_LOCK_LOST`              | a `weft/redis` lock whose holder's lease ran out (a paused process) was given to another process: the holder's next call on it |
  * | `ERR_CONNECTION_CLOSED`      | a `Connection` end used after its own `close()`, or after it was sent to another process (Python's OSError "handle is closed") |
  *
  * Messages start with the module that raised them and state the rule, the way
@@ -85,6 +86,7 @@ export const ErrorCode = {
   IndexOutOfRange: 'ERR_INDEX_OUT_OF_RANGE',
   NotFound: 'ERR_NOT_FOUND',
   ConnectionClosed: 'ERR_CONNECTION_CLOSED',
+  LockLost: 'ERR_LOCK_LOST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
