@@ -39,7 +39,7 @@
  * | Sections   | the thread (add/sub), a terminator (STOPPING) | sections the thread is in, and bit 30 STOPPING (`futex-mutex.ts`, `safe-stop.ts`) |
  * | ThreadId   | starter                                 | the worker's `threadId` (0: main thread)   |
  * | Parent     | starter                                 | token of the starting thread (0: none)     |
- * | Flags      | starter                                 | bit 0: daemon                              |
+ * | Flags      | starter                                 | bit 0: daemon; bit 1: service (below)      |
  * | NameLength | starter, `Thread.name` setter           | bytes used in Name                         |
  * | Name       | starter, `Thread.name` setter           | 64 bytes of UTF-8                          |
  *
@@ -137,6 +137,13 @@ export const STOPPING = 1 << 30;
 /** Bits of `Slot.Sections` that count the sections the thread is in. */
 export const SECTION_COUNT = STOPPING - 1;
 const FLAG_DAEMON = 1;
+/**
+ * A slot that names no user thread: the hub's or link's worker, which holds a
+ * process's cached lock grants for an instant while it hands one back
+ * (`backends/hub/grant-cell.ts`) and so needs a token that stays alive. Not
+ * listed among the live threads (`threading.enumerate()`).
+ */
+const FLAG_SERVICE = 2;
 
 export const MAX_CELLS = 1 << 18;
 export const Cell = {
@@ -225,8 +232,8 @@ export class Arena {
     return slotBase(slotOf(token)) + Slot.Sections;
   }
 
-  /** Claims a slot for a thread about to start; returns its token. */
-  startThread(parent: number, daemon: boolean, name: string): number {
+  /** Claims a slot for a thread about to start; returns its token. `service`: a worker of weft's own, left out of `liveThreads`. */
+  startThread(parent: number, daemon: boolean, name: string, service = false): number {
     const words = this.words;
     lockMutex(words, Header.AllocLock);
     try {
@@ -235,7 +242,7 @@ export class Arena {
       const gen = ((Atomics.load(words, base + Slot.State) >>> STATE_BITS) + 1) & GEN_MASK;
       Atomics.store(words, base + Slot.ThreadId, -1);
       Atomics.store(words, base + Slot.Parent, parent);
-      Atomics.store(words, base + Slot.Flags, daemon ? FLAG_DAEMON : 0);
+      Atomics.store(words, base + Slot.Flags, (daemon ? FLAG_DAEMON : 0) | (service ? FLAG_SERVICE : 0));
       Atomics.store(words, base + Slot.Sections, 0);
       this.#writeName(slot, name);
       testHooks.allocLocked?.();
@@ -288,7 +295,8 @@ export class Arena {
     const tokens: number[] = [];
     for (let slot = 0; slot < MAX_THREADS; slot++) {
       const state = Atomics.load(this.words, slotBase(slot) + Slot.State);
-      if ((state & STATE_MASK) === SlotState.Alive) tokens.push(tokenFor(slot, state >>> STATE_BITS));
+      if ((state & STATE_MASK) !== SlotState.Alive) continue;
+      if ((Atomics.load(this.words, slotBase(slot) + Slot.Flags) & FLAG_SERVICE) === 0) tokens.push(tokenFor(slot, state >>> STATE_BITS));
     }
     return tokens;
   }

@@ -1,0 +1,125 @@
+/**
+ * The lock grants one process holds, kept by the thread that serves the
+ * process: the link in a child (`link.ts`), the hub's own thread for the
+ * root (`server.ts`). It is the process's side of the hub's grant messages
+ * (`HubLock`, `lock.ts`):
+ *
+ * | from the hub                       | here                                                      | back to the hub            |
+ * |------------------------------------|-----------------------------------------------------------|----------------------------|
+ * | `grant` (before the acquire's answer) | take the cell's local lock for the thread, open the grant | —                       |
+ * | `revoke`                           | the local lock is free: give the grant back; held: mark it Revoking (the holder gives it back at its release) | `return` if given back |
+ * | `revoke` with `probe: 'state'`     | read the local side                                       | `report`                   |
+ * | `revoke` with `probe: 'release'`   | release the local lock for a thread of another process (a Lock may be released by anyone) | `return` if given back, then `report` |
+ *
+ * Threads reach a cell by asking their server once (`grant-cell`) and keep
+ * its buffer. A revoke left pending because the holder thread was alive is
+ * retried at every thread death of the process (the arena's `DeathEpoch`):
+ * a holder that ended holding the lock never releases it, so the grant goes
+ * back from here, with `died`, and the hub's next owner sees `ownerDied`.
+ *
+ * At the process's exit (`flush`), the grants whose lock is free go back
+ * plainly; one still held goes back when the hub sees the process gone,
+ * as a death (`ownerDied`), as before grants.
+ */
+import { Arena, Header } from '../atomics/arena.js';
+import { installRuntime } from '../atomics/runtime.js';
+import { GrantCell } from './grant-cell.js';
+import type { GrantNotice, HubRequest } from './protocol.js';
+
+export class Grants {
+  readonly #arena: Arena;
+  readonly #service: number;
+  readonly #cells = new Map<number, GrantCell>();
+  readonly #buffers = new Map<number, SharedArrayBuffer>();
+  /** Locks whose revoke found the local lock held. */
+  readonly #pending = new Set<number>();
+  readonly #toHub: (request: HubRequest) => void;
+  #watching = false;
+
+  /**
+   * `arena`: the served process's arena. The serving thread takes a service
+   * slot in it, so that it can hold a local lock for the instant of a
+   * give-back under a token every thread sees alive.
+   */
+  constructor(arena: SharedArrayBuffer, toHub: (request: HubRequest) => void) {
+    this.#arena = new Arena(arena);
+    this.#service = this.#arena.startThread(this.#arena.rootToken, true, 'weft grants', true);
+    installRuntime(arena, this.#service);
+    this.#toHub = toHub;
+  }
+
+  /** The cell of lock `id` (made on first use), for a thread of the process. */
+  cellBuffer(id: number, reentrant: boolean): SharedArrayBuffer {
+    this.#cell(id, reentrant);
+    return this.#buffers.get(id)!;
+  }
+
+  #cell(id: number, reentrant: boolean): GrantCell {
+    let cell = this.#cells.get(id);
+    if (cell === undefined) {
+      const buffer = GrantCell.allocate();
+      cell = new GrantCell(buffer, this.#arena, reentrant);
+      this.#cells.set(id, cell);
+      this.#buffers.set(id, buffer);
+    }
+    return cell;
+  }
+
+  notice(notice: GrantNotice): void {
+    if (notice.t === 'grant') {
+      this.#cell(notice.id, notice.reentrant).install(notice.thread, notice.depth, notice.revoking);
+      return;
+    }
+    const cell = this.#cells.get(notice.id);
+    if (notice.probe === 'state') return this.#report(notice.id, cell, false, notice.ref);
+    if (notice.probe === 'release') {
+      const released = cell?.release(this.#service) ?? 'not-held';
+      if (released === 'returned' || released === 'returned-died') this.#return(notice.id, released === 'returned-died');
+      return this.#report(notice.id, cell, released !== 'not-held', notice.ref);
+    }
+    if (cell !== undefined) this.#revoke(notice.id, cell);
+  }
+
+  #revoke(id: number, cell: GrantCell): void {
+    // Read before looking at the holder: a death after that look changes it.
+    const epoch = Atomics.load(this.#arena.words, Header.DeathEpoch);
+    const outcome = cell.revoke(this.#service);
+    if (outcome === 'pending') {
+      this.#pending.add(id);
+      this.#watchDeaths(epoch);
+    } else {
+      this.#pending.delete(id);
+      if (outcome !== 'none') this.#return(id, outcome === 'returned-died');
+    }
+  }
+
+  #return(id: number, died: boolean): void {
+    this.#toHub({ t: 'send', thread: this.#service, id, op: 'return', args: [died] });
+  }
+
+  #report(id: number, cell: GrantCell | undefined, released: boolean, ref: number | undefined): void {
+    const [holder, depth, waiting] = cell?.report() ?? [0, 0, 0];
+    this.#toHub({ t: 'send', thread: this.#service, id, op: 'report', args: [holder, depth, waiting, released, ref] });
+  }
+
+  /** While a revoke is pending, a thread's death may be its holder's: look again at each. */
+  #watchDeaths(epoch: number): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    const wait = Atomics.waitAsync(this.#arena.words, Header.DeathEpoch, epoch);
+    const retry = (): void => {
+      this.#watching = false;
+      for (const id of [...this.#pending]) this.#revoke(id, this.#cells.get(id)!);
+    };
+    if (wait.async) void wait.value.then(retry);
+    else queueMicrotask(retry);
+  }
+
+  /** The process exits: gives back every grant whose lock is free. */
+  returnAll(): void {
+    for (const [id, cell] of this.#cells) {
+      const outcome = cell.revoke(this.#service);
+      if (outcome === 'returned' || outcome === 'returned-died') this.#return(id, outcome === 'returned-died');
+    }
+  }
+}
