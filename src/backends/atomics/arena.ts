@@ -24,7 +24,7 @@
  * | 2                    | FreeCell     | holder of AllocLock        | first free cell + 1 (0: none)              |
  * | 3                    | NextCell     | holder of AllocLock        | cells [0, NextCell) were handed out once   |
  * | 4                    | ThreadCounter| anyone (Atomics.add)       | the last N of a default `Thread-N` name    |
- * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
+ * | 5                    | DeathEpoch   | whoever records a death    | bumped (and notified) at every thread end  |
  * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
  * | 7                    | HubLink      | see `backends/hub/tree.ts` | this process's way to the hub: none, starting, ready, lost |
  * | 8                    | Killed       | a dead thread's parent     | threads that ended without recording it themselves (terminated, crashed) |
@@ -338,6 +338,8 @@ export class Arena {
     if (ended.length === 0) return false;
     for (const dead of ended) Atomics.notify(this.words, this.stateWordOf(dead));
     Atomics.add(this.words, Header.DeathEpoch, 1);
+    // A process's lock grants wait on it for a holder's death (`backends/hub/grants.ts`).
+    Atomics.notify(this.words, Header.DeathEpoch);
     this.#wakeLockWaiters();
     return true;
   }
