@@ -72,6 +72,17 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
       assert.equal(lock.locked(), false);
     });
 
+    test('two processes take it 100,000 times between them: every acquire succeeds, and it ends free', T, async () => {
+      const lock = make();
+      const done = new SharedArray('i', 2);
+      const n = 50_000;
+      const children = [true, false].map((useAsync, slot) => start(new Process({ target: targets.acquireMany, args: [lock, n, done, slot, useAsync] })));
+      await joinAll(children);
+      assert.deepEqual(done.toArray(), [n, n]);
+      assert.equal(lock.locked(), false);
+      assert.equal(lock.statistics().waiting, 0);
+    });
+
     test('a process killed holding it with its grant: the waiter elsewhere gets it, told ownerDied', T, async () => {
       const lock = make();
       const held = new Event();
