@@ -67,6 +67,9 @@ function cellOf(id: number, reentrant: boolean): GrantCell {
   return cell;
 }
 
+/** What an acquire taken at once resolves with. */
+const TAKEN = Promise.resolve(true);
+
 /** What is left of the caller's timeout for the hub, after a wait in the cell. */
 function remaining(timeout: number | undefined, deadline: Deadline): number | undefined {
   return timeout === undefined ? undefined : deadline.remaining();
@@ -92,13 +95,26 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
    * use of the lock in this thread, which asks this process's link for its
    * cell: a local round trip).
    */
-  async acquire(options?: WaitOptions): Promise<boolean> {
-    const { timeout, signal } = checkWaitOptions(options);
-    signal?.throwIfAborted();
-    const me = currentToken();
-    const cell = this.#cellOf();
-    const local = cell.tryLocal(me);
-    if (local === 'acquired' || local === 'inherited') return this.#tookHere(local);
+  acquire(options?: WaitOptions): Promise<boolean> {
+    try {
+      const { timeout, signal } = checkWaitOptions(options);
+      signal?.throwIfAborted();
+      const me = currentToken();
+      const cell = this.#cellOf();
+      const local = cell.tryLocal(me);
+      // Taken in the cell: one shared settled promise, no allocation (the uncontended case).
+      if (local === 'acquired' || local === 'inherited') {
+        this.#tookHere(local);
+        return TAKEN;
+      }
+      return this.#acquireWaiting(cell, me, local, timeout, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The async acquire that must wait: in the cell behind this process's threads, or in the hub. */
+  async #acquireWaiting(cell: GrantCell, me: number, local: 'busy' | 'no-grant', timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
     if (tracing) this.#trace(Op.Request, 0);
     const deadline = Deadline.after(timeout);
     if (local === 'busy') {
@@ -178,7 +194,7 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
   release(): void {
     // Recorded before the hub hears of it: the next holder may record its acquire at once.
     if (tracing) this.#trace(Op.Released, 1);
-    if (localHolds.giveBack(this.#id)) return hubSend(this.#id, 'release');
+    if (localHolds.holdsAny() && localHolds.giveBack(this.#id)) return hubSend(this.#id, 'release');
     const released = this.#cellOf().release(currentToken());
     if (released === 'kept') return;
     if (released !== 'not-held') return hubSend(this.#id, 'return', [released === 'returned-died']);

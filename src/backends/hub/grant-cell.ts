@@ -129,7 +129,7 @@ export class GrantCell {
     } else if (this.lock.rawHolder() === 0) {
       return 'not-held';
     }
-    if (Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.None) === GrantState.Revoking) {
+    if (Atomics.load(this.words, GRANT) === GrantState.Revoking && Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.None) === GrantState.Revoking) {
       this.#free(me);
       return 'returned';
     }
