@@ -12,6 +12,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
 import { Thread } from '../../src/runner/thread.js';
+import { Condition } from '../../src/multiprocessing/condition.js';
 import { Event } from '../../src/multiprocessing/event.js';
 import { Lock } from '../../src/multiprocessing/lock.js';
 import { RLock } from '../../src/multiprocessing/rlock.js';
@@ -83,6 +84,43 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
       assert.equal(lock.statistics().waiting, 0);
     });
 
+    test('locked() and statistics() from another process see the holder in its cell, and its idle grant as free', T, async () => {
+      const lock = make();
+      const held = new Event();
+      const go = new Event();
+      const out = new Value('i', -1);
+      const child = start(new Process({ target: targets.holdUntilGo, args: [lock, held, go, out] }));
+      assert.equal(await held.wait(WAIT), true);
+      assert.equal(lock.locked(), true);
+      const { locked, owner, depth, waiting } = lock.statistics();
+      assert.deepEqual([locked, owner?.process === 0, depth, waiting], [true, false, 1, 0]);
+      go.set();
+      await joinAll([child]);
+      assert.equal(out.value, 0);
+      assert.equal(lock.locked(), false, 'the child exited: its grant came back');
+    });
+
+    test('a Condition over it: a wait releases every level held in the cell, a notify from a holder in the cell wakes the sleepers', T, async () => {
+      const lock = make();
+      const cond = new Condition(lock);
+      const stock = new Value('i', 0);
+      const got = new Value('i', 0);
+      const depth = lock instanceof RLock ? 2 : 1;
+      const sleepers = [
+        start(new Process({ target: targets.takeStock, args: [cond, lock, stock, got, depth, true] })),
+        start(new Thread({ target: targets.takeStock, args: [cond, lock, stock, got, depth, false] })),
+      ];
+      await waitForWaiters(cond, 2, WAIT);
+      lock.acquireSync(); // taken in this process's cell
+      stock.value = 2;
+      cond.notifyAll();
+      lock.release();
+      await joinAll(sleepers);
+      assert.equal(got.value, 2);
+      assert.equal(stock.value, 0);
+      assert.equal(lock.locked(), false);
+    });
+
     test('a process killed holding it with its grant: the waiter elsewhere gets it, told ownerDied', T, async () => {
       const lock = make();
       const held = new Event();
@@ -114,6 +152,23 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
       assert.equal(lock.ownerDied, false);
       lock.release();
     });
+
+    if (name === 'Lock') {
+      test('a Lock held in another process\'s cell may be released from here, as in Python', T, async () => {
+        const lock = make();
+        const held = new Event();
+        const go = new Event();
+        const out = new Value('i', -1);
+        const child = start(new Process({ target: targets.holdUntilGo, args: [lock, held, go, out] }));
+        assert.equal(await held.wait(WAIT), true);
+        lock.release();
+        assert.equal(lock.locked(), false);
+        assert.throws(() => lock.release(), { code: 'ERR_LOCK_NOT_HELD' });
+        go.set();
+        await joinAll([child]);
+        assert.equal(out.value, 1, 'the holder found it released');
+      });
+    }
 
     test('a thread terminated holding it in its process\'s cell: a waiter in another process gets it, told ownerDied', T, async () => {
       const lock = make();

@@ -195,8 +195,10 @@ export class HubLock implements HubObject {
     if (!this.#held) return this.#grant(waiter);
     this.#queue.push(waiter);
     if (withCleanup) waiter.call.whenAbandoned(() => this.#queue.remove(waiter));
-    this.#watchers.changed(this.#queue.size);
+    // Revoked before watchers hear of the waiter: the root's grant is revoked at once, so
+    // one who learns the waiter is queued and then releases in the root gives the lock to it.
     if (this.#grantee !== null) this.#revoke();
+    this.#watchers.changed(this.#queue.size);
   }
 
   /** Withdraws a queued waiter (a Condition waiter abandoned while re-taking the lock). */
