@@ -42,6 +42,16 @@ async function untilWaiting(lock: Lock | RLock, n: number): Promise<void> {
   while (lock.statistics().waiting < n) await turn();
 }
 
+/** A child process that holds `lock` (in its cell) until `go`; `out.value` then says how its release went (`holdUntilGo`). */
+async function holdInChild(lock: Lock | RLock): Promise<{ child: Process; go: Event; out: Value<number> }> {
+  const held = new Event();
+  const go = new Event();
+  const out = new Value('i', -1);
+  const child = start(new Process({ target: targets.holdUntilGo, args: [lock, held, go, out] }));
+  assert.equal(await held.wait(WAIT), true);
+  return { child, go, out };
+}
+
 for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const) {
   describe(`${name} with cached grants`, () => {
     test('a grant revoked while threads of its process wait: the waiter in another process goes first, the threads after it', T, async () => {
@@ -86,11 +96,7 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
 
     test('locked() and statistics() from another process see the holder in its cell, and its idle grant as free', T, async () => {
       const lock = make();
-      const held = new Event();
-      const go = new Event();
-      const out = new Value('i', -1);
-      const child = start(new Process({ target: targets.holdUntilGo, args: [lock, held, go, out] }));
-      assert.equal(await held.wait(WAIT), true);
+      const { child, go, out } = await holdInChild(lock);
       assert.equal(lock.locked(), true);
       const { locked, owner, depth, waiting } = lock.statistics();
       assert.deepEqual([locked, owner?.process === 0, depth, waiting], [true, false, 1, 0]);
@@ -156,11 +162,7 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
     if (name === 'Lock') {
       test('a Lock held in another process\'s cell may be released from here, as in Python', T, async () => {
         const lock = make();
-        const held = new Event();
-        const go = new Event();
-        const out = new Value('i', -1);
-        const child = start(new Process({ target: targets.holdUntilGo, args: [lock, held, go, out] }));
-        assert.equal(await held.wait(WAIT), true);
+        const { child, go, out } = await holdInChild(lock);
         lock.release();
         assert.equal(lock.locked(), false);
         assert.throws(() => lock.release(), { code: 'ERR_LOCK_NOT_HELD' });
