@@ -186,8 +186,8 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
 
   /**
    * Releases the lock (one level of an RLock). In this process's cell when
-   * it is held there — no message, or one giving the grant back if the hub
-   * asked for it; a hold through the hub (after a Condition's wait) with one
+   * it is held there — no message; if the hub asked for the grant, this
+   * process's server sends it back; a hold through the hub (after a Condition's wait) with one
    * message; otherwise (a Lock held by another process) a round trip that
    * throws `ERR_LOCK_NOT_HELD` if the release is not allowed.
    */
@@ -195,9 +195,8 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
     // Recorded before the hub hears of it: the next holder may record its acquire at once.
     if (tracing) this.#trace(Op.Released, 1);
     if (localHolds.holdsAny() && localHolds.giveBack(this.#id)) return hubSend(this.#id, 'release');
-    const released = this.#cellOf().release(currentToken());
-    if (released === 'kept') return;
-    if (released !== 'not-held') return hubSend(this.#id, 'return', [released === 'returned-died']);
+    // Given back to the hub (if it asked) by this process's server, woken by the cell.
+    if (this.#cellOf().release(currentToken()) !== 'not-held') return;
     if (this.#reentrant) throw misuse(ErrorCode.LockNotHeld, 'sync: release of an RLock that the calling thread does not hold');
     hubCallSync(this.#id, 'release');
   }

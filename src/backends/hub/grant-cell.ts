@@ -24,15 +24,23 @@
  * | `None`     | the process holds no grant: an acquirer asks the hub                |
  * | `Granted`  | the process holds the grant: threads take the local lock            |
  * | `Revoking` | another caller waits in the hub: new acquirers ask the hub (behind it); the local lock's holder gives the grant back at its release |
+ * | `Returning`, `ReturningDied` | a thread gave the grant back (its holder had ended holding it: `…Died`); the server, waiting on this word, tells the hub |
  *
  * | transition             | by                                                                  |
  * |------------------------|---------------------------------------------------------------------|
  * | None → Granted/Revoking| the server, installing a grant: it first takes the local lock for the thread the hub answered |
  * | Granted → Revoking     | the server, told by the hub that someone waits                      |
- * | Revoking → None        | whoever holds the local lock when it is found Revoking: the holder at its release, or the server (or a releasing thread) that took the free lock to give it back |
+ * | Revoking → Returning   | the holder at its release (or a releasing thread that took the free lock back to give it), then it notifies the word |
+ * | Returning → None       | the server (`claimReturn`), which then sends the hub `return`       |
+ * | Revoking → None        | the server, having taken the free local lock to give the grant back itself |
  * | Granted/Revoking → None| a thread's `pin` (a Condition's wait hands its hold to the hub)     |
  *
- * Invariant: the grant goes back (→ None) only by a thread holding the local
+ * A thread does not send the give-back itself: the server waits on the word
+ * (`Atomics.waitAsync`) while a revoke is pending and sends it the moment
+ * the word turns Returning — one hop (thread → server message) less on the
+ * way of a hand-off, and at exit the server sends what is still Returning.
+ *
+ * Invariant: the grant goes back (→ Returning/None) only by a thread holding the local
  * lock, so no thread can hold it locally once the hub may give the lock to
  * someone else. An acquirer checks the word before taking the local lock
  * and again after: one that took it as the grant went back lets go and asks
@@ -47,10 +55,12 @@ import type { Arena } from '../atomics/arena.js';
 import { LOCK_WORDS, LockState, type Acquired, type AcquireOutcome } from '../atomics/lock.js';
 import { ABORTED, type Steps } from '../atomics/parking.js';
 import { RLockState } from '../atomics/rlock.js';
+import { enterSection, leaveSection } from '../atomics/futex-mutex.js';
 import type { Deadline } from '../../internal/deadline.js';
 
-export const GrantState = { None: 0, Granted: 1, Revoking: 2 } as const;
-const GRANT = LOCK_WORDS;
+export const GrantState = { None: 0, Granted: 1, Revoking: 2, Returning: 3, ReturningDied: 4 } as const;
+/** Index of the grant word (the server waits on it while a revoke is pending). */
+export const GRANT = LOCK_WORDS;
 const CELL_WORDS = LOCK_WORDS + 1;
 
 /** A grant given back: plainly, or taken from a holder thread that ended holding it (the hub's next owner is told). */
@@ -109,14 +119,16 @@ export class GrantCell {
 
   /** Just took the local lock: keep it unless the grant went back meanwhile. */
   #confirm(me: number, taken: Acquired): Acquired | 'no-grant' {
-    if (Atomics.load(this.words, GRANT) !== GrantState.None) return taken;
+    const state = Atomics.load(this.words, GRANT);
+    if (state === GrantState.Granted || state === GrantState.Revoking) return taken;
     this.#free(me);
     return 'no-grant';
   }
 
   /**
    * One level down (a Lock: released, whoever held it). At the last level,
-   * gives the grant back if it is being revoked; the caller then tells the hub.
+   * gives the grant back if it is being revoked (→ Returning, and the
+   * server is woken to tell the hub).
    */
   release(me: number): Released {
     if (this.#rlock !== undefined) {
@@ -129,14 +141,23 @@ export class GrantCell {
     } else if (this.lock.rawHolder() === 0) {
       return 'not-held';
     }
-    if (Atomics.load(this.words, GRANT) === GrantState.Revoking && Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.None) === GrantState.Revoking) {
+    // A section: a thread is never terminated between giving the grant back and waking the server.
+    enterSection();
+    try {
+      if (Atomics.load(this.words, GRANT) === GrantState.Revoking && Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.Returning) === GrantState.Revoking) {
+        this.#free(me);
+        Atomics.notify(this.words, GRANT);
+        return 'returned';
+      }
       this.#free(me);
-      return 'returned';
+      // A revoke that looked while we held it left the grant to us: give it back now if nobody took the lock since.
+      if (Atomics.load(this.words, GRANT) !== GrantState.Revoking) return 'kept';
+      const returned = this.#returnIfFree(me, true);
+      if (returned !== undefined) Atomics.notify(this.words, GRANT);
+      return returned ?? 'kept';
+    } finally {
+      leaveSection();
     }
-    this.#free(me);
-    // A revoke that looked while we held it left the grant to us: give it back now if nobody took the lock since.
-    if (Atomics.load(this.words, GRANT) === GrantState.Revoking) return this.#returnIfFree(me) ?? 'kept';
-    return 'kept';
   }
 
   /** A Condition's wait: the hold passes to the hub (the caller tells it); returns the depth held. The caller holds the lock. */
@@ -145,6 +166,7 @@ export class GrantCell {
     Atomics.store(this.words, GRANT, GrantState.None);
     if (this.#rlock !== undefined) this.#rlock.restoreDepth(1);
     this.#free(me);
+    Atomics.notify(this.words, GRANT); // a server waiting for a give-back: there will be none
     return depth;
   }
 
@@ -166,6 +188,7 @@ export class GrantCell {
     for (;;) {
       const state = Atomics.load(this.words, GRANT);
       if (state === GrantState.None) return 'none';
+      if (state === GrantState.Returning || state === GrantState.ReturningDied) return this.claimReturn() ?? 'none';
       if (state === GrantState.Revoking || Atomics.compareExchange(this.words, GRANT, GrantState.Granted, GrantState.Revoking) === GrantState.Granted) break;
     }
     return this.#returnIfFree(service) ?? 'pending';
@@ -178,15 +201,30 @@ export class GrantCell {
     return [holder, depth, this.lock.waiting()];
   }
 
-  /** Takes the free local lock as `me` and gives the grant back; undefined if the lock is held (or the grant already went back). */
-  #returnIfFree(me: number): Returned | undefined {
+  /** A thread gave the grant back: takes that over (→ None) to tell the hub; undefined if there is nothing to tell. */
+  claimReturn(): Returned | undefined {
+    for (;;) {
+      const state = Atomics.load(this.words, GRANT);
+      if (state !== GrantState.Returning && state !== GrantState.ReturningDied) return undefined;
+      if (Atomics.compareExchange(this.words, GRANT, state, GrantState.None) === state) return state === GrantState.ReturningDied ? 'returned-died' : 'returned';
+    }
+  }
+
+  /**
+   * Takes the free local lock as `me` and gives the grant back (→ None for
+   * the server, which tells the hub itself; → Returning for a thread);
+   * undefined if the lock is held (or the grant already went back).
+   */
+  #returnIfFree(me: number, byThread = false): Returned | undefined {
     const taken = this.lock.tryAcquire(me);
     if (taken === 'busy') return undefined;
     if (this.#rlock !== undefined) this.#rlock.restoreDepth(1);
-    const returned = Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.None) === GrantState.Revoking;
+    const died = taken === 'inherited';
+    const to = byThread ? (died ? GrantState.ReturningDied : GrantState.Returning) : GrantState.None;
+    const returned = Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, to) === GrantState.Revoking;
     this.#free(me);
     if (!returned) return undefined;
-    return taken === 'inherited' ? 'returned-died' : 'returned';
+    return died ? 'returned-died' : 'returned';
   }
 
   /** Lets go of the local lock held by `me` (every level of an RLock). */

@@ -7,7 +7,7 @@
  * | from the hub                       | here                                                      | back to the hub            |
  * |------------------------------------|-----------------------------------------------------------|----------------------------|
  * | `grant` (before the acquire's answer) | take the cell's local lock for the thread, open the grant | —                       |
- * | `revoke`                           | the local lock is free: give the grant back; held: mark it Revoking (the holder gives it back at its release) | `return` if given back |
+ * | `revoke`                           | the local lock is free: give the grant back; held: mark it Revoking, and wait on the cell's word for the holder's release to give it back | `return` once given back |
  * | `revoke` with `probe: 'state'`     | read the local side                                       | `report`                   |
  * | `revoke` with `probe: 'release'`   | release the local lock for a thread of another process (a Lock may be released by anyone) | `return` if given back, then `report` |
  *
@@ -23,7 +23,7 @@
  */
 import { Arena, Header } from '../atomics/arena.js';
 import { installRuntime } from '../atomics/runtime.js';
-import { GrantCell } from './grant-cell.js';
+import { GRANT, GrantCell, GrantState } from './grant-cell.js';
 import type { GrantNotice, HubRequest } from './protocol.js';
 
 export class Grants {
@@ -33,6 +33,8 @@ export class Grants {
   readonly #buffers = new Map<number, SharedArrayBuffer>();
   /** Locks whose revoke found the local lock held. */
   readonly #pending = new Set<number>();
+  /** Locks whose grant word this thread waits on (`Atomics.waitAsync`), for the holder's give-back. */
+  readonly #awaiting = new Set<number>();
   readonly #toHub: (request: HubRequest) => void;
   #watching = false;
 
@@ -67,14 +69,17 @@ export class Grants {
 
   notice(notice: GrantNotice): void {
     if (notice.t === 'grant') {
-      this.#cell(notice.id, notice.reentrant).install(notice.thread, notice.depth, notice.revoking);
+      const cell = this.#cell(notice.id, notice.reentrant);
+      cell.install(notice.thread, notice.depth, notice.revoking);
+      // Lent for one hold (someone waits already): watch for its give-back from the start.
+      if (notice.revoking) this.#revoke(notice.id, cell);
       return;
     }
     const cell = this.#cells.get(notice.id);
     if (notice.probe === 'state') return this.#report(notice.id, cell, false, notice.ref);
     if (notice.probe === 'release') {
       const released = cell?.release(this.#service) ?? 'not-held';
-      if (released === 'returned' || released === 'returned-died') this.#return(notice.id, released === 'returned-died');
+      if (released === 'returned' || released === 'returned-died') this.#claim(notice.id, cell!);
       return this.#report(notice.id, cell, released !== 'not-held', notice.ref);
     }
     if (cell !== undefined) this.#revoke(notice.id, cell);
@@ -87,10 +92,34 @@ export class Grants {
     if (outcome === 'pending') {
       this.#pending.add(id);
       this.#watchDeaths(epoch);
+      this.#awaitGiveBack(id, cell);
     } else {
       this.#pending.delete(id);
       if (outcome !== 'none') this.#return(id, outcome === 'returned-died');
     }
+  }
+
+  /** Waits on the cell's grant word while it is Revoking: the holder's release turns it Returning, and the hub hears at once. */
+  #awaitGiveBack(id: number, cell: GrantCell): void {
+    if (this.#awaiting.has(id)) return;
+    this.#awaiting.add(id);
+    const wait = Atomics.waitAsync(cell.words, GRANT, GrantState.Revoking);
+    const woken = (): void => {
+      this.#awaiting.delete(id);
+      if (this.#claim(id, cell)) return;
+      if (cell.state === GrantState.Revoking) this.#awaitGiveBack(id, cell);
+    };
+    if (wait.async) void wait.value.then(woken);
+    else queueMicrotask(woken);
+  }
+
+  /** Tells the hub of a grant a thread gave back (Returning); false if there was none. */
+  #claim(id: number, cell: GrantCell): boolean {
+    const returned = cell.claimReturn();
+    if (returned === undefined) return false;
+    this.#pending.delete(id);
+    this.#return(id, returned === 'returned-died');
+    return true;
   }
 
   #return(id: number, died: boolean): void {
@@ -115,9 +144,10 @@ export class Grants {
     else queueMicrotask(retry);
   }
 
-  /** The process exits: gives back every grant whose lock is free. */
+  /** The process exits: gives back every grant whose lock is free (and those a thread gave back just now). */
   returnAll(): void {
     for (const [id, cell] of this.#cells) {
+      if (this.#claim(id, cell)) continue;
       const outcome = cell.revoke(this.#service);
       if (outcome === 'returned' || outcome === 'returned-died') this.#return(id, outcome === 'returned-died');
     }
