@@ -27,8 +27,10 @@ import { GRANT, GrantCell, GrantState } from './grant-cell.js';
 import type { GrantNotice, HubRequest } from './protocol.js';
 
 export class Grants {
-  readonly #arena: Arena;
-  readonly #service: number;
+  readonly #arenaBuffer: SharedArrayBuffer;
+  /** The served process's arena, once a cell exists (taking the service slot costs a little: not at every process start). */
+  #arena: Arena | undefined;
+  #service = 0;
   readonly #cells = new Map<number, GrantCell>();
   readonly #buffers = new Map<number, SharedArrayBuffer>();
   /** Locks whose revoke found the local lock held. */
@@ -38,16 +40,22 @@ export class Grants {
   readonly #toHub: (request: HubRequest) => void;
   #watching = false;
 
-  /**
-   * `arena`: the served process's arena. The serving thread takes a service
-   * slot in it, so that it can hold a local lock for the instant of a
-   * give-back under a token every thread sees alive.
-   */
+  /** `arena`: the served process's arena. */
   constructor(arena: SharedArrayBuffer, toHub: (request: HubRequest) => void) {
-    this.#arena = new Arena(arena);
-    this.#service = this.#arena.startThread(this.#arena.rootToken, true, 'weft grants', true);
-    installRuntime(arena, this.#service);
+    this.#arenaBuffer = arena;
     this.#toHub = toHub;
+  }
+
+  /**
+   * The arena, with this thread in a service slot of it: it holds a local
+   * lock for the instant of a give-back under a token every thread sees alive.
+   */
+  #serving(): Arena {
+    if (this.#arena !== undefined) return this.#arena;
+    const arena = new Arena(this.#arenaBuffer);
+    this.#service = arena.startThread(arena.rootToken, true, 'weft grants', true);
+    installRuntime(this.#arenaBuffer, this.#service);
+    return (this.#arena = arena);
   }
 
   /** The cell of lock `id` (made on first use), for a thread of the process. */
@@ -60,7 +68,7 @@ export class Grants {
     let cell = this.#cells.get(id);
     if (cell === undefined) {
       const buffer = GrantCell.allocate();
-      cell = new GrantCell(buffer, this.#arena, reentrant);
+      cell = new GrantCell(buffer, this.#serving(), reentrant);
       this.#cells.set(id, cell);
       this.#buffers.set(id, buffer);
     }
@@ -87,7 +95,7 @@ export class Grants {
 
   #revoke(id: number, cell: GrantCell): void {
     // Read before looking at the holder: a death after that look changes it.
-    const epoch = Atomics.load(this.#arena.words, Header.DeathEpoch);
+    const epoch = Atomics.load(this.#serving().words, Header.DeathEpoch);
     const outcome = cell.revoke(this.#service);
     if (outcome === 'pending') {
       this.#pending.add(id);
@@ -135,7 +143,7 @@ export class Grants {
   #watchDeaths(epoch: number): void {
     if (this.#watching) return;
     this.#watching = true;
-    const wait = Atomics.waitAsync(this.#arena.words, Header.DeathEpoch, epoch);
+    const wait = Atomics.waitAsync(this.#serving().words, Header.DeathEpoch, epoch);
     const retry = (): void => {
       this.#watching = false;
       for (const id of [...this.#pending]) this.#revoke(id, this.#cells.get(id)!);
