@@ -131,30 +131,43 @@ export class GrantCell {
    * server is woken to tell the hub).
    */
   release(me: number): Released {
-    if (this.#rlock !== undefined) {
-      if (!this.#rlock.isOwner(me)) return 'not-held';
-      const depth = this.#rlock.depth();
+    const rlock = this.#rlock;
+    if (rlock !== undefined) {
+      if (!rlock.isOwner(me)) return 'not-held';
+      const depth = rlock.depth();
       if (depth > 1) {
-        this.#rlock.restoreDepth(depth - 1);
+        rlock.restoreDepth(depth - 1);
         return 'kept';
       }
-    } else if (this.lock.rawHolder() === 0) {
-      return 'not-held';
     }
-    // A section: a thread is never terminated between giving the grant back and waking the server.
+    if (Atomics.load(this.words, GRANT) === GrantState.Revoking) return this.#releaseRevoked(me);
+    if (rlock !== undefined) rlock.releaseAll(me);
+    else if (!this.lock.release()) return 'not-held';
+    // A revoke that looked while we held it left the grant to us: give it back now if nobody took the lock since.
+    if (Atomics.load(this.words, GRANT) !== GrantState.Revoking) return 'kept';
+    return this.#section(() => this.#returnIfFree(me, true)) ?? 'kept';
+  }
+
+  /** The last level of a hold whose grant is being revoked: lets go and gives the grant back. */
+  #releaseRevoked(me: number): Released {
+    if (this.#rlock === undefined && this.lock.rawHolder() === 0) return 'not-held';
+    return this.#section(() => {
+      const returned = Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.Returning) === GrantState.Revoking;
+      this.#free(me);
+      return returned ? 'returned' : undefined;
+    }) ?? 'kept';
+  }
+
+  /**
+   * Runs a give-back as a section, and wakes the server if it gave the grant
+   * back: a thread is never terminated between the two.
+   */
+  #section(giveBack: () => Returned | undefined): Returned | undefined {
     enterSection();
     try {
-      if (Atomics.load(this.words, GRANT) === GrantState.Revoking && Atomics.compareExchange(this.words, GRANT, GrantState.Revoking, GrantState.Returning) === GrantState.Revoking) {
-        this.#free(me);
-        Atomics.notify(this.words, GRANT);
-        return 'returned';
-      }
-      this.#free(me);
-      // A revoke that looked while we held it left the grant to us: give it back now if nobody took the lock since.
-      if (Atomics.load(this.words, GRANT) !== GrantState.Revoking) return 'kept';
-      const returned = this.#returnIfFree(me, true);
+      const returned = giveBack();
       if (returned !== undefined) Atomics.notify(this.words, GRANT);
-      return returned ?? 'kept';
+      return returned;
     } finally {
       leaveSection();
     }
