@@ -127,7 +127,7 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    const { timeout } = checkSyncWaitOptions(options);
+    const timeout = options === undefined ? undefined : checkSyncWaitOptions(options).timeout;
     const me = currentToken();
     const cell = this.#cellOf();
     const local = cell.tryLocal(me);

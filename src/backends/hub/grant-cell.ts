@@ -104,9 +104,10 @@ export class GrantCell {
 
   /** Takes the lock locally if the process holds the grant and it is free (or re-enters an owned RLock). */
   tryLocal(me: number): Acquired | 'busy' | 'no-grant' {
-    if (this.#rlock?.isOwner(me) === true) return this.#rlock.tryAcquire(me);
+    const rlock = this.#rlock;
+    if (rlock !== undefined && rlock.isOwner(me)) return rlock.tryAcquire(me);
     if (Atomics.load(this.words, GRANT) !== GrantState.Granted) return 'no-grant';
-    const taken = this.#paths.tryAcquire(me);
+    const taken = (rlock ?? this.lock).tryAcquire(me);
     return taken === 'busy' ? taken : this.#confirm(me, taken);
   }
 
