@@ -8,7 +8,6 @@
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setImmediate as turn } from 'node:timers/promises';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
 import { Thread } from '../../src/runner/thread.js';
@@ -37,11 +36,6 @@ function start<W extends Thread | Process>(worker: W): W {
   return worker;
 }
 
-/** Resolves once `lock.statistics().waiting` reaches `n` (waiters in the hub and in the holding process's cell). */
-async function untilWaiting(lock: Lock | RLock, n: number): Promise<void> {
-  while (lock.statistics().waiting < n) await turn();
-}
-
 /** A child process that holds `lock` (in its cell) until `go`; `out.value` then says how its release went (`holdUntilGo`). */
 async function holdInChild(lock: Lock | RLock): Promise<{ child: Process; go: Event; out: Value<number> }> {
   const held = new Event();
@@ -60,9 +54,10 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
       const order = new SharedArray('i', [-1, -1, -1]);
       lock.acquireSync(); // this process holds the grant, this thread the lock
       const threads = [1, 2].map((who) => start(new Thread({ target: targets.takeTurn, args: [lock, turnNo, order, who] })));
-      await untilWaiting(lock, 2); // both wait in this process's cell
+      await waitForWaiters(lock, 2, WAIT); // both wait in this process's cell: counted there
+      assert.equal(lock.statistics().waiting, 2);
       const child = start(new Process({ target: targets.takeTurn, args: [lock, turnNo, order, 0] }));
-      await waitForWaiters(lock, 1, WAIT); // the child waits in the hub: the grant is being revoked
+      await waitForWaiters(lock, 3, WAIT); // and the child, in the hub: the grant is being revoked
       lock.release(); // gives the grant back: the child is served before this process's threads
       await joinAll([child, ...threads]);
       const [childTurn, a, b] = order.toArray();

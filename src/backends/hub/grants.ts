@@ -10,6 +10,7 @@
  * | `revoke`                           | the local lock is free: give the grant back; held: mark it Revoking, and wait on the cell's word for the holder's release to give it back | `return` once given back |
  * | `revoke` with `probe: 'state'`     | read the local side                                       | `report`                   |
  * | `revoke` with `probe: 'release'`   | release the local lock for a thread of another process (a Lock may be released by anyone) | `return` if given back, then `report` |
+ * | `revoke` with `probe: 'watch'`     | watch the cell's waiter count while the grant is here (`waitForWaiters`) | `report` now and at each change |
  *
  * Threads reach a cell by asking their server once (`grant-cell`) and keep
  * its buffer. A revoke left pending because the holder thread was alive is
@@ -24,6 +25,7 @@
 import { Arena, Header } from '../atomics/arena.js';
 import { installRuntime } from '../atomics/runtime.js';
 import { GRANT, GrantCell, GrantState } from './grant-cell.js';
+import { WATCH } from './notices.js';
 import type { GrantNotice, HubRequest } from './protocol.js';
 
 export class Grants {
@@ -37,6 +39,8 @@ export class Grants {
   readonly #pending = new Set<number>();
   /** Locks whose grant word this thread waits on (`Atomics.waitAsync`), for the holder's give-back. */
   readonly #awaiting = new Set<number>();
+  /** Locks whose cell's waiter count is reported as it changes (`waitForWaiters`). */
+  readonly #watched = new Set<number>();
   readonly #toHub: (request: HubRequest) => void;
   #watching = false;
 
@@ -85,6 +89,7 @@ export class Grants {
     }
     const cell = this.#cells.get(notice.id);
     if (notice.probe === 'state') return this.#report(notice.id, cell, false, notice.ref);
+    if (notice.probe === 'watch') return this.#watchWaiters(notice.id, cell);
     if (notice.probe === 'release') {
       const released = cell?.release(this.#service) ?? 'not-held';
       if (released === 'returned' || released === 'returned-died') this.#claim(notice.id, cell!);
@@ -128,6 +133,29 @@ export class Grants {
     this.#pending.delete(id);
     this.#return(id, returned === 'returned-died');
     return true;
+  }
+
+  /**
+   * `waitForWaiters` watches: reports the cell's waiter count now and at
+   * every change while this process holds the grant (the hub counts them
+   * in its own queue once the grant is back).
+   */
+  #watchWaiters(id: number, cell: GrantCell | undefined): void {
+    if (cell === undefined || this.#watched.has(id)) return;
+    this.#watched.add(id);
+    const word = cell.lock.waitingWord;
+    const report = (): void => {
+      if (cell.state === GrantState.None) {
+        this.#watched.delete(id);
+        return;
+      }
+      const seen = Atomics.load(cell.words, word);
+      this.#report(id, cell, false, WATCH);
+      const wait = Atomics.waitAsync(cell.words, word, seen);
+      if (wait.async) void wait.value.then(report);
+      else queueMicrotask(report);
+    };
+    report();
   }
 
   #return(id: number, died: boolean): void {

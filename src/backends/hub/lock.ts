@@ -60,16 +60,16 @@
  * | `release`        | —               | undefined; `ERR_LOCK_NOT_HELD` if not held          |
  * | `locked`         | —               | boolean                                             |
  * | `statistics`     | —               | `{ locked, owner: { process, thread } | null, depth, waiting }` |
- * | `waitForWaiters` | n               | the waiter count (of the hub's queue), once it is >= n |
+ * | `waitForWaiters` | n               | the waiter count (the hub's queue and the grantee's cell), once it is >= n |
  * | `return`         | [died]          | (sent) the grantee gives the grant back             |
  * | `pin`            | [depth]         | (sent) the grantee's thread holds it through the hub now |
- * | `report`         | [holder, depth, waiting, released, ref] | (sent) the grantee's answer to a probe |
+ * | `report`         | [holder, depth, waiting, released, ref] | (sent) the grantee's answer to a probe; `ref` -1: its cell's waiter count changed (`probe: 'watch'`) |
  *
  * Owner bookkeeping is one place (`#grant`, `#free`).
  */
 import { ErrorCode } from '../../errors.js';
 import { registerHubKind, type Caller, type HubCall, type HubObject } from './call.js';
-import { tellClient } from './notices.js';
+import { tellClient, WATCH } from './notices.js';
 import { isGone, sameCaller, WaitQueue, Watchers } from './waiters.js';
 
 /** How an acquire ended: a plain grant, or one that took the lock over from a holder that ended. */
@@ -100,6 +100,7 @@ export interface LockStatisticsAnswer {
 
 type ProbeOp = 'locked' | 'statistics' | 'release';
 
+
 interface Probe {
   readonly call: HubCall;
   readonly op: ProbeOp;
@@ -110,6 +111,8 @@ export class HubLock implements HubObject {
   protected depth = 0;
   #grantee: number | null = null;
   #revoking = false;
+  /** Threads waiting in the grantee's cell, as it last reported (while `waitForWaiters` calls watch). */
+  #waitingThere = 0;
   #ownerDied = false;
   #id = 0;
   // Invariant: not held ⇒ queue is empty. Every release hands the lock
@@ -129,7 +132,7 @@ export class HubLock implements HubObject {
       case 'release': return this.release(call);
       case 'locked': return this.#ask(call, 'locked');
       case 'statistics': return this.#ask(call, 'statistics');
-      case 'waitForWaiters': return this.#watchers.watch(call, this.#queue.size);
+      case 'waitForWaiters': return this.#watchWaiters(call);
       case 'return': return this.#returned(call);
       case 'pin': return this.#pin(call);
       case 'report': return this.#reported(call);
@@ -198,7 +201,7 @@ export class HubLock implements HubObject {
     // Revoked before watchers hear of the waiter: the root's grant is revoked at once, so
     // one who learns the waiter is queued and then releases in the root gives the lock to it.
     if (this.#grantee !== null) this.#revoke();
-    this.#watchers.changed(this.#queue.size);
+    this.#watchers.changed(this.#waiting);
   }
 
   /** Withdraws a queued waiter (a Condition waiter abandoned while re-taking the lock). */
@@ -231,6 +234,7 @@ export class HubLock implements HubObject {
       // Someone already waits behind: the grant is lent for this one hold.
       this.#revoking = this.#queue.size > 0;
       tellClient(waiter.client, { t: 'grant', id: this.#id, thread: waiter.thread, depth: waiter.depth, revoking: this.#revoking, reentrant: this.kindName === 'RLock' });
+      if (this.#watchers.watching) tellClient(waiter.client, { t: 'revoke', id: this.#id, probe: 'watch' });
       waiter.call.reply(inherited ? 'granted-inherited' : 'granted');
       return;
     }
@@ -262,7 +266,21 @@ export class HubLock implements HubObject {
   #takeBack(died: boolean): void {
     this.#grantee = null;
     this.#revoking = false;
+    // The threads that waited there come to the hub's queue now.
+    this.#waitingThere = 0;
     this.#free(died);
+  }
+
+  /** Calls waiting for the lock: in the hub's queue, and in the grantee's cell. */
+  get #waiting(): number {
+    return this.#queue.size + this.#waitingThere;
+  }
+
+  /** `waitForWaiters`: counts the grantee's waiting threads too, which it reports as they change. */
+  #watchWaiters(call: HubCall): void {
+    const first = !this.#watchers.watching;
+    this.#watchers.watch(call, this.#waiting);
+    if (first && this.#watchers.watching && this.#grantee !== null) tellClient(this.#grantee, { t: 'revoke', id: this.#id, probe: 'watch' });
   }
 
   #returned(call: HubCall): void {
@@ -274,6 +292,7 @@ export class HubLock implements HubObject {
     if (this.#grantee !== call.client) return;
     this.#grantee = null;
     this.#revoking = false;
+    this.#waitingThere = 0;
     this.owner = { client: call.client, thread: call.thread };
     this.depth = typeof call.args[0] === 'number' ? call.args[0] : 1;
   }
@@ -295,6 +314,12 @@ export class HubLock implements HubObject {
   /** The grantee answered a probe: its local holder and waiters, and whether it released the lock for the caller. */
   #reported(report: HubCall): void {
     const [holder, depth, waiting, released, ref] = report.args as [number, number, number, boolean, number];
+    if (ref === WATCH) {
+      // A change in the grantee's cell, while watchers watch.
+      if (this.#grantee !== report.client) return;
+      this.#waitingThere = waiting;
+      return this.#watchers.changed(this.#waiting);
+    }
     const probe = this.#probes.get(ref);
     if (probe === undefined) return;
     this.#probes.delete(ref);

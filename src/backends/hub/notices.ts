@@ -8,6 +8,9 @@
  */
 import type { GrantNotice } from './protocol.js';
 
+/** The `ref` of a grantee's `report` sent because its cell's waiter count changed (`probe: 'watch'`), not in answer to a probe. */
+export const WATCH = -1;
+
 let sink: (client: number, notice: GrantNotice) => void = () => {};
 
 /** Called by the hub's core only. */

@@ -93,12 +93,13 @@ export type Notice =
  * Hub → the server of a process (its link, or the root's hub thread) about
  * a lock grant the process holds (`grants.ts`): `grant` comes just before
  * the answer of the acquire it grants; `revoke` asks it back, or with
- * `probe` asks the state of the local side or a release on another
- * process's behalf.
+ * `probe` asks the state of the local side, a release on another
+ * process's behalf, or (`watch`) a report whenever the number of threads
+ * waiting in its cell changes, while it holds the grant.
  */
 export type GrantNotice =
   | { readonly t: 'grant'; readonly id: number; readonly thread: number; readonly depth: number; readonly revoking: boolean; readonly reentrant: boolean }
-  | { readonly t: 'revoke'; readonly id: number; readonly probe?: 'state' | 'release'; readonly ref?: number };
+  | { readonly t: 'revoke'; readonly id: number; readonly probe?: 'state' | 'release' | 'watch'; readonly ref?: number };
 
 /** Checks a frame from a client is a request the hub understands; throws `FrameError` if not. */
 export function checkHubRequest(message: unknown): HubRequest {
