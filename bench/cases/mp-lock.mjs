@@ -1,9 +1,13 @@
 // weft process-scope Lock (weft/multiprocessing): `uncontended` — one process
 // taking and releasing it with acquireSync(); `uncontended-async` — the same
 // with `await acquire()`; `contended` — two child processes taking and
-// releasing it as fast as they can (every acquire waits for the other's
-// release: a hand-off through the hub). ops/s.
+// releasing it as fast as they can (a process that holds the lock's grant
+// takes it again locally until the hub asks for it back, so not every op is
+// a hand-off); `handoff` — two child processes where every release hands the
+// lock to the other: the holder waits until the other is queued in the hub
+// (`waitForWaitersSync`, one more round trip) before it releases. ops/s.
 import { Barrier, Event, Lock, Process, SharedArray } from 'weft/multiprocessing';
+import { waitForWaitersSync } from 'weft/testing';
 import { isMain } from 'weft';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { opsPerSecond, opsPerSecondAsync, report } from './lib.mjs';
@@ -17,6 +21,22 @@ export function hammer(lock, counts, index, ready, stop) {
       lock.release();
     }
     n += 200;
+  }
+  counts.set(index, n);
+}
+
+export function handOff(lock, counts, index, ready, stop) {
+  ready.waitSync();
+  let n = 0;
+  while (!stop.isSet()) {
+    lock.acquireSync();
+    try {
+      waitForWaitersSync(lock, 1, { timeout: 200 });
+      n += 1;
+    } catch {
+      // The other process stopped: nobody to hand it to.
+    }
+    lock.release();
   }
   counts.set(index, n);
 }
@@ -43,7 +63,8 @@ if (isMain(import.meta)) {
     const counts = new SharedArray('d', 2);
     const ready = new Barrier(3);
     const stop = new Event();
-    const children = [0, 1].map((i) => new Process({ target: hammer, args: [lock, counts, i, ready, stop] }));
+    const target = process.argv[2] === 'handoff' ? handOff : hammer;
+    const children = [0, 1].map((i) => new Process({ target, args: [lock, counts, i, ready, stop] }));
     children.forEach((p) => p.start());
     ready.waitSync(); // both children have booted
     const start = performance.now();

@@ -5,7 +5,9 @@
  * (default: a new RLock, as in Python).
  *
  * How it differs from its thread-scope twin: the sleepers live in the hub
- * (`backends/hub/condition.ts`), and a `wait` is one message that releases
+ * (`backends/hub/condition.ts`). A wait first hands the thread's hold of the
+ * lock to the hub if it was taken in this process's cell (a one-way `pin`:
+ * the cell's hold is this process's alone, `owned-lock.ts`); then `wait` is one message that releases
  * the lock completely (every RLock level) and enqueues the sleeper in one
  * step; once notified, the sleeper re-takes the lock in the hub, through the
  * lock's FIFO queue, before its `wait` is answered. Each call costs a round
@@ -20,12 +22,12 @@ import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from '../backends/hub/clie
 import type { Grant } from '../backends/hub/lock.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Deadline } from '../internal/deadline.js';
-import { invalidArg } from '../errors.js';
+import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, localHolds, nextWaitId, requireProcessScope, type HubBacked } from './hub-object.js';
 import { Lock } from './lock.js';
-import { kGranted } from './owned-lock.js';
+import { kGranted, kHeldHere, kPin } from './owned-lock.js';
 import { RLock } from './rlock.js';
 
 const KIND = 'multiprocessing.Condition';
@@ -111,7 +113,7 @@ export class Condition implements Shareable, HubBacked {
     signal?.throwIfAborted();
     const lockId = this.#lock[kHubId];
     const waitId = nextWaitId();
-    const levels = localHolds.suspend(lockId);
+    const levels = this.#pin();
     let answer: unknown;
     try {
       answer = await hubCall(this.#id, 'wait', [waitId], { timeout, signal });
@@ -130,7 +132,7 @@ export class Condition implements Shareable, HubBacked {
     const { timeout } = checkSyncWaitOptions(options);
     const lockId = this.#lock[kHubId];
     const waitId = nextWaitId();
-    const levels = localHolds.suspend(lockId);
+    const levels = this.#pin();
     let answer: unknown;
     try {
       answer = hubCallSync(this.#id, 'wait', [waitId], timeout);
@@ -144,6 +146,22 @@ export class Condition implements Shareable, HubBacked {
       return notified;
     }
     return this.#woke(answer as Grant, levels);
+  }
+
+  /**
+   * Before a wait: this thread's hold of the lock moves to the hub, where the
+   * wait releases it (a hold in this process's cell is unknown there);
+   * returns its levels. A thread that does not hold it is refused here: the
+   * hub could not tell it from the thread of its process that does.
+   */
+  #pin(): number {
+    const levels = this.#lock[kPin]();
+    if (levels === 0) throw misuse(ErrorCode.LockNotHeld, 'sync: cannot wait on a Condition whose lock the calling thread does not hold');
+    return levels;
+  }
+
+  #requireHeld(): void {
+    if (!this.#lock[kHeldHere]()) throw misuse(ErrorCode.LockNotHeld, 'sync: cannot notify on a Condition whose lock the calling thread does not hold');
   }
 
   /** Takes the lock back for a wait the hub withdrew (timed out or aborted); resolves whether it had been notified. */
@@ -197,11 +215,13 @@ export class Condition implements Shareable, HubBacked {
     if (!(Number.isInteger(n) || n === Infinity) || n < 0) {
       throw invalidArg(`sync: notify(n) needs a whole number n >= 0 (or Infinity), got ${String(n)}`);
     }
+    this.#requireHeld();
     hubCallSync(this.#id, 'notify', [n]);
   }
 
   /** Wakes every sleeper. Must be called holding the lock. */
   notifyAll(): void {
+    this.#requireHeld();
     hubCallSync(this.#id, 'notify', [Infinity]);
   }
 

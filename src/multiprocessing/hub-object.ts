@@ -57,6 +57,14 @@ export const localHolds = {
     else levelsHeld.set(id, levels - 1);
     return true;
   },
+  /** True if the thread holds any lock through the hub (a quick test before `giveBack`). */
+  holdsAny(): boolean {
+    return levelsHeld.size > 0;
+  },
+  /** True if the thread holds lock `id` through the hub. */
+  holds(id: number): boolean {
+    return levelsHeld.has(id);
+  },
   /** A Condition's wait released every level in the hub: forget them, returning how many. */
   suspend(id: number): number {
     const levels = levelsHeld.get(id) ?? 0;

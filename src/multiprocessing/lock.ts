@@ -4,11 +4,18 @@
  * `weft/threading`'s `Lock`.
  *
  * How it differs from its thread-scope twin: its state lives in the hub
- * (the tree's broker thread; `backends/hub/lock.ts`), and every operation is
- * a message to it — an acquire is a round trip of tens of µs, not a
- * compare-and-swap of nanoseconds. A release by the thread that took the
- * lock is one-way. `locked()` and `statistics()` are round trips too.
- *
+ * (the tree's broker thread; `backends/hub/lock.ts`), which grants it to a
+ * *process*: while a process holds the grant, its threads take and release
+ * the lock in that process's shared memory at thread-scope speed, with no
+ * message (`backends/hub/grant-cell.ts`). When a thread of another process
+ * asks, the hub asks for the grant back: it comes back at once if the lock
+ * is free there, else with the holder's release — one message, what a
+ * release cost before grants — so a hand-off between processes is still a
+ * trip through the hub (hundreds of µs on a loaded machine). The first
+ * acquire by a thread asks its process's link for the lock's cell (a local
+ * round trip). `locked()` is local while this process holds the grant;
+ * `statistics()` asks the hub, which asks the holding process.
+
  * Guarantees (the thread-scope ones, across processes): one holder at a
  * time; waiters are served in arrival order; any thread of any process may
  * release it; if the holder's thread or process ends while holding it —
@@ -27,7 +34,9 @@ import { OwnedHubLock } from './owned-lock.js';
 const KIND = 'multiprocessing.Lock';
 
 /**
- * A mutual-exclusion lock for threads and processes: Python's `multiprocessing.Lock`.
+ * A mutual-exclusion lock for threads and processes: Python's
+ * `multiprocessing.Lock`. Uncontended, or used by one process at a time, it
+ * costs what a thread-scope lock costs; see the module header for hand-offs.
  *
  * @example
  * ```ts

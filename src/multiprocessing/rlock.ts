@@ -5,8 +5,10 @@
  * again, and only it may release it (`ERR_LOCK_NOT_HELD` otherwise).
  *
  * How it differs from its thread-scope twin: the state lives in the hub
- * (`backends/hub/rlock.ts`) and every acquire — re-entrant ones included —
- * is a round trip to it (tens of µs); a release by the owner is one-way.
+ * (`backends/hub/rlock.ts`), which grants it to a process; while the process
+ * holds the grant, its threads take, re-enter and release it in the
+ * process's shared memory, with no message (see `lock.ts` for how the grant
+ * comes back when another process asks).
  * As there, waiters are served in arrival order, and an RLock whose owner
  * ends holding it passes to the next acquirer at depth 1 with
  * `ownerDied === true`.

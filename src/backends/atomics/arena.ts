@@ -24,7 +24,7 @@
  * | 2                    | FreeCell     | holder of AllocLock        | first free cell + 1 (0: none)              |
  * | 3                    | NextCell     | holder of AllocLock        | cells [0, NextCell) were handed out once   |
  * | 4                    | ThreadCounter| anyone (Atomics.add)       | the last N of a default `Thread-N` name    |
- * | 5                    | DeathEpoch   | whoever records a death    | bumped at every thread end                 |
+ * | 5                    | DeathEpoch   | whoever records a death    | bumped (and notified) at every thread end  |
  * | 6                    | SlotCursor   | holder of AllocLock        | where the next slot search starts          |
  * | 7                    | HubLink      | see `backends/hub/tree.ts` | this process's way to the hub: none, starting, ready, lost |
  * | 8                    | Killed       | a dead thread's parent     | threads that ended without recording it themselves (terminated, crashed) |
@@ -39,7 +39,7 @@
  * | Sections   | the thread (add/sub), a terminator (STOPPING) | sections the thread is in, and bit 30 STOPPING (`futex-mutex.ts`, `safe-stop.ts`) |
  * | ThreadId   | starter                                 | the worker's `threadId` (0: main thread)   |
  * | Parent     | starter                                 | token of the starting thread (0: none)     |
- * | Flags      | starter                                 | bit 0: daemon                              |
+ * | Flags      | starter                                 | bit 0: daemon; bit 1: service (below)      |
  * | NameLength | starter, `Thread.name` setter           | bytes used in Name                         |
  * | Name       | starter, `Thread.name` setter           | 64 bytes of UTF-8                          |
  *
@@ -137,6 +137,13 @@ export const STOPPING = 1 << 30;
 /** Bits of `Slot.Sections` that count the sections the thread is in. */
 export const SECTION_COUNT = STOPPING - 1;
 const FLAG_DAEMON = 1;
+/**
+ * A slot that names no user thread: the hub's or link's worker, which holds a
+ * process's cached lock grants for an instant while it hands one back
+ * (`backends/hub/grant-cell.ts`) and so needs a token that stays alive. Not
+ * listed among the live threads (`threading.enumerate()`).
+ */
+const FLAG_SERVICE = 2;
 
 export const MAX_CELLS = 1 << 18;
 export const Cell = {
@@ -225,8 +232,8 @@ export class Arena {
     return slotBase(slotOf(token)) + Slot.Sections;
   }
 
-  /** Claims a slot for a thread about to start; returns its token. */
-  startThread(parent: number, daemon: boolean, name: string): number {
+  /** Claims a slot for a thread about to start; returns its token. `service`: a worker of weft's own, left out of `liveThreads`. */
+  startThread(parent: number, daemon: boolean, name: string, service = false): number {
     const words = this.words;
     lockMutex(words, Header.AllocLock);
     try {
@@ -235,7 +242,7 @@ export class Arena {
       const gen = ((Atomics.load(words, base + Slot.State) >>> STATE_BITS) + 1) & GEN_MASK;
       Atomics.store(words, base + Slot.ThreadId, -1);
       Atomics.store(words, base + Slot.Parent, parent);
-      Atomics.store(words, base + Slot.Flags, daemon ? FLAG_DAEMON : 0);
+      Atomics.store(words, base + Slot.Flags, (daemon ? FLAG_DAEMON : 0) | (service ? FLAG_SERVICE : 0));
       Atomics.store(words, base + Slot.Sections, 0);
       this.#writeName(slot, name);
       testHooks.allocLocked?.();
@@ -288,7 +295,8 @@ export class Arena {
     const tokens: number[] = [];
     for (let slot = 0; slot < MAX_THREADS; slot++) {
       const state = Atomics.load(this.words, slotBase(slot) + Slot.State);
-      if ((state & STATE_MASK) === SlotState.Alive) tokens.push(tokenFor(slot, state >>> STATE_BITS));
+      if ((state & STATE_MASK) !== SlotState.Alive) continue;
+      if ((Atomics.load(this.words, slotBase(slot) + Slot.Flags) & FLAG_SERVICE) === 0) tokens.push(tokenFor(slot, state >>> STATE_BITS));
     }
     return tokens;
   }
@@ -330,6 +338,8 @@ export class Arena {
     if (ended.length === 0) return false;
     for (const dead of ended) Atomics.notify(this.words, this.stateWordOf(dead));
     Atomics.add(this.words, Header.DeathEpoch, 1);
+    // A process's lock grants wait on it for a holder's death (`backends/hub/grants.ts`).
+    Atomics.notify(this.words, Header.DeathEpoch);
     this.#wakeLockWaiters();
     return true;
   }

@@ -282,6 +282,18 @@ export function hubSend(id: number, op: string, args: readonly unknown[] = []): 
   self.post({ t: 'send', thread: self.token, id, op, args });
 }
 
+/**
+ * This process's cell of lock `id`, where its threads take the lock while
+ * the process holds a grant (`grants.ts`): asked once per thread and lock
+ * of the thread's server (its link, or the root's hub), not of the hub.
+ */
+export function hubGrantCell(id: number, reentrant: boolean): SharedArrayBuffer {
+  const self = threadClient();
+  const seq = self.nextSeq();
+  self.post({ t: 'grant-cell', thread: self.token, seq, id, reentrant });
+  return settle(self.waitFor(seq)) as SharedArrayBuffer;
+}
+
 /** Tells the hub this thread ended, if it ever used the hub: what it held is released. */
 export function hubThreadEnded(): void {
   // Lends and drops of this thread matter after it: send them first.

@@ -24,12 +24,13 @@ import { getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ErrorCode } from '../../errors.js';
 import { addHubObject, allHubObjects, hubKind, hubObject, removeHubObject, TIMED_OUT, type ConditionName, type HubCall, type HubObject } from './call.js';
-import type { Answer, HubRequest, WireError } from './protocol.js';
+import type { Answer, GrantNotice, HubRequest, WireError } from './protocol.js';
+import { setNoticeSink } from './notices.js';
 import { References } from './references.js';
 import { endCall, useReferences } from './stored-values.js';
 
 /** Where a client's answers go (its socket, or the root's reply channels). */
-export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string }) => void;
+export type Deliver = (answer: Answer | { t: 'send-failed'; thread: number; message: string } | GrantNotice) => void;
 
 interface Client {
   readonly deliver: Deliver;
@@ -142,6 +143,7 @@ export class Hub {
 
   constructor() {
     useReferences(this.#references);
+    setNoticeSink((client, notice) => this.#clients.get(client)?.deliver(notice));
   }
 
   #remove(id: number): void {

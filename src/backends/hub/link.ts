@@ -31,6 +31,7 @@ import { workerData } from 'node:worker_threads';
 import { ErrorCode } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
 import { FrameReader, MAX_FRAME_BYTES } from './frames.js';
+import { Grants } from './grants.js';
 import { LinkState } from './link-state.js';
 import { LocalThreads } from './local-threads.js';
 import type { Answer, HubAddress, Notice, Request } from './protocol.js';
@@ -62,6 +63,8 @@ class Link {
   /** Calls forwarded and not yet answered, by thread. */
   readonly #unanswered = new Map<number, Set<number>>();
   #threads: LocalThreads | undefined;
+  /** This process's lock grants (`grants.ts`), once welcomed. */
+  #grants: Grants | undefined;
   #welcomed = false;
   #refused = false;
   #lost = false;
@@ -101,6 +104,7 @@ class Link {
     switch (message.t) {
       case 'welcome':
         this.#welcomed = true;
+        this.#grants = new Grants(this.#seed.arena, (request) => this.#outbox.add(request));
         this.#threads = new LocalThreads((request) => this.#fromThread(request));
         LinkState.set(this.#state, Header.HubLink, LinkState.Ready);
         return;
@@ -111,6 +115,9 @@ class Link {
       case 'send-failed':
         process.stderr.write(`weft: a process-scope operation nobody waited for failed: ${message.message}\n`);
         return;
+      case 'grant':
+      case 'revoke':
+        return this.#grants?.notice(message);
       case 'answer':
         this.#unanswered.get(message.thread)?.delete(message.seq);
         // What the hub handed over is ours now; until it hears so, it would take it back if we died.
@@ -126,6 +133,8 @@ class Link {
         return threads.deliver(request.thread, this.#answer(request, { path: this.#seed.path, token: this.#seed.token }));
       case 'flush':
         return this.#flush(request);
+      case 'grant-cell':
+        return threads.deliver(request.thread, this.#answer(request, this.#grants!.cellBuffer(request.id, request.reentrant)));
       case 'create':
       case 'call':
       case 'census':
@@ -150,6 +159,8 @@ class Link {
    */
   #flush(request: Extract<Request, { t: 'flush' }>): void {
     if (this.#lost) return this.#threads!.deliver(request.thread, this.#answer(request, true));
+    // Grants whose lock is free go back now; one still held goes back as a death when the hub sees us gone.
+    this.#grants?.returnAll();
     this.#remember(request.thread, request.seq);
     this.#outbox.add(request);
   }

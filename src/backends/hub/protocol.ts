@@ -21,6 +21,7 @@
  * | `census`       | `ok: HubCensus`                          | counts for `weft/testing`'s `hubStatistics()` (`collect`: after a full GC of the hub's thread, if the process allows it) |
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
+ * | `grant-cell`   | `ok: SharedArrayBuffer` (handled by the link or the root's hub) | the process's cell of a Lock/RLock (`grants.ts`) |
  *
  * On the socket, the first frame of a connection is `Hello` (the tree's
  * token); the hub answers `welcome`, or `refused` (a wrong token, a bad
@@ -57,7 +58,8 @@ export type Request =
   | { readonly t: 'refs'; readonly thread: number; readonly ops: readonly RefOp[] }
   | { readonly t: 'census'; readonly thread: number; readonly seq: number; readonly collect?: boolean }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
-  | { readonly t: 'address'; readonly thread: number; readonly seq: number };
+  | { readonly t: 'address'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'grant-cell'; readonly thread: number; readonly seq: number; readonly id: number; readonly reentrant: boolean };
 
 /** Where the tree's hub listens, and the token it wants: what a child is started with. */
 export interface HubAddress {
@@ -66,7 +68,7 @@ export interface HubAddress {
 }
 
 /** The requests that travel to the hub (the others stay in the link). */
-export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' }>;
+export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' } | { t: 'grant-cell' }>;
 
 /** How a failed call's error crosses back: rebuilt by `client.ts`. */
 export interface WireError {
@@ -84,7 +86,20 @@ export type Answer =
 export type Notice =
   | { readonly t: 'welcome'; readonly client: number }
   | { readonly t: 'refused'; readonly reason: string }
-  | { readonly t: 'send-failed'; readonly thread: number; readonly message: string };
+  | { readonly t: 'send-failed'; readonly thread: number; readonly message: string }
+  | GrantNotice;
+
+/**
+ * Hub → the server of a process (its link, or the root's hub thread) about
+ * a lock grant the process holds (`grants.ts`): `grant` comes just before
+ * the answer of the acquire it grants; `revoke` asks it back, or with
+ * `probe` asks the state of the local side, a release on another
+ * process's behalf, or (`watch`) a report whenever the number of threads
+ * waiting in its cell changes, while it holds the grant.
+ */
+export type GrantNotice =
+  | { readonly t: 'grant'; readonly id: number; readonly thread: number; readonly depth: number; readonly revoking: boolean; readonly reentrant: boolean }
+  | { readonly t: 'revoke'; readonly id: number; readonly probe?: 'state' | 'release' | 'watch'; readonly ref?: number };
 
 /** Checks a frame from a client is a request the hub understands; throws `FrameError` if not. */
 export function checkHubRequest(message: unknown): HubRequest {

@@ -10,7 +10,10 @@
  * | Held(d) | depth d+1, at once    | queued           | depth d-1; at 0 hand-off or Free | `ERR_LOCK_NOT_HELD`  | hand-off at depth 1, `'inherited'`   |
  *
  * Ops are the Lock's (`acquire`, `release`, `locked`, `statistics`,
- * `waitForWaiters`); `statistics().depth` is the owner's recursion depth.
+ * `waitForWaiters`, and the grant ops); `statistics().depth` is the owner's
+ * recursion depth. Granted to a process, its re-entrance and owner checks
+ * happen in the process's cell (`grant-cell.ts`); the table above is the
+ * hold through the hub (a Condition's wait and re-take).
  */
 import { ErrorCode } from '../../errors.js';
 import { registerHubKind, type HubCall } from './call.js';
@@ -22,7 +25,7 @@ export class HubRLock extends HubLock {
   }
 
   protected override acquire(call: HubCall): void {
-    if (this.isOwner(call)) {
+    if (this.holdsAsThread(call)) {
       this.depth += 1; // re-entry never waits
       call.reply('acquired');
       return;
@@ -31,7 +34,8 @@ export class HubRLock extends HubLock {
   }
 
   protected override release(call: HubCall): void {
-    if (!this.isOwner(call)) {
+    // Held as a grant, it is released in the grantee's cell, by its owner thread only.
+    if (!this.holdsAsThread(call)) {
       return call.fail(ErrorCode.LockNotHeld, 'sync: release of an RLock that the calling thread does not hold');
     }
     if (this.depth > 1) {

@@ -29,6 +29,7 @@ import { nodeCrypto } from '../../internal/builtins.js';
 import { workerData } from 'node:worker_threads';
 import { Header } from '../atomics/arena.js';
 import { encodeFrame, FrameError, FrameReader, HELLO_FRAME_BYTES, MAX_FRAME_BYTES } from './frames.js';
+import { Grants } from './grants.js';
 import { Hub } from './hub.js';
 import { LocalThreads } from './local-threads.js';
 import { checkHello, checkHubRequest, type HubAddress, type Request } from './protocol.js';
@@ -51,8 +52,10 @@ export function runHub(): void {
   const seed = workerData as HubSeed;
   nameLane({ thread: 'weft hub' });
   const hub = new Hub();
-  const root = new LocalThreads((request) => serveRootThread(hub, root, seed, request));
-  hub.open(ROOT_CLIENT, (answer) => root.deliver(answer.thread, answer));
+  // The root's lock grants are kept here, on the hub's thread; what they send the hub is handled after the current message.
+  const grants = new Grants(seed.arena, (request) => queueMicrotask(() => hub.handle(ROOT_CLIENT, request)));
+  const root = new LocalThreads((request) => serveRootThread(hub, root, grants, seed, request));
+  hub.open(ROOT_CLIENT, (answer) => (answer.t === 'grant' || answer.t === 'revoke' ? grants.notice(answer) : root.deliver(answer.thread, answer)));
   const server = listen(hub, seed);
   server.on('listening', () => LinkState.set(new Int32Array(seed.arena), Header.HubLink, LinkState.Ready));
   server.on('error', (error) => {
@@ -62,8 +65,10 @@ export function runHub(): void {
 }
 
 /** A request from one of the root's threads. */
-function serveRootThread(hub: Hub, root: LocalThreads, seed: HubSeed, request: Exclude<Request, { t: 'register' }>): void {
+function serveRootThread(hub: Hub, root: LocalThreads, grants: Grants, seed: HubSeed, request: Exclude<Request, { t: 'register' }>): void {
   switch (request.t) {
+    case 'grant-cell':
+      return root.deliver(request.thread, { t: 'answer', thread: request.thread, seq: request.seq, ok: grants.cellBuffer(request.id, request.reentrant) });
     case 'flush':
       return root.deliver(request.thread, { t: 'answer', thread: request.thread, seq: request.seq, ok: true });
     case 'address':

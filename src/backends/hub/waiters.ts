@@ -85,6 +85,11 @@ export class Watchers {
     call.whenAbandoned(() => this.#watchers.delete(watcher));
   }
 
+  /** True while some `waitForWaiters` call waits here. */
+  get watching(): boolean {
+    return this.#watchers.size > 0;
+  }
+
   /** The waiter count is now `count`: answers every watcher it satisfies. */
   changed(count: number): void {
     if (this.#watchers.size === 0) return;
