@@ -35,6 +35,7 @@ import { LinkState } from './link-state.js';
 import { LocalThreads } from './local-threads.js';
 import type { Answer, HubAddress, Notice, Request } from './protocol.js';
 import { Outbox } from './outbox.js';
+import { LINK_THREAD, QueueLending } from './queue-lending.js';
 
 export interface LinkSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
@@ -66,6 +67,8 @@ class Link {
   #refused = false;
   #lost = false;
   #attempts = 0;
+  /** Queue items lent to this process (`queue-lending.ts`). */
+  readonly #lending = new QueueLending((request) => this.#outbox.add(request));
 
   constructor(seed: LinkSeed) {
     this.#seed = seed;
@@ -112,15 +115,17 @@ class Link {
         process.stderr.write(`weft: a process-scope operation nobody waited for failed: ${message.message}\n`);
         return;
       case 'answer':
+        if (message.thread === LINK_THREAD) return this.#lending.fromHub(message);
         this.#unanswered.get(message.thread)?.delete(message.seq);
         // What the hub handed over is ours now; until it hears so, it would take it back if we died.
         if ('ok' in message && message.ack === true) this.#outbox.add({ t: 'ack', thread: message.thread, seq: message.seq });
-        this.#threads?.deliver(message.thread, message);
+        this.#threads?.deliver(message.thread, this.#lending.toThread(message));
     }
   }
 
   #fromThread(request: Exclude<Request, { t: 'register' }>): void {
     const threads = this.#threads!;
+    if (!this.#lost) this.#lending.beforeRequest(request);
     switch (request.t) {
       case 'address':
         return threads.deliver(request.thread, this.#answer(request, { path: this.#seed.path, token: this.#seed.token }));
