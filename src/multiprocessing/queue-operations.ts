@@ -15,6 +15,7 @@ import { TIMED_OUT } from '../backends/hub/call.js';
 import { GetFlag, type QueueStat } from '../backends/hub/queue.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
 import { itemOfAnswer, takeLent, type LentHolder } from './lent-items.js';
+import { putThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
@@ -57,7 +58,7 @@ export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOpt
 
 /** A put to an unbounded queue: one-way. */
 function sendPut(ref: QueueRef, bytes: Uint8Array): void {
-  hubSend(ref.id, 'send', [bytes]);
+  if (!putThroughRing(ref.id, bytes)) hubSend(ref.id, 'send', [bytes]);
   // The depth is the hub's to know: -1, not known here.
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
 }

@@ -36,6 +36,7 @@ import { LocalThreads } from './local-threads.js';
 import type { Answer, HubAddress, Notice, Request } from './protocol.js';
 import { Outbox } from './outbox.js';
 import { LINK_THREAD, QueueLending } from './queue-lending.js';
+import { LinkPutRings } from './link-put-rings.js';
 
 export interface LinkSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
@@ -69,6 +70,8 @@ class Link {
   #attempts = 0;
   /** Queue items lent to this process (`queue-lending.ts`). */
   readonly #lending = new QueueLending((request) => this.#outbox.add(request));
+  /** The threads' rings of one-way puts (`link-put-rings.ts`). */
+  readonly #putRings = new LinkPutRings((request) => this.#outbox.add(request));
 
   constructor(seed: LinkSeed) {
     this.#seed = seed;
@@ -124,13 +127,23 @@ class Link {
   }
 
   #fromThread(request: Exclude<Request, { t: 'register' }>): void {
+    if (!this.#lost) {
+      this.#putRings.before();
+      this.#lending.beforeRequest(request);
+    }
+    this.#forward(request);
+    this.#putRings.after(request);
+  }
+
+  #forward(request: Exclude<Request, { t: 'register' }>): void {
     const threads = this.#threads!;
-    if (!this.#lost) this.#lending.beforeRequest(request);
     switch (request.t) {
       case 'address':
         return threads.deliver(request.thread, this.#answer(request, { path: this.#seed.path, token: this.#seed.token }));
       case 'flush':
         return this.#flush(request);
+      case 'put-ring':
+        return;
       case 'create':
       case 'call':
       case 'census':

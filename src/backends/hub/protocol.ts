@@ -21,6 +21,7 @@
  * | `census`       | `ok: HubCensus`                          | counts for `weft/testing`'s `hubStatistics()` (`collect`: after a full GC of the hub's thread, if the process allows it) |
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
+ * | `put-ring`     | none (handled by the link)               | the thread's ring of one-way queue puts (`put-ring.ts`) |
  *
  * On the socket, the first frame of a connection is `Hello` (the tree's
  * token); the hub answers `welcome`, or `refused` (a wrong token, a bad
@@ -57,7 +58,8 @@ export type Request =
   | { readonly t: 'refs'; readonly thread: number; readonly ops: readonly RefOp[] }
   | { readonly t: 'census'; readonly thread: number; readonly seq: number; readonly collect?: boolean }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
-  | { readonly t: 'address'; readonly thread: number; readonly seq: number };
+  | { readonly t: 'address'; readonly thread: number; readonly seq: number }
+  | { readonly t: 'put-ring'; readonly thread: number; readonly ring: SharedArrayBuffer };
 
 /** Where the tree's hub listens, and the token it wants: what a child is started with. */
 export interface HubAddress {
@@ -66,7 +68,7 @@ export interface HubAddress {
 }
 
 /** The requests that travel to the hub (the others stay in the link). */
-export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' }>;
+export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' } | { t: 'put-ring' }>;
 
 /** How a failed call's error crosses back: rebuilt by `client.ts`. */
 export interface WireError {

@@ -56,6 +56,7 @@
  * |------------|-------------------------|----------------------------------------------------------|
  * | `put`      | [item: Uint8Array]      | undefined; waits while full; raise ShutDown              |
  * | `send`     | [item: Uint8Array]      | (one-way put of an unbounded queue) dropped after shutdown |
+ * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s drained from a thread's put ring (`put-ring.ts`) |
  * | `get`      | [flags?: GetFlag]       | the item's bytes, or (`Lend`, a child) `{ lending, items }`: the first for the caller, the rest lent; waits while empty (`Nowait`: TIMED_OUT); raise ShutDown once drained |
  * | `lendWatch`| [lending]               | (the link's) `'recall'` when the hub wants the lent items back, `'done'` once none is left |
  * | `claimed`  | [lending, n]            | (the link's, one-way) n more lent items were taken by the process's threads |
@@ -72,6 +73,7 @@ import { dropTickets } from './stored-values.js';
 import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
 import { TIMED_OUT } from './call.js';
 import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-batch.js';
+import { itemsOfRun } from './put-ring.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -208,6 +210,9 @@ export class QueueObject implements HubObject {
         return this.#put(call, call.args[0] as Uint8Array);
       case 'send':
         return this.#send(call.args[0] as Uint8Array);
+      case 'puts':
+        for (const item of itemsOfRun(call.args[0] as Uint8Array)) this.#send(item);
+        return;
       case 'get':
         return this.#get(call);
       case 'lendWatch':
