@@ -14,7 +14,7 @@ import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
 import { GetFlag, type QueueStat } from '../backends/hub/queue.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
-import { itemOfAnswer, takeLent, type LentHolder } from './lent-items.js';
+import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
 import { putThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
@@ -71,7 +71,7 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   checkOpen(ref);
-  const lent = takeLent(ref);
+  const lent = timeout === 0 ? takeLent(ref, false) : await takeLentAsync(ref);
   if (lent !== undefined) return settleGet(lent, ref);
   return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [getFlags(timeout)], { timeout: hubTimeout(timeout), signal })), ref);
 }
@@ -79,7 +79,7 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
 export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefined): unknown {
   const { timeout } = checkSyncWaitOptions(options);
   checkOpen(ref);
-  const lent = takeLent(ref);
+  const lent = takeLent(ref, timeout !== 0);
   if (lent !== undefined) return settleGet(lent, ref);
   return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [getFlags(timeout)], hubTimeout(timeout))), ref);
 }

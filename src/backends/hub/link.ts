@@ -71,7 +71,11 @@ class Link {
   /** Queue items lent to this process (`queue-lending.ts`). */
   readonly #lending = new QueueLending((request) => this.#outbox.add(request));
   /** The threads' rings of one-way puts (`link-put-rings.ts`). */
-  readonly #putRings = new LinkPutRings((request) => this.#outbox.add(request));
+  readonly #putRings = new LinkPutRings((request) => {
+    // A put drained here may tell of items taken (a consumer's report): the hub hears of the claims first.
+    this.#lending.reportClaims();
+    this.#outbox.add(request);
+  });
 
   constructor(seed: LinkSeed) {
     this.#seed = seed;

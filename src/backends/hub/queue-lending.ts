@@ -1,8 +1,9 @@
 /**
- * The link's side of lent queue items (`queue.ts` lends, `lent-batch.ts`
- * holds them): a child process's link keeps, per queue, the one batch the
- * hub lent its process, tells the hub which items its threads claimed, and
- * gives the rest back when the hub recalls them or the process exits.
+ * The link's side of lent queue items (`queue.ts` lends, `lent-ring.ts`
+ * holds them): a child process's link keeps, per queue, a ring of the items
+ * the hub lent its process, asks for more when its threads have taken most
+ * of them, tells the hub which items they claimed, and gives the rest back
+ * when the hub recalls them or the process exits.
  *
  * The link is the right holder: it is a thread of its own, always
  * responsive, so a recall is answered at once even while every other
@@ -13,19 +14,22 @@
  *
  * | field    | meaning                                                           |
  * |----------|-------------------------------------------------------------------|
- * | lending  | the hub's number for the batch now held (`LentItems.lending`)     |
- * | batch    | its shared buffer, the items after the first (the first went straight to the getter) |
- * | pending  | items claimed and not yet reported: the first one, plus `batch` claims past `reported` |
- * | reported | how many of `batch`'s items the hub was told of                   |
+ * | lending  | the hub's number for the lending now held (0: none)               |
+ * | ring     | the shared ring of lent items (the first of a get's answer goes straight to its getter) |
+ * | pending  | items claimed and not yet reported that are not in the ring (those first items) |
+ * | reported | the ring's claim count the hub was told of                        |
+ * | asking   | a `lendMore` is on its way                                        |
  *
- * Transitions: a lending get's answer replaces a spent batch with a new one
- * (the hub lends to a process only when nothing is lent out, so the old one
- * is spent and reported); claims are reported before any request of the
- * process goes to the hub (so whatever a thread did after taking an item —
- * a put, a release, `qsize()` — reaches the hub after the hub knows it was
- * taken) and right after a lending get's answer; a recall, or the exit
- * flush, revokes the batch and reports the claims with `returned`, which
- * ends the lending in the hub.
+ * Transitions: a lending get's answer starts a lending (the hub lends anew
+ * only when nothing is lent out, so the ring is empty then); a claimer that
+ * leaves few items rings the doorbell and the link asks `lendMore`, whose
+ * answer is appended; claims are reported before any request of the process
+ * goes to the hub (so whatever a thread did after taking an item — a put, a
+ * release, `qsize()` — reaches the hub after the hub knows it was taken)
+ * and right after a lending get's answer; `done` from the hub (all claimed)
+ * ends the lending and keeps the ring; a recall, or the exit flush, revokes
+ * the ring (a revoked ring is dropped) and reports the claims with
+ * `returned`, which ends the lending in the hub.
  *
  * Not exact on a kill: an item a thread claimed in the last instant before
  * its process was killed (SIGKILL), before the link reported it, is given
@@ -34,34 +38,36 @@
  * tree can see it twice.
  */
 import type { Answer, Request } from './protocol.js';
-import { claimedLent, revokeLent, writeLentBatch, type LentBatch } from './lent-batch.js';
+import { LEND_MAX_ITEMS, LentRingWriter } from './lent-ring.js';
 import { WatchAnswer, type LentItems } from './queue.js';
 
 /** The thread number of the link's own calls and sends (threads' tokens are positive; the hub uses -1 for itself). */
 export const LINK_THREAD = -2;
 
-/** What a thread receives for a lending get: its item, and the process's batch to take the next ones from. */
+/** What a thread receives for a lending get: its item, and the process's ring to take the next ones from. */
 export interface LentAnswer {
   readonly item: Uint8Array;
-  readonly batch: SharedArrayBuffer | undefined;
+  readonly ring: SharedArrayBuffer;
 }
 
 interface Held {
   lending: number;
-  batch: LentBatch | undefined;
+  ring: LentRingWriter;
   pending: number;
   reported: number;
-  /** The seq of this lending's `lendWatch` call. */
-  watch: number;
+  asking: boolean;
 }
+
+/** What a link's own call is for. */
+type OwnCall = { readonly kind: 'watch' | 'more'; readonly id: number; readonly lending: number };
 
 export class QueueLending {
   readonly #send: (request: Request) => void;
   readonly #held = new Map<number, Held>();
   /** Gets forwarded and not yet answered: `thread:seq` → queue id. */
   readonly #gets = new Map<string, number>();
-  /** The link's watch calls: seq → queue id. */
-  readonly #watches = new Map<number, number>();
+  /** The link's own calls (watches, lendMore), by seq. */
+  readonly #calls = new Map<number, OwnCall>();
   #seq = 0;
   #reportQueued = false;
 
@@ -70,14 +76,14 @@ export class QueueLending {
     this.#send = send;
   }
 
-  /** A thread's request is about to go to the hub: claims first; at exit, every batch goes back. */
+  /** A thread's request is about to go to the hub: claims first; at exit, every ring goes back. */
   beforeRequest(request: Request): void {
     if (request.t === 'flush') this.#giveBackAll();
     else this.reportClaims();
     if (request.t === 'call' && request.op === 'get') this.#gets.set(`${request.thread}:${request.seq}`, request.id);
   }
 
-  /** An answer for a thread: a lending get's is unpacked (the first item for the thread, the rest held here). */
+  /** An answer for a thread: a lending get's is unpacked (the first item for the thread, the rest into the ring). */
   toThread(answer: Answer): Answer {
     if (this.#gets.size === 0) return answer;
     const key = `${answer.thread}:${answer.seq}`;
@@ -86,66 +92,116 @@ export class QueueLending {
     this.#gets.delete(key);
     if (!('ok' in answer) || !isLentItems(answer.ok)) return answer;
     const { lending, items } = answer.ok;
-    const held = this.#hold(id, lending, items);
-    const ok: LentAnswer = { item: items[0], batch: held.batch?.buffer };
+    const held = this.#heldFor(id);
+    held.pending++;
+    this.#take(id, held, lending, items.slice(1));
+    // The first item is the getter's at once: say so soon, so that another process's get need not recall it.
+    this.#reportSoon();
+    const ok: LentAnswer = { item: items[0], ring: held.ring.ring.buffer };
     return { t: 'answer', thread: answer.thread, seq: answer.seq, ok };
   }
 
-  /** An answer to one of the link's own calls: a watch, answered `recall` or `done`. */
+  /** An answer to one of the link's own calls. */
   fromHub(answer: Answer): void {
-    const id = this.#watches.get(answer.seq);
-    if (id === undefined) return;
-    this.#watches.delete(answer.seq);
-    const held = this.#held.get(id);
-    if (held === undefined || held.watch !== answer.seq) return;
-    // `done`: the hub has been told of every claim, the lending is over.
-    if ('ok' in answer && answer.ok === WatchAnswer.Recall) this.#giveBack(id, held);
-    else this.#held.delete(id);
+    const call = this.#calls.get(answer.seq);
+    if (call === undefined) return;
+    this.#calls.delete(answer.seq);
+    const held = this.#held.get(call.id);
+    if (held === undefined || !('ok' in answer)) return;
+    if (call.kind === 'more') {
+      held.asking = false;
+      // After the append below: a waiting getter then finds the items.
+      queueMicrotask(() => held.ring.asking(false));
+      // Items lent to a ring revoked meanwhile were given back with it (the hub counts them in the lending it ended).
+      // None lent: the consumer's next get, when the ring is spent, asks the hub itself (no doorbell, or it would ring per claim).
+      if (isLentItems(answer.ok) && answer.ok.items.length > 0 && !held.ring.revoked) this.#take(call.id, held, answer.ok.lending, answer.ok.items);
+      return;
+    }
+    if (held.lending !== call.lending) return; // a watch of an earlier lending
+    if (answer.ok === WatchAnswer.Recall) return this.#giveBack(call.id, held);
+    // `done`: the hub has been told of every claim; the ring stays, empty, for the next lending.
+    held.lending = 0;
   }
 
   /** Tells the hub of every claim not yet reported. */
   reportClaims(): void {
     for (const [id, held] of this.#held) {
-      const claimed = held.batch === undefined ? 0 : claimedLent(held.batch);
-      const n = held.pending + claimed - held.reported;
-      if (n === 0) continue;
-      held.pending = 0;
-      held.reported = claimed;
-      this.#send({ t: 'send', thread: LINK_THREAD, id, op: 'claimed', args: [held.lending, n] });
+      const n = this.#claimsToReport(held);
+      if (n !== 0) this.#send({ t: 'send', thread: LINK_THREAD, id, op: 'claimed', args: [held.lending, n] });
     }
   }
 
-  /** Takes in a new lending: the first item is claimed by the getter it answers; the others go into a new batch. */
-  #hold(id: number, lending: number, items: Uint8Array[]): Held {
-    const old = this.#held.get(id);
-    // Invariant: the old batch is spent and reported (the hub lent anew only once nothing was lent out).
-    if (old !== undefined) this.reportClaims();
-    const batch = items.length > 1 ? writeLentBatch(items.slice(1)) : undefined;
-    const held: Held = { lending, batch, pending: 1, reported: 0, watch: ++this.#seq };
-    this.#held.set(id, held);
-    this.#watches.set(held.watch, id);
-    this.#send({ t: 'call', thread: LINK_THREAD, seq: held.watch, id, op: 'lendWatch', args: [lending] });
-    // The first item is the getter's at once: say so soon, so that another process's get need not recall it.
-    if (!this.#reportQueued) {
-      this.#reportQueued = true;
-      queueMicrotask(() => {
-        this.#reportQueued = false;
-        this.reportClaims();
-      });
+  #claimsToReport(held: Held): number {
+    if (held.lending === 0) return 0;
+    const claimed = held.ring.claimed();
+    const n = held.pending + ((claimed - held.reported) | 0);
+    held.pending = 0;
+    held.reported = claimed;
+    return n;
+  }
+
+  #reportSoon(): void {
+    if (this.#reportQueued) return;
+    this.#reportQueued = true;
+    queueMicrotask(() => {
+      this.#reportQueued = false;
+      this.reportClaims();
+    });
+  }
+
+  /** The held state of queue `id`, with a live ring (a revoked one is replaced: its cursor must never come back). */
+  #heldFor(id: number): Held {
+    let held = this.#held.get(id);
+    if (held === undefined || held.ring.revoked) {
+      held = { lending: 0, ring: new LentRingWriter(), pending: 0, reported: 0, asking: false };
+      this.#held.set(id, held);
     }
     return held;
   }
 
-  /** Revokes queue `id`'s batch and ends its lending: claims reported, the rest back in the hub. */
-  #giveBack(id: number, held: Held): void {
-    const claimed = held.batch === undefined ? 0 : revokeLent(held.batch);
-    this.#send({ t: 'send', thread: LINK_THREAD, id, op: 'returned', args: [held.lending, held.pending + claimed - held.reported] });
-    this.#held.delete(id);
+  /** Items the hub lent under `lending`: into the ring; a new lending gets a watch, and the doorbell is armed. */
+  #take(id: number, held: Held, lending: number, items: readonly Uint8Array[]): void {
+    held.ring.append(items);
+    if (held.lending !== lending) {
+      held.lending = lending;
+      const seq = ++this.#seq;
+      this.#calls.set(seq, { kind: 'watch', id, lending });
+      this.#send({ t: 'call', thread: LINK_THREAD, seq, id, op: 'lendWatch', args: [lending] });
+    }
+    // Ask for more as soon as a full lending fits, while the rest are taken: a round trip on a loaded machine lasts milliseconds.
+    if (items.length > 0) this.#armDoorbell(id, held, LEND_MAX_ITEMS);
   }
 
-  /** The process is exiting: every batch goes back before its last message is handled. */
+  #armDoorbell(id: number, held: Held, low: number): void {
+    const rung = held.ring.armDoorbell(low);
+    if (rung === undefined) return this.#askMore(id, held);
+    void rung.then(() => this.#askMore(id, held));
+  }
+
+  /** Claimers took most of the ring: ask the hub for more, reporting the claims on the way. */
+  #askMore(id: number, held: Held): void {
+    if (held.asking || held.ring.revoked || this.#held.get(id) !== held || held.lending === 0) return;
+    held.asking = true;
+    held.ring.asking(true);
+    const lending = held.lending;
+    const n = this.#claimsToReport(held);
+    const room = held.ring.room();
+    const seq = ++this.#seq;
+    this.#calls.set(seq, { kind: 'more', id, lending });
+    this.#send({ t: 'call', thread: LINK_THREAD, seq, id, op: 'lendMore', args: [lending, n, room.items, room.bytes] });
+  }
+
+  /** Revokes queue `id`'s ring and ends its lending: claims reported, the rest back in the hub. */
+  #giveBack(id: number, held: Held): void {
+    const claimed = held.ring.revoke();
+    if (held.lending !== 0) this.#send({ t: 'send', thread: LINK_THREAD, id, op: 'returned', args: [held.lending, held.pending + ((claimed - held.reported) | 0)] });
+    held.lending = 0;
+    held.pending = 0;
+  }
+
+  /** The process is exiting: every ring goes back before its last message is handled. */
   #giveBackAll(): void {
-    for (const [id, held] of this.#held) this.#giveBack(id, held);
+    for (const [id, held] of this.#held) if (held.lending !== 0) this.#giveBack(id, held);
   }
 }
 

@@ -14,7 +14,7 @@
  * Throughput: a get is one round trip (thread → link → hub → link →
  * thread, ~90 µs here), so a child's get is answered with a batch: the
  * first item for the caller, the rest *lent* to its process, whose threads
- * then take them from shared memory without a message (`lent-batch.ts`,
+ * then take them from shared memory without a message (`lent-ring.ts`,
  * the link's side in `queue-lending.ts`). Lent items are still in the
  * queue (counted by `qsize`, given back if the process dies) until the
  * link reports them claimed. Lent items are older than every queued one, so
@@ -59,6 +59,7 @@
  * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s drained from a thread's put ring (`put-ring.ts`) |
  * | `get`      | [flags?: GetFlag]       | the item's bytes, or (`Lend`, a child) `{ lending, items }`: the first for the caller, the rest lent; waits while empty (`Nowait`: TIMED_OUT); raise ShutDown once drained |
  * | `lendWatch`| [lending]               | (the link's) `'recall'` when the hub wants the lent items back, `'done'` once none is left |
+ * | `lendMore` | [lending, n, items, bytes] | (the link's) n more were claimed; `{ lending, items }`: more lent, as many as nobody else wants and the link's ring has room for (none: `items` empty) |
  * | `claimed`  | [lending, n]            | (the link's, one-way) n more lent items were taken by the process's threads |
  * | `returned` | [lending, n]            | (the link's, one-way) n more were taken; the batch is revoked, the rest come back to the head |
  * | `stat`     | []                      | `QueueStat` (a snapshot)                                 |
@@ -72,7 +73,7 @@ import { WaitQueue } from './waiters.js';
 import { dropTickets } from './stored-values.js';
 import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
 import { TIMED_OUT } from './call.js';
-import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-batch.js';
+import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-ring.js';
 import { itemsOfRun } from './put-ring.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
@@ -217,6 +218,8 @@ export class QueueObject implements HubObject {
         return this.#get(call);
       case 'lendWatch':
         return this.#watch(call);
+      case 'lendMore':
+        return this.#lendMore(call);
       case 'claimed':
         return this.#claimed(call.client, call.args[0], call.args[1]);
       case 'returned':
@@ -318,6 +321,49 @@ export class QueueObject implements HubObject {
     call.reply(answer);
   }
 
+  /**
+   * The link's ring runs low: lend its process more while nobody else
+   * waits and nothing is lent elsewhere (FIFO, as for a get), and the queue
+   * has items. Appended to its lending (a new one if it had ended).
+   */
+  #lendMore(call: HubCall): void {
+    const [id, n, maxItems, maxBytes] = call.args as [number, number, number, number];
+    let lending = this.#lent.get(call.client);
+    if (lending !== undefined && lending.id === id) this.#dropClaimed(lending, n);
+    const own = lending?.items.length ?? 0;
+    const more = this.#mode === 'open' && this.#maxsize === 0 && this.#getters.size === 0 && this.#lentCount === own && lending?.recalled !== true && this.#items.length > 0;
+    if (!more) {
+      if (lending !== undefined && lending.items.length === 0) this.#endLending(call.client, lending);
+      const none: LentItems = { lending: lending?.id ?? 0, items: [] };
+      return call.reply(none);
+    }
+    if (lending === undefined) {
+      lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
+      this.#lent.set(call.client, lending);
+    }
+    const items: Uint8Array[] = [];
+    const itemLimit = Math.min(maxItems, LEND_MAX_ITEMS);
+    const byteLimit = Math.min(maxBytes, LEND_MAX_BYTES);
+    let bytes = 0;
+    while (this.#items.length > 0 && items.length < itemLimit && bytes + this.#items.peek().length <= byteLimit) {
+      bytes += this.#items.peek().length;
+      const item = this.#take();
+      items.push(item);
+      lending.items.push(item);
+    }
+    this.#lentCount += items.length;
+    const answer: LentItems = { lending: lending.id, items };
+    call.reply(answer);
+  }
+
+  /** The first `n` of a lending's items were claimed: they leave the queue. */
+  #dropClaimed(lending: Lending, n: unknown): void {
+    if (typeof n !== 'number') return;
+    const count = Math.min(n, lending.items.length);
+    for (let i = 0; i < count; i++) lending.items.shift();
+    this.#lentCount -= count;
+  }
+
   /** Asks every process holding lent items to give back what its threads have not claimed. */
   #recallAll(): void {
     for (const lending of this.#lent.values()) {
@@ -343,10 +389,8 @@ export class QueueObject implements HubObject {
   /** The link says its threads took `n` more items of lending `id`. */
   #claimed(client: number, id: unknown, n: unknown): void {
     const lending = this.#lent.get(client);
-    if (lending === undefined || lending.id !== id || typeof n !== 'number') return;
-    const count = Math.min(n, lending.items.length);
-    for (let i = 0; i < count; i++) lending.items.shift();
-    this.#lentCount -= count;
+    if (lending === undefined || lending.id !== id) return;
+    this.#dropClaimed(lending, n);
     if (lending.items.length > 0) return;
     this.#endLending(client, lending);
     this.#serveGetters();
