@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TIMED_OUT } from '../../src/backends/hub/call.js';
 import { GetFlag, QueueObject, WatchAnswer, type LentItems } from '../../src/backends/hub/queue.js';
+import { unpackItems } from '../../src/backends/hub/packed-items.js';
 import { invoke, type FakeCall, type Who } from '../helpers/fake-hub.js';
 
 const T = { timeout: 10_000 };
@@ -22,7 +23,7 @@ const queueOf = (...numbers: number[]): QueueObject => {
 };
 const lendingGet = (queue: QueueObject, who: Who, flags: number = GetFlag.Lend): FakeCall => invoke(queue, 'get', who, [flags]);
 const lent = (call: FakeCall): LentItems => call.value as LentItems;
-const numbers = (items: Uint8Array[]): number[] => items.map((item) => item[0]);
+const numbers = (packed: Uint8Array): number[] => unpackItems(packed).map((item) => item[0]);
 const linkOf = (who: Who): Who => ({ client: who.client, thread: LINK });
 
 describe('lent queue items (hub side)', () => {

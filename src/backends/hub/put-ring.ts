@@ -153,14 +153,14 @@ export function drainRing(ring: PutRing, thread: number, handled: number, emit: 
   return held;
 }
 
-/** The items of a run's records (for the hub), each in an array of its own. */
+/** The items of a run's records (for the hub), as views into it: they travel on packed or copied (`packed-items.ts`). */
 export function itemsOfRun(records: Uint8Array): Uint8Array[] {
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
   const items: Uint8Array[] = [];
   for (let at = 0; at + RECORD_HEADER <= records.length; ) {
     const length = view.getInt32(at + 8, true);
     if (length < 0 || at + RECORD_HEADER + length > records.length) throw new RangeError('queue: a malformed run of puts');
-    items.push(records.slice(at + RECORD_HEADER, at + RECORD_HEADER + length));
+    items.push(records.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length));
     at += RECORD_HEADER + pad4(length);
   }
   return items;

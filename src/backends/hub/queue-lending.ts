@@ -40,6 +40,7 @@
 import type { Answer, Request } from './protocol.js';
 import { LEND_MAX_ITEMS, LentRingWriter } from './lent-ring.js';
 import { WatchAnswer, type LentItems } from './queue.js';
+import { unpackItems } from './packed-items.js';
 
 /** The thread number of the link's own calls and sends (threads' tokens are positive; the hub uses -1 for itself). */
 export const LINK_THREAD = -2;
@@ -91,13 +92,14 @@ export class QueueLending {
     if (id === undefined) return answer;
     this.#gets.delete(key);
     if (!('ok' in answer) || !isLentItems(answer.ok)) return answer;
-    const { lending, items } = answer.ok;
+    const lending = answer.ok.lending;
+    const items = unpackItems(answer.ok.items);
     const held = this.#heldFor(id);
     held.pending++;
     this.#take(id, held, lending, items.slice(1));
     // The first item is the getter's at once: say so soon, so that another process's get need not recall it.
     this.#reportSoon();
-    const ok: LentAnswer = { item: items[0], ring: held.ring.ring.buffer };
+    const ok: LentAnswer = { item: items[0].slice(), ring: held.ring.ring.buffer };
     return { t: 'answer', thread: answer.thread, seq: answer.seq, ok };
   }
 
@@ -114,7 +116,8 @@ export class QueueLending {
       queueMicrotask(() => held.ring.asking(false));
       // Items lent to a ring revoked meanwhile were given back with it (the hub counts them in the lending it ended).
       // None lent: the consumer's next get, when the ring is spent, asks the hub itself (no doorbell, or it would ring per claim).
-      if (isLentItems(answer.ok) && answer.ok.items.length > 0 && !held.ring.revoked) this.#take(call.id, held, answer.ok.lending, answer.ok.items);
+      const items = isLentItems(answer.ok) ? unpackItems(answer.ok.items) : [];
+      if (items.length > 0 && !held.ring.revoked) this.#take(call.id, held, (answer.ok as LentItems).lending, items);
       return;
     }
     if (held.lending !== call.lending) return; // a watch of an earlier lending
@@ -206,5 +209,5 @@ export class QueueLending {
 }
 
 function isLentItems(value: unknown): value is LentItems {
-  return typeof value === 'object' && value !== null && Array.isArray((value as LentItems).items);
+  return typeof value === 'object' && value !== null && (value as LentItems).items instanceof Uint8Array;
 }

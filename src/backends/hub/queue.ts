@@ -75,6 +75,7 @@ import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
 import { TIMED_OUT } from './call.js';
 import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-ring.js';
 import { itemsOfRun } from './put-ring.js';
+import { ownBytes, packItems } from './packed-items.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -91,7 +92,8 @@ export const GetFlag = {
 /** What a lending get answers: the first item is the caller's, the rest are lent to its process under `lending`. */
 export interface LentItems {
   readonly lending: number;
-  readonly items: Uint8Array[];
+  /** The items, `packed-items.ts`. */
+  readonly items: Uint8Array;
 }
 
 /** What `lendWatch` answers. */
@@ -317,7 +319,7 @@ export class QueueObject implements HubObject {
     for (const item of items) lending.items.push(item);
     this.#lent.set(call.client, lending);
     this.#lentCount += items.length;
-    const answer: LentItems = { lending: lending.id, items };
+    const answer: LentItems = { lending: lending.id, items: packItems(items) };
     call.reply(answer);
   }
 
@@ -334,7 +336,7 @@ export class QueueObject implements HubObject {
     const more = this.#mode === 'open' && this.#maxsize === 0 && this.#getters.size === 0 && this.#lentCount === own && lending?.recalled !== true && this.#items.length > 0;
     if (!more) {
       if (lending !== undefined && lending.items.length === 0) this.#endLending(call.client, lending);
-      const none: LentItems = { lending: lending?.id ?? 0, items: [] };
+      const none: LentItems = { lending: lending?.id ?? 0, items: packItems([]) };
       return call.reply(none);
     }
     if (lending === undefined) {
@@ -352,7 +354,7 @@ export class QueueObject implements HubObject {
       lending.items.push(item);
     }
     this.#lentCount += items.length;
-    const answer: LentItems = { lending: lending.id, items };
+    const answer: LentItems = { lending: lending.id, items: packItems(items) };
     call.reply(answer);
   }
 
@@ -514,7 +516,7 @@ export class QueueObject implements HubObject {
    * nothing it never received.
    */
   #handOver(getter: HubCall, item: Uint8Array): void {
-    getter.replyAcked(item, () => this.#giveBack(item));
+    getter.replyAcked(ownBytes(item), () => this.#giveBack(item));
   }
 
   /** An item handed to a process that died before receiving it: first in line again. */
