@@ -18,8 +18,10 @@
  * | 8             | doorbell  | Int32       | link (1), claimer (1 → 0)  | both     | 1: the link waits to hear that few items are left |
  * | 12            | lowWater  | Int32       | link                       | claimers | ring the doorbell when a claim leaves this many or fewer |
  * | 16            | asking    | Int32       | link                       | claimers | 1: the link asked the hub for more; a getter that found the ring empty waits for the answer here instead of asking the hub itself (which would recall the ring) |
- * | 24            | starts    | Int32[SLOTS]| link                       | claimers | item n's first data byte, in slot `n % SLOTS` |
- * | 24 + 4·SLOTS  | lengths   | Int32[SLOTS]| link                       | claimers | item n's length |
+ * | 20            | slots     | Int32       | link, at creation          | claimers | SLOTS, a power of two: at most this many unclaimed items |
+ * | 24            | dataBytes | Int32       | link, at creation          | claimers | the data area's size |
+ * | 32            | starts    | Int32[SLOTS]| link                       | claimers | item n's first data byte, in slot `n % SLOTS` |
+ * | 32 + 4·SLOTS  | lengths   | Int32[SLOTS]| link                       | claimers | item n's length |
  * | then          | data      | bytes       | link                       | claimers | items' bytes, circular; an item never wraps |
  *
  * The cursor's states and transitions:
@@ -41,23 +43,41 @@
  */
 
 /** Int32 word indexes of the header (the cursor is BigInt64 index 0, over words 0 and 1). */
-export const Word = { Doorbell: 2, LowWater: 3, Asking: 4 } as const;
-const HEADER_BYTES = 24;
-/** Item slots of a ring (a power of two): at most this many unclaimed items. */
-const SLOTS = 8192;
-const SLOT_MASK = SLOTS - 1;
-/** Data bytes of a ring. */
-const DATA_BYTES = 1 << 19;
+export const Word = { Doorbell: 2, LowWater: 3, Asking: 4, Slots: 5, DataBytes: 6 } as const;
+const HEADER_BYTES = 32;
 
-/** The most items, and bytes, one lending answer carries: a fresh ring always holds them. */
-export const LEND_MAX_ITEMS = SLOTS / 2;
-export const LEND_MAX_BYTES = DATA_BYTES / 2;
+/**
+ * A ring's size: its item slots (a power of two) and data bytes. A process
+ * is lent no more than its ring holds, so a ring starts small (a consumer
+ * that takes one item from each of many queues holds little) and the link
+ * makes a larger one when a lending fills it (`queue-lending.ts`).
+ */
+export interface RingSize {
+  readonly slots: number;
+  readonly dataBytes: number;
+}
+
+export const SMALLEST_RING: RingSize = { slots: 64, dataBytes: 8 << 10 };
+export const LARGEST_RING: RingSize = { slots: 8192, dataBytes: 1 << 19 };
+
+/** The most items, and bytes, one lending answer carries: the largest ring, empty, holds it twice. */
+export const LEND_MAX_ITEMS = LARGEST_RING.slots / 2;
+export const LEND_MAX_BYTES = LARGEST_RING.dataBytes / 2;
+
+/** The smallest ring, from `at least` up by powers of 4, that holds `items` items of `bytes` bytes twice over. */
+export function ringSizeFor(items: number, bytes: number, atLeast: RingSize): RingSize {
+  let { slots, dataBytes } = atLeast;
+  while (slots < LARGEST_RING.slots && slots < 2 * items) slots *= 4;
+  while (dataBytes < LARGEST_RING.dataBytes && dataBytes < 2 * bytes) dataBytes *= 4;
+  return { slots: Math.min(slots, LARGEST_RING.slots), dataBytes: Math.min(dataBytes, LARGEST_RING.dataBytes) };
+}
 
 const LOW32 = 0xffffffffn;
 
 /** A ring as every thread sees it: views over the one buffer. */
 export interface LentRing {
   readonly buffer: SharedArrayBuffer;
+  readonly slotMask: number;
   readonly cursor: BigInt64Array;
   readonly words: Int32Array;
   readonly starts: Int32Array;
@@ -66,14 +86,25 @@ export interface LentRing {
 }
 
 export function lentRingOf(buffer: SharedArrayBuffer): LentRing {
+  const words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+  const slots = words[Word.Slots];
   return {
     buffer,
+    slotMask: slots - 1,
     cursor: new BigInt64Array(buffer, 0, 1),
-    words: new Int32Array(buffer, 0, HEADER_BYTES / 4),
-    starts: new Int32Array(buffer, HEADER_BYTES, SLOTS),
-    lengths: new Int32Array(buffer, HEADER_BYTES + SLOTS * 4, SLOTS),
-    data: new Uint8Array(buffer, HEADER_BYTES + SLOTS * 8, DATA_BYTES),
+    words,
+    starts: new Int32Array(buffer, HEADER_BYTES, slots),
+    lengths: new Int32Array(buffer, HEADER_BYTES + slots * 4, slots),
+    data: new Uint8Array(buffer, HEADER_BYTES + slots * 8, words[Word.DataBytes]),
   };
+}
+
+function newRing(size: RingSize): LentRing {
+  const buffer = new SharedArrayBuffer(HEADER_BYTES + size.slots * 8 + size.dataBytes);
+  const words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+  words[Word.Slots] = size.slots;
+  words[Word.DataBytes] = size.dataBytes;
+  return lentRingOf(buffer);
 }
 
 const nextOf = (cursor: bigint): number => Number(cursor & LOW32);
@@ -89,7 +120,7 @@ export function claimLent(ring: LentRing): Uint8Array | undefined {
     const next = nextOf(cursor);
     const left = unclaimed(next, endOf(cursor));
     if (left <= 0) return undefined;
-    const slot = next & SLOT_MASK;
+    const slot = next & ring.slotMask;
     const start = ring.starts[slot];
     const item = ring.data.slice(start, start + ring.lengths[slot]);
     // next + 1, the carry out of the low half dropped: end is untouched.
@@ -120,11 +151,17 @@ export async function awaitLent(ring: LentRing, ms: number): Promise<void> {
 
 /** The link's hold on a ring: the only writer. */
 export class LentRingWriter {
-  readonly ring = lentRingOf(new SharedArrayBuffer(HEADER_BYTES + SLOTS * 8 + DATA_BYTES));
+  readonly ring: LentRing;
+  readonly size: RingSize;
   /** The end counter (only the link moves it) and where the next item's bytes go. */
   #end = 0;
   #dataAt = 0;
   #revoked = false;
+
+  constructor(size: RingSize) {
+    this.size = size;
+    this.ring = newRing(size);
+  }
 
   get revoked(): boolean {
     return this.#revoked;
@@ -138,11 +175,12 @@ export class LentRingWriter {
   /** What the ring can take now: slots, and bytes that a greedy append is sure to place. */
   room(): { items: number; bytes: number } {
     const next = this.claimed();
-    const items = SLOTS - unclaimed(next, this.#end);
-    if (unclaimed(next, this.#end) === 0) return { items, bytes: DATA_BYTES };
-    const oldest = this.ring.starts[next & SLOT_MASK];
-    // In use: [oldest, dataAt), or wrapped: [oldest, DATA_BYTES) + [0, dataAt).
-    if (this.#dataAt > oldest) return { items, bytes: Math.max(DATA_BYTES - this.#dataAt, oldest) };
+    const { slots, dataBytes } = this.size;
+    const items = slots - unclaimed(next, this.#end);
+    if (unclaimed(next, this.#end) === 0) return { items, bytes: dataBytes };
+    const oldest = this.ring.starts[next & this.ring.slotMask];
+    // In use: [oldest, dataAt), or wrapped: [oldest, dataBytes) + [0, dataAt).
+    if (this.#dataAt > oldest) return { items, bytes: Math.max(dataBytes - this.#dataAt, oldest) };
     return { items, bytes: oldest - this.#dataAt };
   }
 
@@ -152,8 +190,8 @@ export class LentRingWriter {
     if (unclaimed(this.claimed(), this.#end) === 0) this.#dataAt = 0;
     let end = this.#end;
     for (const item of items) {
-      if (this.#dataAt + item.length > DATA_BYTES) this.#dataAt = 0;
-      const slot = end & SLOT_MASK;
+      if (this.#dataAt + item.length > this.size.dataBytes) this.#dataAt = 0;
+      const slot = end & this.ring.slotMask;
       this.ring.starts[slot] = this.#dataAt;
       this.ring.lengths[slot] = item.length;
       this.ring.data.set(item, this.#dataAt);

@@ -38,7 +38,7 @@
  * tree can see it twice.
  */
 import type { Answer, Request } from './protocol.js';
-import { LEND_MAX_ITEMS, LentRingWriter } from './lent-ring.js';
+import { LARGEST_RING, LentRingWriter, ringSizeFor, SMALLEST_RING, type RingSize } from './lent-ring.js';
 import { WatchAnswer, type LentItems } from './queue.js';
 import { unpackItems } from './packed-items.js';
 
@@ -57,10 +57,12 @@ interface Held {
   pending: number;
   reported: number;
   asking: boolean;
+  /** The least size of this queue's next ring: grows when a lending fills one. */
+  grow: RingSize;
 }
 
 /** What a link's own call is for. */
-type OwnCall = { readonly kind: 'watch' | 'more'; readonly id: number; readonly lending: number };
+type OwnCall = { readonly kind: 'watch' | 'more'; readonly id: number; readonly lending: number; readonly room?: { items: number; bytes: number } };
 
 export class QueueLending {
   readonly #send: (request: Request) => void;
@@ -94,9 +96,10 @@ export class QueueLending {
     if (!('ok' in answer) || !isLentItems(answer.ok)) return answer;
     const lending = answer.ok.lending;
     const items = unpackItems(answer.ok.items);
-    const held = this.#heldFor(id);
+    const rest = items.slice(1);
+    const held = this.#heldFor(id, rest);
     held.pending++;
-    this.#take(id, held, lending, items.slice(1));
+    this.#take(id, held, lending, rest);
     // The first item is the getter's at once: say so soon, so that another process's get need not recall it.
     this.#reportSoon();
     const ok: LentAnswer = { item: items[0].slice(), ring: held.ring.ring.buffer };
@@ -117,7 +120,13 @@ export class QueueLending {
       // Items lent to a ring revoked meanwhile were given back with it (the hub counts them in the lending it ended).
       // None lent: the consumer's next get, when the ring is spent, asks the hub itself (no doorbell, or it would ring per claim).
       const items = isLentItems(answer.ok) ? unpackItems(answer.ok.items) : [];
-      if (items.length > 0 && !held.ring.revoked) this.#take(call.id, held, (answer.ok as LentItems).lending, items);
+      if (items.length === 0 || held.ring.revoked) return;
+      this.#take(call.id, held, (answer.ok as LentItems).lending, items);
+      if (held.ring.size !== LARGEST_RING && cramped(items, call.room!)) {
+        // The hub had more than the ring could take: give this ring back; the next get starts a larger one.
+        held.grow = ringSizeFor(held.ring.size.slots * 2, held.ring.size.dataBytes * 2, held.ring.size);
+        this.#giveBack(call.id, held);
+      }
       return;
     }
     if (held.lending !== call.lending) return; // a watch of an earlier lending
@@ -152,14 +161,22 @@ export class QueueLending {
     });
   }
 
-  /** The held state of queue `id`, with a live ring (a revoked one is replaced: its cursor must never come back). */
-  #heldFor(id: number): Held {
-    let held = this.#held.get(id);
-    if (held === undefined || held.ring.revoked) {
-      held = { lending: 0, ring: new LentRingWriter(), pending: 0, reported: 0, asking: false };
-      this.#held.set(id, held);
-    }
-    return held;
+  /**
+   * The held state of queue `id`, with a live ring that takes `items` (a
+   * revoked ring is replaced: its cursor must never come back; so is one too
+   * small — it is empty then, since the hub lends anew only once nothing is lent out).
+   */
+  #heldFor(id: number, items: readonly Uint8Array[]): Held {
+    const held = this.#held.get(id);
+    let bytes = 0;
+    for (const item of items) bytes += item.length;
+    const room = held?.ring.revoked === false ? held.ring.room() : undefined;
+    if (held !== undefined && room !== undefined && room.items >= items.length && room.bytes >= bytes) return held;
+    const size = ringSizeFor(items.length, bytes, held?.grow ?? SMALLEST_RING);
+    held?.ring.revoke();
+    const fresh: Held = { lending: held?.lending ?? 0, ring: new LentRingWriter(size), pending: held?.pending ?? 0, reported: 0, asking: false, grow: size };
+    this.#held.set(id, fresh);
+    return fresh;
   }
 
   /** Items the hub lent under `lending`: into the ring; a new lending gets a watch, and the doorbell is armed. */
@@ -171,8 +188,8 @@ export class QueueLending {
       this.#calls.set(seq, { kind: 'watch', id, lending });
       this.#send({ t: 'call', thread: LINK_THREAD, seq, id, op: 'lendWatch', args: [lending] });
     }
-    // Ask for more as soon as a full lending fits, while the rest are taken: a round trip on a loaded machine lasts milliseconds.
-    if (items.length > 0) this.#armDoorbell(id, held, LEND_MAX_ITEMS);
+    // Ask for more once half the ring is free, while the rest are taken: a round trip on a loaded machine lasts milliseconds.
+    if (items.length > 0) this.#armDoorbell(id, held, held.ring.size.slots >> 1);
   }
 
   #armDoorbell(id: number, held: Held, low: number): void {
@@ -190,7 +207,7 @@ export class QueueLending {
     const n = this.#claimsToReport(held);
     const room = held.ring.room();
     const seq = ++this.#seq;
-    this.#calls.set(seq, { kind: 'more', id, lending });
+    this.#calls.set(seq, { kind: 'more', id, lending, room });
     this.#send({ t: 'call', thread: LINK_THREAD, seq, id, op: 'lendMore', args: [lending, n, room.items, room.bytes] });
   }
 
@@ -206,6 +223,13 @@ export class QueueLending {
   #giveBackAll(): void {
     for (const [id, held] of this.#held) if (held.lending !== 0) this.#giveBack(id, held);
   }
+}
+
+/** A lendMore answer that filled what the ring had room for: the hub likely had more. */
+function cramped(items: readonly Uint8Array[], room: { items: number; bytes: number }): boolean {
+  let bytes = 0;
+  for (const item of items) bytes += item.length;
+  return items.length >= room.items || 2 * bytes >= room.bytes;
 }
 
 function isLentItems(value: unknown): value is LentItems {
