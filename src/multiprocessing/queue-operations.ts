@@ -15,7 +15,7 @@ import { TIMED_OUT } from '../backends/hub/call.js';
 import { GetFlag, type QueueStat } from '../backends/hub/queue.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
 import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
-import { putThroughRing } from './ring-puts.js';
+import { putThroughRing, taskDoneThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
@@ -29,6 +29,8 @@ export interface QueueRef extends LentHolder {
   closed: boolean;
   /** This wrapper saw the queue shut down (its own `shutdown()` or a `ShutDown` answer). */
   shutDown: boolean;
+  /** Items this wrapper got and has not marked done (`JoinableQueue.taskDone`, sent one-way while there are some). */
+  owed: number;
   /**
    * The wrapper, so that whatever holds the ref (an async iterator the
    * caller keeps, when it dropped the queue itself) keeps the wrapper — and
@@ -38,7 +40,7 @@ export interface QueueRef extends LentHolder {
 }
 
 export function newRef(id: number, maxsize: number): QueueRef {
-  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined };
+  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0 };
 }
 
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
@@ -61,6 +63,22 @@ function sendPut(ref: QueueRef, bytes: Uint8Array): void {
   if (!putThroughRing(ref.id, bytes)) hubSend(ref.id, 'send', [bytes]);
   // The depth is the hub's to know: -1, not known here.
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
+}
+
+/**
+ * `JoinableQueue.taskDone`. For an item this wrapper got and has not marked
+ * done, one-way (through the put ring in a child): that task is unfinished
+ * in the hub until this arrives, so `join()` anywhere cannot return before
+ * it, and it cannot be one too many. Otherwise a round trip, so that one
+ * too many throws `ERR_TASK_DONE_TOO_MANY` here.
+ */
+export function taskDoneRemote(ref: QueueRef): void {
+  if (ref.owed === 0) {
+    hubCallSync(ref.id, 'taskDone');
+    return;
+  }
+  ref.owed--;
+  if (!taskDoneThroughRing(ref.id)) hubSend(ref.id, 'taskDone');
 }
 
 export function putRemoteNowait(ref: QueueRef, item: unknown): void {
@@ -165,5 +183,6 @@ function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
 function settleGet(answer: unknown, ref: QueueRef): unknown {
   if (answer === TIMED_OUT) throw new Empty();
   if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
+  ref.owed++;
   return decodeHubValue(itemOfAnswer(ref, answer as Uint8Array | LentAnswer));
 }

@@ -19,7 +19,17 @@ const linkAlive = (): boolean => !linkLost();
 
 /** Puts `bytes` on queue `id` through the ring; false if this put must be sent as a message. */
 export function putThroughRing(id: number, bytes: Uint8Array): boolean {
-  if (!inChild || bytes.length > RING_ITEM_MAX || (bytes.length > 0 && bytes[0] === WITH_HANDLES)) return false;
+  if (bytes.length > RING_ITEM_MAX || (bytes.length > 0 && bytes[0] === WITH_HANDLES)) return false;
+  return writeThroughRing(id, bytes);
+}
+
+/** A one-way `taskDone` on queue `id` through the ring; false if it must be sent as a message. */
+export function taskDoneThroughRing(id: number): boolean {
+  return writeThroughRing(id, undefined);
+}
+
+function writeThroughRing(id: number, bytes: Uint8Array | undefined): boolean {
+  if (!inChild) return false;
   if (ring === undefined) {
     if (!linkReady()) return false;
     ring = newPutRing();

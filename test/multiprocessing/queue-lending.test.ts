@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { Process } from '../../src/runner/process.js';
 import { activeChildren } from '../../src/runner/current-process.js';
 import { Event } from '../../src/multiprocessing/event.js';
+import { JoinableQueue } from '../../src/multiprocessing/joinable-queue.js';
 import { Queue } from '../../src/multiprocessing/queue.js';
 import * as targets from '../fixtures/mp-lending-targets.js';
 
@@ -120,4 +121,23 @@ test("a consumer's exit gives back what it was lent and did not take, before its
   assert.deepEqual(await report.get(WAIT), [0, 1, 2]);
   assert.equal(queue.qsize(), count - 3);
   for (let i = 3; i < count; i++) assert.equal(queue.getNowait(), i);
+});
+
+test("JoinableQueue: a consumer's taskDone for items it got is one-way, and join() returns only once every one has arrived", T, async () => {
+  const count = 100;
+  const queue = new JoinableQueue<number>();
+  for (let i = 0; i < count; i++) queue.putSync(i);
+  const report = new Queue<string>();
+  const finish = new Event();
+  const consumer = startProcess(targets.takeThenFinish, [queue, count, report, finish]);
+  assert.equal(await report.get(WAIT), 'got');
+  // Every item was taken, none marked done.
+  assert.equal(queue.qsize(), 0);
+  assert.equal(await queue.join({ timeout: 0 }), false);
+  assert.equal(queue.statistics().unfinished, count);
+  finish.set();
+  assert.equal(await report.get(WAIT), 'ERR_TASK_DONE_TOO_MANY');
+  assert.equal(await queue.join(WAIT), true);
+  assert.equal(queue.statistics().unfinished, 0);
+  await joinAll([consumer]);
 });

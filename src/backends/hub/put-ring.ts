@@ -17,7 +17,7 @@
  * | data           | bytes | thread     | link    | `RING_BYTES` bytes of records, circular         |
  *
  * A record: `[queue id, epoch, length]` (Int32 each), then the item's bytes,
- * padded to 4. A record never wraps: one that would is preceded by a `PAD`
+ * padded to 4; length `TASK_DONE` (no bytes) is a JoinableQueue `taskDone`. A record never wraps: one that would is preceded by a `PAD`
  * record (queue id `PAD`) filling the rest of the ring.
  *
  * Order. Records are drained in order; everything a thread sent *before* a
@@ -41,6 +41,8 @@ const MASK = RING_BYTES - 1;
 export const RECORD_HEADER = 12;
 /** The queue id of a record that only fills the ring's end. */
 export const PAD = -1;
+/** The length of a record that is a `taskDone`, not an item. */
+export const TASK_DONE = -1;
 /** The largest item that goes through the ring; bigger ones are sent as messages. */
 export const RING_ITEM_MAX = RING_BYTES >> 3;
 
@@ -62,12 +64,12 @@ export function newPutRing(): PutRing {
 }
 
 /**
- * Writes one record; waits (blocking the thread) while the ring is full.
+ * Writes one record (`item` undefined: a `taskDone`); waits (blocking the thread) while the ring is full.
  * `stillThere()` is asked each time a wait runs long: false (the link is
  * gone) makes the put throw what `gone()` makes. Thread only.
  */
-export function writeRecord(ring: PutRing, id: number, epoch: number, item: Uint8Array, stillThere: () => boolean, gone: () => Error): void {
-  const need = RECORD_HEADER + pad4(item.length);
+export function writeRecord(ring: PutRing, id: number, epoch: number, item: Uint8Array | undefined, stillThere: () => boolean, gone: () => Error): void {
+  const need = RECORD_HEADER + pad4(item?.length ?? 0);
   let write = Atomics.load(ring.words, Word.Write);
   const at = write & MASK;
   const fill = at + need > RING_BYTES ? RING_BYTES - at : 0;
@@ -81,8 +83,8 @@ export function writeRecord(ring: PutRing, id: number, epoch: number, item: Uint
   const word = start >> 2;
   ring.ints[word] = id;
   ring.ints[word + 1] = epoch;
-  ring.ints[word + 2] = item.length;
-  ring.data.set(item, start + RECORD_HEADER);
+  ring.ints[word + 2] = item?.length ?? TASK_DONE;
+  if (item !== undefined) ring.data.set(item, start + RECORD_HEADER);
   Atomics.store(ring.words, Word.Write, (write + need) | 0);
   // The link sleeps only after seeing the ring empty: wake it if it said so.
   if (Atomics.load(ring.words, Word.Asleep) === 1 && Atomics.exchange(ring.words, Word.Asleep, 0) === 1) Atomics.notify(ring.words, Word.Write);
@@ -126,7 +128,7 @@ export function drainRing(ring: PutRing, thread: number, handled: number, emit: 
     const at = read & MASK;
     const word = at >> 2;
     const id = ring.ints[word];
-    const size = RECORD_HEADER + pad4(ring.ints[word + 2]);
+    const size = RECORD_HEADER + pad4(Math.max(0, ring.ints[word + 2]));
     if (id === PAD) {
       flush();
       read = (read + size) | 0;
@@ -153,12 +155,20 @@ export function drainRing(ring: PutRing, thread: number, handled: number, emit: 
   return held;
 }
 
-/** The items of a run's records (for the hub), as views into it: they travel on packed or copied (`packed-items.ts`). */
-export function itemsOfRun(records: Uint8Array): Uint8Array[] {
+/**
+ * The items of a run's records (for the hub), as views into it: they travel
+ * on packed or copied (`packed-items.ts`); undefined for a `taskDone`.
+ */
+export function itemsOfRun(records: Uint8Array): (Uint8Array | undefined)[] {
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  const items: Uint8Array[] = [];
+  const items: (Uint8Array | undefined)[] = [];
   for (let at = 0; at + RECORD_HEADER <= records.length; ) {
     const length = view.getInt32(at + 8, true);
+    if (length === TASK_DONE) {
+      items.push(undefined);
+      at += RECORD_HEADER;
+      continue;
+    }
     if (length < 0 || at + RECORD_HEADER + length > records.length) throw new RangeError('queue: a malformed run of puts');
     items.push(records.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length));
     at += RECORD_HEADER + pad4(length);

@@ -83,6 +83,8 @@ export class QueueLending {
   beforeRequest(request: Request): void {
     if (request.t === 'flush') this.#giveBackAll();
     else this.reportClaims();
+    // A thread that ended gets no answers: forget its gets.
+    if (request.t === 'thread-ended') for (const key of this.#gets.keys()) if (key.startsWith(`${request.thread}:`)) this.#gets.delete(key);
     if (request.t === 'call' && request.op === 'get') this.#gets.set(`${request.thread}:${request.seq}`, request.id);
   }
 

@@ -5,7 +5,8 @@
  *
  * Guarantees: FIFO delivery of each item exactly once to a caller that is
  * still waiting for it (an item answered to a process that dies before its
- * link has the answer is given back, to the head of the queue); getters and putters that wait are served in the
+ * link has the answer is given back, to the head of the queue, and so are
+ * items lent to it that its link had not reported taken); getters and putters that wait are served in the
  * order they started waiting; an abandoned call (timeout, abort, its
  * process or thread gone) leaves no trace — an abandoned get took nothing,
  * an abandoned put added nothing. Items outlive the process that put them,
@@ -56,14 +57,14 @@
  * |------------|-------------------------|----------------------------------------------------------|
  * | `put`      | [item: Uint8Array]      | undefined; waits while full; raise ShutDown              |
  * | `send`     | [item: Uint8Array]      | (one-way put of an unbounded queue) dropped after shutdown |
- * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s drained from a thread's put ring (`put-ring.ts`) |
+ * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s, and one-way `taskDone`s, drained from a thread's put ring (`put-ring.ts`) |
  * | `get`      | [flags?: GetFlag]       | the item's bytes, or (`Lend`, a child) `{ lending, items }`: the first for the caller, the rest lent; waits while empty (`Nowait`: TIMED_OUT); raise ShutDown once drained |
  * | `lendWatch`| [lending]               | (the link's) `'recall'` when the hub wants the lent items back, `'done'` once none is left |
  * | `lendMore` | [lending, n, items, bytes] | (the link's) n more were claimed; `{ lending, items }`: more lent, as many as nobody else wants and the link's ring has room for (none: `items` empty) |
  * | `claimed`  | [lending, n]            | (the link's, one-way) n more lent items were taken by the process's threads |
  * | `returned` | [lending, n]            | (the link's, one-way) n more were taken; the batch is revoked, the rest come back to the head |
  * | `stat`     | []                      | `QueueStat` (a snapshot)                                 |
- * | `taskDone` | []                      | undefined; fail ERR_TASK_DONE_TOO_MANY                   |
+ * | `taskDone` | []                      | undefined; fail ERR_TASK_DONE_TOO_MANY (sent one-way, for an item its caller got: counted if any task is unfinished) |
  * | `join`     | []                      | true once unfinished is 0; waits (the core answers TIMED_OUT) |
  * | `shutdown` | [immediate: boolean]    | undefined                                                |
  */
@@ -214,7 +215,10 @@ export class QueueObject implements HubObject {
       case 'send':
         return this.#send(call.args[0] as Uint8Array);
       case 'puts':
-        for (const item of itemsOfRun(call.args[0] as Uint8Array)) this.#send(item);
+        for (const item of itemsOfRun(call.args[0] as Uint8Array)) {
+          if (item === undefined) this.#countDone(1);
+          else this.#send(item);
+        }
         return;
       case 'get':
         return this.#get(call);
