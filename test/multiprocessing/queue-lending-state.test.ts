@@ -88,6 +88,17 @@ describe('lent queue items (hub side)', () => {
     assert.equal(queue.stat().size, 3);
   });
 
+  test("a getter waiting for a recall is served when the link's lendMore reports the last lent items claimed", T, () => {
+    const queue = queueOf(1, 2);
+    const answer = lent(lendingGet(queue, CHILD));
+    invoke(queue, 'send', ROOT, [Uint8Array.of(3)]);
+    const waiting = lendingGet(queue, OTHER);
+    assert.equal(waiting.answer, undefined);
+    const more = lent(invoke(queue, 'lendMore', linkOf(CHILD), [answer.lending, 2, 64, 1 << 20]));
+    assert.deepEqual(numbers(more.items), [], 'nothing more is lent while another getter waits');
+    assert.deepEqual(numbers(lent(waiting).items), [3]);
+  });
+
   test('getNowait recalls lent items before it says Empty', T, () => {
     const queue = queueOf(1, 2);
     const answer = lent(lendingGet(queue, CHILD));

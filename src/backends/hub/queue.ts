@@ -339,9 +339,12 @@ export class QueueObject implements HubObject {
     const own = lending?.items.length ?? 0;
     const more = this.#mode === 'open' && this.#maxsize === 0 && this.#getters.size === 0 && this.#lentCount === own && lending?.recalled !== true && this.#items.length > 0;
     if (!more) {
-      if (lending !== undefined && lending.items.length === 0) this.#endLending(call.client, lending);
       const none: LentItems = { lending: lending?.id ?? 0, items: packItems([]) };
-      return call.reply(none);
+      call.reply(none);
+      if (lending === undefined || lending.items.length > 0) return;
+      // The claims it brought were the last lent items: getters waiting for them to be back are served now.
+      this.#endLending(call.client, lending);
+      return this.#serveGetters();
     }
     if (lending === undefined) {
       lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
