@@ -9,8 +9,7 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Process } from '../../src/runner/process.js';
-import { activeChildren } from '../../src/runner/current-process.js';
+import { joinAll, noChildLeft, startProcess } from '../helpers/child-processes.js';
 import { Event } from '../../src/multiprocessing/event.js';
 import { JoinableQueue } from '../../src/multiprocessing/joinable-queue.js';
 import { Queue } from '../../src/multiprocessing/queue.js';
@@ -18,25 +17,7 @@ import * as targets from '../fixtures/mp-lending-targets.js';
 
 const T = { timeout: 180_000 };
 const WAIT = { timeout: 120_000 };
-afterEach(() => {
-  const left = activeChildren();
-  for (const child of left) child.kill();
-  assert.deepEqual(left.map((c) => c.name), [], 'processes left running after the test');
-});
-
-function startProcess<A extends unknown[]>(target: (...args: A) => unknown, args: A): Process<A> {
-  const child = new Process<A>({ target, args });
-  child.start();
-  return child;
-}
-
-async function joinAll(children: Process[]): Promise<void> {
-  for (const child of children) {
-    assert.equal(await child.join(WAIT), true, `${child.name} did not end`);
-    assert.equal(child.error, undefined, `${child.name} threw: ${child.error?.stack}`);
-    assert.equal(child.exitcode, 0, `${child.name} exit code`);
-  }
-}
+afterEach(noChildLeft);
 
 /** Each producer's items, in the order `list` holds them, must be in put order. */
 function assertProducerOrder(list: [number, number][], what: string): void {
