@@ -5,8 +5,12 @@
  * `join()` waits until every task is done, in any process.
  *
  * How it differs from the thread-scope `Queue`'s `taskDone`/`join`: the
- * count lives in the hub, so `taskDone()` is a round trip (it must be, to
- * throw `ERR_TASK_DONE_TOO_MANY` in the caller). From Python's: `join` takes
+ * count lives in the hub. A `taskDone()` for an item this wrapper got is
+ * sent one-way (it cannot be one too many, and `join()` cannot return
+ * before the hub has it); one with no such item is a round trip, so that
+ * one too many throws `ERR_TASK_DONE_TOO_MANY` in the caller. Not checked:
+ * if other callers already marked every task done, a one-way `taskDone`
+ * for an item got earlier is dropped instead of throwing. From Python's: `join` takes
  * a timeout (gh-104448) and an AbortSignal, and a consumer killed between
  * `get` and `taskDone` leaves its task unfinished, as in Python — `join`
  * with a timeout is the way out.
@@ -24,6 +28,7 @@ import { TIMED_OUT } from '../backends/hub/call.js';
 import { kHandle, registerHandleKind, type Handle } from '../codec/handles.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Queue, attachQueue, type QueueHandleData } from './queue.js';
+import { taskDoneRemote } from './queue-operations.js';
 import { hubHandle } from './hub-object.js';
 
 /**
@@ -46,7 +51,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * if called more times than items were put.
    */
   taskDone(): void {
-    hubCallSync(this.ref.id, 'taskDone');
+    taskDoneRemote(this.ref);
   }
 
   /** Waits until every item put has been marked done. Resolves false if `timeout` ms pass first. */

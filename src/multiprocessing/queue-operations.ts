@@ -12,20 +12,25 @@
  */
 import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
-import type { QueueStat } from '../backends/hub/queue.js';
+import { GetFlag, type QueueStat } from '../backends/hub/queue.js';
+import type { LentAnswer } from '../backends/hub/queue-lending.js';
+import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
+import { putThroughRing, taskDoneThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 /** What a wrapper knows about its queue: which one it is, and what this process learnt of it. */
-export interface QueueRef {
+export interface QueueRef extends LentHolder {
   readonly id: number;
   readonly maxsize: number;
   /** `close()` was called on this wrapper: puts (and gets) refused. */
   closed: boolean;
   /** This wrapper saw the queue shut down (its own `shutdown()` or a `ShutDown` answer). */
   shutDown: boolean;
+  /** Items this wrapper got and has not marked done (`JoinableQueue.taskDone`, sent one-way while there are some). */
+  owed: number;
   /**
    * The wrapper, so that whatever holds the ref (an async iterator the
    * caller keeps, when it dropped the queue itself) keeps the wrapper — and
@@ -35,7 +40,7 @@ export interface QueueRef {
 }
 
 export function newRef(id: number, maxsize: number): QueueRef {
-  return { id, maxsize, closed: false, shutDown: false, owner: undefined };
+  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0 };
 }
 
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
@@ -55,9 +60,25 @@ export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOpt
 
 /** A put to an unbounded queue: one-way. */
 function sendPut(ref: QueueRef, bytes: Uint8Array): void {
-  hubSend(ref.id, 'send', [bytes]);
+  if (!putThroughRing(ref.id, bytes)) hubSend(ref.id, 'send', [bytes]);
   // The depth is the hub's to know: -1, not known here.
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
+}
+
+/**
+ * `JoinableQueue.taskDone`. For an item this wrapper got and has not marked
+ * done, one-way (through the put ring in a child): that task is unfinished
+ * in the hub until this arrives, so `join()` anywhere cannot return before
+ * it, and it cannot be one too many. Otherwise a round trip, so that one
+ * too many throws `ERR_TASK_DONE_TOO_MANY` here.
+ */
+export function taskDoneRemote(ref: QueueRef): void {
+  if (ref.owed === 0) {
+    hubCallSync(ref.id, 'taskDone');
+    return;
+  }
+  ref.owed--;
+  if (!taskDoneThroughRing(ref.id)) hubSend(ref.id, 'taskDone');
 }
 
 export function putRemoteNowait(ref: QueueRef, item: unknown): void {
@@ -68,13 +89,30 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
   checkOpen(ref);
-  return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [], { timeout, signal })), ref);
+  const lent = timeout === 0 ? takeLent(ref, false) : await takeLentAsync(ref);
+  if (lent !== undefined) return settleGet(lent, ref);
+  return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [getFlags(timeout)], { timeout: hubTimeout(timeout), signal })), ref);
 }
 
 export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefined): unknown {
   const { timeout } = checkSyncWaitOptions(options);
   checkOpen(ref);
-  return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [], timeout)), ref);
+  const lent = takeLent(ref, timeout !== 0);
+  if (lent !== undefined) return settleGet(lent, ref);
+  return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [getFlags(timeout)], hubTimeout(timeout))), ref);
+}
+
+/**
+ * A get may be lent a batch (the hub lends only to a child's link); a
+ * `timeout: 0` get is answered by the queue itself (`Nowait`), not the hub's
+ * core, so that items lent elsewhere are recalled before it says Empty.
+ */
+function getFlags(timeout: number | undefined): number {
+  return timeout === 0 ? GetFlag.Lend | GetFlag.Nowait : GetFlag.Lend;
+}
+
+function hubTimeout(timeout: number | undefined): number | undefined {
+  return timeout === 0 ? undefined : timeout;
 }
 
 export function getRemoteNowait(ref: QueueRef): unknown {
@@ -145,5 +183,6 @@ function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
 function settleGet(answer: unknown, ref: QueueRef): unknown {
   if (answer === TIMED_OUT) throw new Empty();
   if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
-  return decodeHubValue(answer as Uint8Array);
+  ref.owed++;
+  return decodeHubValue(itemOfAnswer(ref, answer as Uint8Array | LentAnswer));
 }

@@ -5,10 +5,17 @@
  * `close()`.
  *
  * How it differs from the thread-scope queue: the items live in the hub
- * (the tree's broker thread, `backends/hub/queue.ts`), not in shared memory,
- * and every call is a message to it — a get is a round trip, so a queue
- * between processes moves tens of thousands of items a second, not millions.
- * A put on an unbounded queue is one-way (no round trip).
+ * (the tree's broker thread, `backends/hub/queue.ts`), not in shared memory.
+ * A child's puts to an unbounded queue gather in shared memory and reach the
+ * hub in batches (Python's feeder thread, done by the process's link); a
+ * child's get is answered with a batch *lent* to its process, whose threads
+ * take the next items from shared memory, and the link asks for more before
+ * they run out — so a stream between processes costs a message per batch,
+ * not per item. Lent items stay in the queue until taken: `qsize()` counts
+ * them, another process's get makes the lender give back what it has not
+ * taken (a consumer that stops getting strands nothing), and a process that
+ * exits or dies gives them back, in order. A put to a bounded queue, and a
+ * get in the root process, are a round trip each.
  *
  * How it differs from Python's `multiprocessing.Queue`, for the better:
  * - `put` serialises in the caller: an item that cannot cross throws
@@ -22,6 +29,9 @@
  *   of Python's docs cannot happen);
  * - a get waiting in a process that is killed takes nothing: the item goes
  *   to the next getter; a get that times out or is aborted takes nothing;
+ *   items lent to a killed process and not taken go back to the head of the
+ *   queue, in order (one taken in the last instant before a SIGKILL, before
+ *   its link told the hub, comes back too: see `backends/hub/queue-lending.ts`);
  * - `shutdown()` (Python 3.13's `queue.Queue.shutdown`), and `for await`.
  *
  * Not guaranteed: items from different producers interleave in any order
@@ -165,7 +175,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return getRemoteNowait(this.ref) as T;
   }
 
-  /** Items in the queue now (one round trip to the hub). */
+  /** Items in the queue now, lent ones not yet taken included (one round trip to the hub). */
   qsize(): number {
     return statRemote(this.ref).size;
   }

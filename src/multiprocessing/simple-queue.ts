@@ -1,8 +1,9 @@
 /**
  * `SimpleQueue`: an unbounded FIFO queue shared by the processes of the tree,
  * with no task accounting and no shutdown — Python's
- * `multiprocessing.SimpleQueue`. `put` never waits: it is one message to the
- * hub, with no answer to wait for; `get` is a round trip.
+ * `multiprocessing.SimpleQueue`. `put` never waits: nothing answers it (a
+ * child's puts reach the hub in batches); a child's `get` is lent a batch
+ * that its threads then take from shared memory (see `Queue`).
  *
  * How it differs from the thread-scope `SimpleQueue`: items live in the hub
  * (`backends/hub/queue.ts`), and every call is a message to it. From

@@ -69,8 +69,12 @@ class ThreadClient {
   }
 
   #post(request: Request): void {
+    if (request.t !== 'register') this.posts++;
     this.#requests.postMessage(request);
   }
+
+  /** Requests posted to the link (its `register` aside): the epoch of this thread's put-ring records (`put-ring.ts`). */
+  posts = 0;
 
   /** Posts a request, after this thread's reference operations still batched (so they stay in order with its calls). */
   post(request: Request): void {
@@ -292,6 +296,16 @@ export function hubGrantCell(id: number, reentrant: boolean): SharedArrayBuffer 
   const seq = self.nextSeq();
   self.post({ t: 'grant-cell', thread: self.token, seq, id, reentrant });
   return settle(self.waitFor(seq)) as SharedArrayBuffer;
+}
+
+/** How many requests this thread has posted to its link (`put-ring.ts`); 0 before its first. */
+export function hubPostCount(): number {
+  return client?.posts ?? 0;
+}
+
+/** Hands this thread's ring of one-way puts to its process's link (a child's: the root has none). */
+export function hubAttachPutRing(ring: SharedArrayBuffer): void {
+  threadClient().post({ t: 'put-ring', thread: client!.token, ring });
 }
 
 /** Tells the hub this thread ended, if it ever used the hub: what it held is released. */

@@ -36,6 +36,8 @@ import { LinkState } from './link-state.js';
 import { LocalThreads } from './local-threads.js';
 import type { Answer, HubAddress, Notice, Request } from './protocol.js';
 import { Outbox } from './outbox.js';
+import { LINK_THREAD, QueueLending } from './queue-lending.js';
+import { LinkPutRings } from './link-put-rings.js';
 
 export interface LinkSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
@@ -69,6 +71,14 @@ class Link {
   #refused = false;
   #lost = false;
   #attempts = 0;
+  /** Queue items lent to this process (`queue-lending.ts`). */
+  readonly #lending = new QueueLending((request) => this.#outbox.add(request));
+  /** The threads' rings of one-way puts (`link-put-rings.ts`). */
+  readonly #putRings = new LinkPutRings((request) => {
+    // A put drained here may tell of items taken (a consumer's report): the hub hears of the claims first.
+    this.#lending.reportClaims();
+    this.#outbox.add(request);
+  });
 
   constructor(seed: LinkSeed) {
     this.#seed = seed;
@@ -119,14 +129,24 @@ class Link {
       case 'revoke':
         return this.#grants?.notice(message);
       case 'answer':
+        if (message.thread === LINK_THREAD) return this.#lending.fromHub(message);
         this.#unanswered.get(message.thread)?.delete(message.seq);
         // What the hub handed over is ours now; until it hears so, it would take it back if we died.
         if ('ok' in message && message.ack === true) this.#outbox.add({ t: 'ack', thread: message.thread, seq: message.seq });
-        this.#threads?.deliver(message.thread, message);
+        this.#threads?.deliver(message.thread, this.#lending.toThread(message));
     }
   }
 
   #fromThread(request: Exclude<Request, { t: 'register' }>): void {
+    if (!this.#lost) {
+      this.#putRings.before();
+      this.#lending.beforeRequest(request);
+    }
+    this.#forward(request);
+    this.#putRings.after(request);
+  }
+
+  #forward(request: Exclude<Request, { t: 'register' }>): void {
     const threads = this.#threads!;
     switch (request.t) {
       case 'address':
@@ -135,6 +155,8 @@ class Link {
         return this.#flush(request);
       case 'grant-cell':
         return threads.deliver(request.thread, this.#answer(request, this.#grants!.cellBuffer(request.id, request.reentrant)));
+      case 'put-ring':
+        return;
       case 'create':
       case 'call':
       case 'census':

@@ -22,6 +22,7 @@
  * | `flush`        | `ok` once all earlier messages are written (handled by the link) | process exit |
  * | `address`      | `ok: { path, token }` (handled by the link or the root's hub) | for a child about to start |
  * | `grant-cell`   | `ok: SharedArrayBuffer` (handled by the link or the root's hub) | the process's cell of a Lock/RLock (`grants.ts`) |
+ * | `put-ring`     | none (handled by the link)               | the thread's ring of one-way queue puts (`put-ring.ts`) |
  *
  * On the socket, the first frame of a connection is `Hello` (the tree's
  * token); the hub answers `welcome`, or `refused` (a wrong token, a bad
@@ -59,7 +60,8 @@ export type Request =
   | { readonly t: 'census'; readonly thread: number; readonly seq: number; readonly collect?: boolean }
   | { readonly t: 'flush'; readonly thread: number; readonly seq: number }
   | { readonly t: 'address'; readonly thread: number; readonly seq: number }
-  | { readonly t: 'grant-cell'; readonly thread: number; readonly seq: number; readonly id: number; readonly reentrant: boolean };
+  | { readonly t: 'grant-cell'; readonly thread: number; readonly seq: number; readonly id: number; readonly reentrant: boolean }
+  | { readonly t: 'put-ring'; readonly thread: number; readonly ring: SharedArrayBuffer };
 
 /** Where the tree's hub listens, and the token it wants: what a child is started with. */
 export interface HubAddress {
@@ -68,7 +70,7 @@ export interface HubAddress {
 }
 
 /** The requests that travel to the hub (the others stay in the link). */
-export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' } | { t: 'grant-cell' }>;
+export type HubRequest = Exclude<Request, { t: 'register' } | { t: 'address' } | { t: 'grant-cell' } | { t: 'put-ring' }>;
 
 /** How a failed call's error crosses back: rebuilt by `client.ts`. */
 export interface WireError {

@@ -5,20 +5,24 @@
  *
  * Guarantees: FIFO delivery of each item exactly once to a caller that is
  * still waiting for it (an item answered to a process that dies before its
- * link has the answer is given back, to the head of the queue); getters and putters that wait are served in the
+ * link has the answer is given back, to the head of the queue, and so are
+ * items lent to it that its link had not reported taken); getters and putters that wait are served in the
  * order they started waiting; an abandoned call (timeout, abort, its
  * process or thread gone) leaves no trace — an abandoned get took nothing,
  * an abandoned put added nothing. Items outlive the process that put them,
  * and a dead getter's items stay queued.
  *
  * Throughput: a get is one round trip (thread → link → hub → link →
- * thread, ~90 µs here: ~11 k items/s from one consumer); puts to an
- * unbounded queue are one-way and batched by the outbox. Handing a consumer
- * items in advance is only safe where the hub can take unclaimed ones back
- * from a live consumer that stops getting (else another getter waits on
- * items a busy process hoards): that needs the link (always responsive) to
- * hold the lent batch, serve its process's gets from it, and answer the
- * hub's recall — a transport feature, not this state machine's.
+ * thread, ~90 µs here), so a child's get is answered with a batch: the
+ * first item for the caller, the rest *lent* to its process, whose threads
+ * then take them from shared memory without a message (`lent-ring.ts`,
+ * the link's side in `queue-lending.ts`). Lent items are still in the
+ * queue (counted by `qsize`, given back if the process dies) until the
+ * link reports them claimed. Lent items are older than every queued one, so
+ * while any are out, a get from anyone — another process, or a thread of
+ * the same one that missed them — *recalls* them first (the link answers
+ * at once, whatever its threads do) and is served from the head once they
+ * are back: FIFO holds, and a consumer that stops getting strands nothing.
  *
  * Items are opaque bytes (`Uint8Array`), encoded by the putter with
  * `queue/item-codec.ts`, so the hub never decodes a user's value.
@@ -35,8 +39,13 @@
  * | putters    | puts waiting for room, with their items, in arrival order            |
  * | joiners    | JoinableQueue `join` calls waiting for `unfinished` to reach 0       |
  *
+ * | lent       | per child process: the items lent to it and not yet claimed, oldest first; its watch (the link's call answered to recall them) |
+ *
  * Invariants, kept by every op before it returns:
- * - getters nonempty ⇒ items empty (an item arriving goes straight to the first getter);
+ * - getters nonempty ⇒ items empty, or items are lent out and recalled (a
+ *   getter is served from the head only once nothing is lent: lent items are older);
+ * - at most one lending per process, and a new one only when nothing is lent
+ *   out anywhere: so the link holds one batch per queue, spent before the next;
  * - putters nonempty ⇒ items.length >= maxsize (room made is filled at once
  *   from putters; an item given back by a dead getter may make it maxsize + 1);
  * - mode !== open ⇒ putters empty; mode === immediate ⇒ items and getters empty;
@@ -48,9 +57,14 @@
  * |------------|-------------------------|----------------------------------------------------------|
  * | `put`      | [item: Uint8Array]      | undefined; waits while full; raise ShutDown              |
  * | `send`     | [item: Uint8Array]      | (one-way put of an unbounded queue) dropped after shutdown |
- * | `get`      | []                      | the item's bytes; waits while empty; raise ShutDown once drained |
+ * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s, and one-way `taskDone`s, drained from a thread's put ring (`put-ring.ts`) |
+ * | `get`      | [flags?: GetFlag]       | the item's bytes, or (`Lend`, a child) `{ lending, items }`: the first for the caller, the rest lent; waits while empty (`Nowait`: TIMED_OUT); raise ShutDown once drained |
+ * | `lendWatch`| [lending]               | (the link's) `'recall'` when the hub wants the lent items back, `'done'` once none is left |
+ * | `lendMore` | [lending, n, items, bytes] | (the link's) n more were claimed; `{ lending, items }`: more lent, as many as nobody else wants and the link's ring has room for (none: `items` empty) |
+ * | `claimed`  | [lending, n]            | (the link's, one-way) n more lent items were taken by the process's threads |
+ * | `returned` | [lending, n]            | (the link's, one-way) n more were taken; the batch is revoked, the rest come back to the head |
  * | `stat`     | []                      | `QueueStat` (a snapshot)                                 |
- * | `taskDone` | []                      | undefined; fail ERR_TASK_DONE_TOO_MANY                   |
+ * | `taskDone` | []                      | undefined; fail ERR_TASK_DONE_TOO_MANY (sent one-way, for an item its caller got: counted if any task is unfinished) |
  * | `join`     | []                      | true once unfinished is 0; waits (the core answers TIMED_OUT) |
  * | `shutdown` | [immediate: boolean]    | undefined                                                |
  */
@@ -59,10 +73,35 @@ import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { WaitQueue } from './waiters.js';
 import { dropTickets } from './stored-values.js';
 import { Cls, Op, traceRemote, tracing } from '../../trace/tracing.js';
+import { TIMED_OUT } from './call.js';
+import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-ring.js';
+import { itemsOfRun } from './put-ring.js';
+import { ownBytes, packItems } from './packed-items.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
 export type QueueMode = 'open' | 'shutdown' | 'immediate';
+
+/** Bits of a `get`'s argument. */
+export const GetFlag = {
+  /** The caller's process has a link that can hold a lent batch (every child's thread sets it; the root's gets are never lent). */
+  Lend: 1,
+  /** `getNowait`: answer TIMED_OUT if nothing is queued or lent (lent items are recalled first: they are in the queue). */
+  Nowait: 2,
+} as const;
+
+/** What a lending get answers: the first item is the caller's, the rest are lent to its process under `lending`. */
+export interface LentItems {
+  readonly lending: number;
+  /** The items, `packed-items.ts`. */
+  readonly items: Uint8Array;
+}
+
+/** What `lendWatch` answers. */
+export const WatchAnswer = { Recall: 'recall', Done: 'done' } as const;
+
+/** The root process's client number: its threads talk to the hub without a link, so nothing is lent to it. */
+const ROOT_CLIENT = 0;
 
 /** What `stat` answers. */
 export interface QueueStat {
@@ -94,6 +133,11 @@ class Fifo<T> {
     else this.#array.unshift(value);
   }
 
+  /** The oldest value, left in place. */
+  peek(): T {
+    return this.#array[this.#head] as T;
+  }
+
   shift(): T {
     const value = this.#array[this.#head] as T;
     this.#array[this.#head++] = undefined;
@@ -117,6 +161,17 @@ interface WaitingPut {
   readonly item: Uint8Array;
 }
 
+/** The items lent to one process, not yet claimed by its threads. */
+interface Lending {
+  /** Names this lending in the link's messages: a late message about an earlier one changes nothing. */
+  readonly id: number;
+  readonly items: Fifo<Uint8Array>;
+  /** The link's `lendWatch` call, answered to recall the items (or `done`). */
+  watch: HubCall | undefined;
+  /** A recall was asked for: the link's `returned` is on its way. */
+  recalled: boolean;
+}
+
 export class QueueObject implements HubObject {
   readonly #maxsize: number;
   readonly #items = new Fifo<Uint8Array>();
@@ -128,6 +183,10 @@ export class QueueObject implements HubObject {
   readonly #getters = new WaitQueue<HubCall>();
   readonly #putters = new WaitQueue<WaitingPut>();
   readonly #joiners = new WaitQueue<HubCall>();
+  /** Lent items by process, and their total (they count in the queue's size). */
+  readonly #lent = new Map<number, Lending>();
+  #lentCount = 0;
+  #nextLending = 1;
 
   /** Its id in the hub, and the depth last traced (the hub records a process-scope queue's depth: only it knows it). */
   #id = 0;
@@ -155,8 +214,22 @@ export class QueueObject implements HubObject {
         return this.#put(call, call.args[0] as Uint8Array);
       case 'send':
         return this.#send(call.args[0] as Uint8Array);
+      case 'puts':
+        for (const item of itemsOfRun(call.args[0] as Uint8Array)) {
+          if (item === undefined) this.#countDone(1);
+          else this.#send(item);
+        }
+        return;
       case 'get':
         return this.#get(call);
+      case 'lendWatch':
+        return this.#watch(call);
+      case 'lendMore':
+        return this.#lendMore(call);
+      case 'claimed':
+        return this.#claimed(call.client, call.args[0], call.args[1]);
+      case 'returned':
+        return this.#returned(call.client, call.args[0], call.args[1]);
       case 'stat':
         return call.reply(this.stat());
       case 'taskDone':
@@ -171,12 +244,21 @@ export class QueueObject implements HubObject {
     }
   }
 
-  /** A queue releases nothing when a caller dies: its waiting calls are abandoned by the core, and items stay queued. */
-  callerGone(_client: number, _thread: number | undefined): void {}
+  /**
+   * A caller died: its waiting calls are abandoned by the core, and items
+   * stay queued. A process that died with lent items its threads had not
+   * claimed (as far as its link reported) gives them back, to the head, in order.
+   */
+  callerGone(client: number, thread: number | undefined): void {
+    if (thread !== undefined) return;
+    const lending = this.#lent.get(client);
+    if (lending === undefined) return;
+    this.#giveBackLent(client, lending, 0);
+  }
 
   stat(): QueueStat {
     return {
-      size: this.#items.length,
+      size: this.#items.length + this.#lentCount,
       maxsize: this.#maxsize,
       unfinished: this.#unfinished,
       getters: this.#getters.size,
@@ -208,18 +290,182 @@ export class QueueObject implements HubObject {
   }
 
   #get(call: HubCall): void {
-    if (this.#items.length > 0) return this.#handOver(call, this.#take());
+    if (this.#mode === 'immediate') return call.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
+    if (this.#lentCount > 0) {
+      // Lent items are older than every queued one: they come back first, then the getters are served in order.
+      this.#recallAll();
+      return this.#wait(call);
+    }
+    if (this.#items.length > 0) return this.#handOut(call);
     if (this.#mode !== 'open') return call.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
-    // Empty: wait. Abandoned, it took nothing (items go only to unsettled getters).
+    if (isNowait(call)) return call.reply(TIMED_OUT);
+    this.#wait(call);
+  }
+
+  /** The getter waits. Abandoned, it took nothing (items go only to unsettled getters). */
+  #wait(call: HubCall): void {
     this.#getters.push(call);
     call.whenAbandoned(() => this.#getters.remove(call));
   }
 
+  /** Serves a getter from the head: a batch for a child's get that nobody else waits beside, else one item. */
+  #handOut(call: HubCall): void {
+    const lend = ((call.args[0] as number) & GetFlag.Lend) !== 0 && call.client !== ROOT_CLIENT && this.#maxsize === 0 && this.#getters.size === 0;
+    if (!lend) return this.#handOver(call, this.#take());
+    const items = [this.#take()];
+    let bytes = 0;
+    while (this.#items.length > 0 && items.length <= LEND_MAX_ITEMS && bytes + this.#items.peek().length <= LEND_MAX_BYTES) {
+      bytes += this.#items.peek().length;
+      items.push(this.#take());
+    }
+    // All of it, the caller's first item too, is the process's only once its link says it is claimed (a dead process gives it back).
+    const lending: Lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
+    for (const item of items) lending.items.push(item);
+    this.#lent.set(call.client, lending);
+    this.#lentCount += items.length;
+    const answer: LentItems = { lending: lending.id, items: packItems(items) };
+    call.reply(answer);
+  }
+
+  /**
+   * The link's ring runs low: lend its process more while nobody else
+   * waits and nothing is lent elsewhere (FIFO, as for a get), and the queue
+   * has items. Appended to its lending (a new one if it had ended).
+   */
+  #lendMore(call: HubCall): void {
+    const [id, n, maxItems, maxBytes] = call.args as [number, number, number, number];
+    let lending = this.#lent.get(call.client);
+    if (lending !== undefined && lending.id === id) this.#dropClaimed(lending, n);
+    const own = lending?.items.length ?? 0;
+    const more = this.#mode === 'open' && this.#maxsize === 0 && this.#getters.size === 0 && this.#lentCount === own && lending?.recalled !== true && this.#items.length > 0;
+    if (!more) {
+      const none: LentItems = { lending: lending?.id ?? 0, items: packItems([]) };
+      call.reply(none);
+      if (lending === undefined || lending.items.length > 0) return;
+      // The claims it brought were the last lent items: getters waiting for them to be back are served now.
+      this.#endLending(call.client, lending);
+      return this.#serveGetters();
+    }
+    if (lending === undefined) {
+      lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
+      this.#lent.set(call.client, lending);
+    }
+    const items: Uint8Array[] = [];
+    const itemLimit = Math.min(maxItems, LEND_MAX_ITEMS);
+    const byteLimit = Math.min(maxBytes, LEND_MAX_BYTES);
+    let bytes = 0;
+    while (this.#items.length > 0 && items.length < itemLimit && bytes + this.#items.peek().length <= byteLimit) {
+      bytes += this.#items.peek().length;
+      const item = this.#take();
+      items.push(item);
+      lending.items.push(item);
+    }
+    this.#lentCount += items.length;
+    const answer: LentItems = { lending: lending.id, items: packItems(items) };
+    call.reply(answer);
+  }
+
+  /** The first `n` of a lending's items were claimed: they leave the queue. */
+  #dropClaimed(lending: Lending, n: unknown): void {
+    if (typeof n !== 'number') return;
+    const count = Math.min(n, lending.items.length);
+    for (let i = 0; i < count; i++) lending.items.shift();
+    this.#lentCount -= count;
+  }
+
+  /** Asks every process holding lent items to give back what its threads have not claimed. */
+  #recallAll(): void {
+    for (const lending of this.#lent.values()) {
+      if (lending.recalled) continue;
+      lending.recalled = true;
+      lending.watch?.reply(WatchAnswer.Recall);
+      lending.watch = undefined;
+    }
+  }
+
+  /** The link's standing call for lending `args[0]`: answered to recall it, or once it is over. */
+  #watch(call: HubCall): void {
+    const lending = this.#lent.get(call.client);
+    if (lending === undefined || lending.id !== call.args[0]) return call.reply(WatchAnswer.Done);
+    if (lending.recalled) return call.reply(WatchAnswer.Recall);
+    lending.watch?.reply(WatchAnswer.Done);
+    lending.watch = call;
+    call.whenAbandoned(() => {
+      if (lending.watch === call) lending.watch = undefined;
+    });
+  }
+
+  /** The link says its threads took `n` more items of lending `id`. */
+  #claimed(client: number, id: unknown, n: unknown): void {
+    const lending = this.#lent.get(client);
+    if (lending === undefined || lending.id !== id) return;
+    this.#dropClaimed(lending, n);
+    if (lending.items.length > 0) return;
+    this.#endLending(client, lending);
+    this.#serveGetters();
+  }
+
+  /** The link revoked lending `id` (recalled, or its process is exiting): `n` more were claimed, the rest are back. */
+  #returned(client: number, id: unknown, n: unknown): void {
+    const lending = this.#lent.get(client);
+    if (lending === undefined || lending.id !== id || typeof n !== 'number') return;
+    this.#giveBackLent(client, lending, n);
+  }
+
+  /** Ends a lending: its first `claimed` items were taken; the others go back to the head, oldest first. */
+  #giveBackLent(client: number, lending: Lending, claimed: number): void {
+    const count = Math.min(claimed, lending.items.length);
+    for (let i = 0; i < count; i++) lending.items.shift();
+    const back: Uint8Array[] = [];
+    while (lending.items.length > 0) back.push(lending.items.shift());
+    this.#lentCount -= count + back.length;
+    this.#endLending(client, lending);
+    if (this.#mode === 'immediate') {
+      // Discarded, as the shutdown discarded the queued ones: counted done.
+      for (const item of back) dropTickets(item);
+      this.#countDone(back.length);
+    } else {
+      for (let i = back.length - 1; i >= 0; i--) this.#items.unshift(back[i]);
+    }
+    this.#serveGetters();
+  }
+
+  #endLending(client: number, lending: Lending): void {
+    this.#lent.delete(client);
+    lending.watch?.reply(WatchAnswer.Done);
+    lending.watch = undefined;
+  }
+
+  /**
+   * Serves waiting getters from the head, once nothing is lent out; then,
+   * with nothing queued or lent, answers the `getNowait`s that waited for a
+   * recall (TIMED_OUT) and, after a shutdown, every getter (ShutDown).
+   */
+  #serveGetters(): void {
+    if (this.#lentCount > 0) return;
+    while (this.#items.length > 0) {
+      const getter = this.#getters.shift();
+      if (getter === undefined) return;
+      this.#handOut(getter);
+    }
+    if (this.#lentCount > 0) return;
+    for (const getter of this.#getters.removeWhere((g) => this.#mode !== 'open' || isNowait(g))) {
+      if (this.#mode !== 'open') getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
+      else getter.reply(TIMED_OUT);
+    }
+  }
+
   #taskDone(call: HubCall): void {
     if (this.#unfinished === 0) return call.fail(ErrorCode.TaskDoneTooMany, 'queue: taskDone() called more times than items were put');
-    this.#unfinished--;
-    if (this.#unfinished === 0) this.#wakeJoiners();
+    this.#countDone(1);
     call.reply();
+  }
+
+  /** `n` tasks are done (marked, or their items discarded). */
+  #countDone(n: number): void {
+    if (n === 0 || this.#unfinished === 0) return;
+    this.#unfinished = Math.max(0, this.#unfinished - n);
+    if (this.#unfinished === 0) this.#wakeJoiners();
   }
 
   #join(call: HubCall): void {
@@ -236,13 +482,16 @@ export class QueueObject implements HubObject {
       dropTickets(putter.item);
       putter.call.raise('ShutDown', 'queue: put on a queue that was shut down');
     }
-    if (immediate) {
-      this.#unfinished = Math.max(0, this.#unfinished - this.#items.length);
-      // Discarded: the tickets their putters lent will never be adopted (`references.ts`, a queued item).
-      this.#discardItems();
-      if (this.#unfinished === 0) this.#wakeJoiners();
+    if (!immediate) {
+      // Getters wait on an empty queue, or for a recall: done for now, or once it has come back empty.
+      return this.#serveGetters();
     }
-    // Getters wait only on an empty queue (invariant), so every one of them is done for.
+    const discarded = this.#items.length;
+    // Discarded: the tickets their putters lent will never be adopted (`references.ts`, a queued item).
+    this.#discardItems();
+    this.#countDone(discarded);
+    // Lent items are discarded as they come back (`#giveBackLent`); those claimed meanwhile were got before the shutdown reached their process.
+    this.#recallAll();
     for (const getter of this.#getters.drain()) getter.raise('ShutDown', 'queue: get from a queue that was shut down and is empty');
   }
 
@@ -257,19 +506,15 @@ export class QueueObject implements HubObject {
   }
 
   #isFull(): boolean {
-    return this.#maxsize > 0 && this.#items.length >= this.#maxsize;
+    return this.#maxsize > 0 && this.#items.length + this.#lentCount >= this.#maxsize;
   }
 
   /** An item joins the queue: counted unfinished, handed to the first waiting getter if there is one. */
   #accept(item: Uint8Array): void {
     this.#unfinished++;
-    const getter = this.#getters.shift();
-    if (getter === undefined) {
-      this.#items.push(item);
-      return;
-    }
-    // getters nonempty ⇒ items empty, so handing it over keeps FIFO order.
-    this.#handOver(getter, item);
+    this.#items.push(item);
+    // getters nonempty ⇒ items were empty or lent out: serving from the head keeps FIFO order.
+    if (this.#getters.size > 0) this.#serveGetters();
   }
 
   /**
@@ -278,7 +523,7 @@ export class QueueObject implements HubObject {
    * nothing it never received.
    */
   #handOver(getter: HubCall, item: Uint8Array): void {
-    getter.replyAcked(item, () => this.#giveBack(item));
+    getter.replyAcked(ownBytes(item), () => this.#giveBack(item));
   }
 
   /** An item handed to a process that died before receiving it: first in line again. */
@@ -286,17 +531,12 @@ export class QueueObject implements HubObject {
     if (this.#mode === 'immediate') {
       // Discarded, as the shutdown discarded the others: counted done.
       dropTickets(item);
-      this.#unfinished = Math.max(0, this.#unfinished - 1);
-      if (this.#unfinished === 0) this.#wakeJoiners();
+      this.#countDone(1);
       return;
     }
-    const getter = this.#getters.shift();
-    if (getter === undefined) {
-      // May hold maxsize + 1 for a while: putters wait until it is back under.
-      this.#items.unshift(item);
-      return;
-    }
-    this.#handOver(getter, item);
+    // May hold maxsize + 1 for a while: putters wait until it is back under.
+    this.#items.unshift(item);
+    this.#serveGetters();
   }
 
   /** Takes the oldest item; the room it leaves goes to the first waiting putter. */
@@ -318,6 +558,10 @@ export class QueueObject implements HubObject {
 }
 
 registerHubKind(QUEUE_KIND, (args) => new QueueObject(checkMaxsize(args[0])));
+
+function isNowait(call: HubCall): boolean {
+  return ((call.args[0] as number) & GetFlag.Nowait) !== 0;
+}
 
 function checkMaxsize(maxsize: unknown): number {
   if (maxsize === undefined) return 0;

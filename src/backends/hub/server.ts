@@ -76,6 +76,9 @@ function serveRootThread(hub: Hub, root: LocalThreads, grants: Grants, seed: Hub
     case 'thread-ended':
       hub.handle(ROOT_CLIENT, request);
       return root.forget(request.thread);
+    case 'put-ring':
+      // Only a child's threads have put rings (their link drains them); the root's puts are messages.
+      return;
     default:
       return hub.handle(ROOT_CLIENT, request);
   }
