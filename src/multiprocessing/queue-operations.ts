@@ -12,10 +12,12 @@
  */
 import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
-import { GetFlag, type QueueStat } from '../backends/hub/queue.js';
+import { GetFlag, PutFlag, type QueueStat } from '../backends/hub/queue.js';
+import type { CreditCellAnswer } from '../backends/hub/queue-credit-link.js';
+import { creditCellOf, takeCredit } from '../backends/hub/credit-cell.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
 import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
-import { putThroughRing, taskDoneThroughRing } from './ring-puts.js';
+import { mayHoldCredit, putOnCredit, putThroughRing, taskDoneThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
@@ -31,6 +33,8 @@ export interface QueueRef extends LentHolder {
   shutDown: boolean;
   /** Items this wrapper got and has not marked done (`JoinableQueue.taskDone`, sent one-way while there are some). */
   owed: number;
+  /** A bounded queue: its process's room credit (`backends/hub/credit-cell.ts`), once a put was granted some. */
+  credit: Int32Array | undefined;
   /**
    * The wrapper, so that whatever holds the ref (an async iterator the
    * caller keeps, when it dropped the queue itself) keeps the wrapper — and
@@ -40,7 +44,7 @@ export interface QueueRef extends LentHolder {
 }
 
 export function newRef(id: number, maxsize: number): QueueRef {
-  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0 };
+  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0, credit: undefined };
 }
 
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
@@ -48,14 +52,33 @@ export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptio
   signal?.throwIfAborted();
   const bytes = encodeForPut(ref, item);
   if (ref.maxsize === 0) return sendPut(ref, bytes);
-  settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes], { timeout, signal })), item, ref);
+  if (putWithCredit(ref, bytes)) return;
+  settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes, putFlags(timeout)], { timeout: hubTimeout(timeout), signal })), item, ref);
 }
 
 export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOptions | undefined): void {
   const { timeout } = checkSyncWaitOptions(options);
   const bytes = encodeForPut(ref, item);
   if (ref.maxsize === 0) return sendPut(ref, bytes);
-  settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes], timeout)), item, ref);
+  if (putWithCredit(ref, bytes)) return;
+  settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes, putFlags(timeout)], hubTimeout(timeout))), item, ref);
+}
+
+/** A bounded queue's put on its process's credit: one-way, its room already reserved. False: ask the hub. */
+function putWithCredit(ref: QueueRef, bytes: Uint8Array): boolean {
+  const cell = ref.credit;
+  if (cell === undefined || !putOnCredit(ref.id, bytes, () => takeCredit(cell))) return false;
+  if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
+  return true;
+}
+
+/**
+ * A child may be granted credit; a `timeout: 0` put is answered by the
+ * queue itself (`Nowait`), not the hub's core, so that credit out elsewhere
+ * comes back before it says Full.
+ */
+function putFlags(timeout: number | undefined): number {
+  return (mayHoldCredit() ? PutFlag.Credit : 0) | (timeout === 0 ? PutFlag.Nowait : 0);
 }
 
 /** A put to an unbounded queue: one-way. */
@@ -148,8 +171,8 @@ export async function* iterateRemote<T>(ref: QueueRef): AsyncGenerator<T, void, 
 
 function encodeForPut(ref: QueueRef, item: unknown): Uint8Array {
   checkOpen(ref);
-  // A one-way put cannot hear of a shutdown; refuse here what this process knows of.
-  if (ref.shutDown && ref.maxsize === 0) throw new ShutDown('queue: put on a queue that was shut down');
+  // A one-way put (unbounded, or on credit) cannot hear of a shutdown; refuse here what this process knows of.
+  if (ref.shutDown) throw new ShutDown('queue: put on a queue that was shut down');
   return encodeHubValue(item, 'item');
 }
 
@@ -177,7 +200,13 @@ function learnShutdownSync(ref: QueueRef, call: () => unknown): unknown {
 
 function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
   if (answer === TIMED_OUT) throw new Full(item);
+  // Granted credit: the link answers with its cell, where this process's next puts take room.
+  if (isCreditCell(answer) && ref.credit?.buffer !== answer.creditCell) ref.credit = creditCellOf(answer.creditCell);
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
+}
+
+function isCreditCell(answer: unknown): answer is CreditCellAnswer {
+  return typeof answer === 'object' && answer !== null && (answer as CreditCellAnswer).creditCell instanceof SharedArrayBuffer;
 }
 
 function settleGet(answer: unknown, ref: QueueRef): unknown {

@@ -19,8 +19,29 @@ const linkAlive = (): boolean => !linkLost();
 
 /** Puts `bytes` on queue `id` through the ring; false if this put must be sent as a message. */
 export function putThroughRing(id: number, bytes: Uint8Array): boolean {
-  if (bytes.length > RING_ITEM_MAX || (bytes.length > 0 && bytes[0] === WITH_HANDLES)) return false;
+  if (!ringTakes(bytes)) return false;
   return writeThroughRing(id, bytes);
+}
+
+/** Whether an item may go through the ring (the size and handles rule above). */
+function ringTakes(bytes: Uint8Array): boolean {
+  return bytes.length <= RING_ITEM_MAX && (bytes.length === 0 || bytes[0] !== WITH_HANDLES);
+}
+
+/**
+ * A bounded queue's put on credit (`backends/hub/queue-credits.ts`): if the
+ * item may go through the ring and `take()` takes a unit of the process's
+ * credit, it is written there (the room is reserved in the hub); false
+ * (nothing taken) if it must be a round trip.
+ */
+export function putOnCredit(id: number, bytes: Uint8Array, take: () => boolean): boolean {
+  if (!inChild || !ringTakes(bytes) || !linkReady() || !take()) return false;
+  return writeThroughRing(id, bytes);
+}
+
+/** Whether this thread's puts may be granted credit: a child's (its calls go through its link, which holds the credit). */
+export function mayHoldCredit(): boolean {
+  return inChild;
 }
 
 /** A one-way `taskDone` on queue `id` through the ring; false if it must be sent as a message. */

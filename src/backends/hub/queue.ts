@@ -24,6 +24,12 @@
  * at once, whatever its threads do) and is served from the head once they
  * are back: FIFO holds, and a consumer that stops getting strands nothing.
  *
+ * A bounded queue's producers in child processes get *room credit*
+ * (`queue-credits.ts`): a put that finds room is answered with a batch of
+ * reserved room, and its process's next puts are one-way records in their
+ * put rings until it is spent; credit out elsewhere is recalled as soon as a
+ * put finds no room, so `maxsize` holds and waiting putters are served in order.
+ *
  * Items are opaque bytes (`Uint8Array`), encoded by the putter with
  * `queue/item-codec.ts`, so the hub never decodes a user's value.
  *
@@ -39,6 +45,7 @@
  * | putters    | puts waiting for room, with their items, in arrival order            |
  * | joiners    | JoinableQueue `join` calls waiting for `unfinished` to reach 0       |
  *
+ * | credits    | per child process: room reserved for its one-way puts (`queue-credits.ts`) |
  * | lent       | per child process: the items lent to it and not yet claimed, oldest first; its watch (the link's call answered to recall them) |
  *
  * Invariants, kept by every op before it returns:
@@ -46,8 +53,10 @@
  *   getter is served from the head only once nothing is lent: lent items are older);
  * - at most one lending per process, and a new one only when nothing is lent
  *   out anywhere: so the link holds one batch per queue, spent before the next;
- * - putters nonempty ⇒ items.length >= maxsize (room made is filled at once
- *   from putters; an item given back by a dead getter may make it maxsize + 1);
+ * - putters nonempty ⇒ items + lent + credit >= maxsize (room made is filled at once
+ *   from putters; an item given back by a dead getter may make it maxsize + 1),
+ *   and every credit is being recalled (no grant while a putter waits);
+ * - items + lent + credit <= maxsize, but for that give-back;
  * - mode !== open ⇒ putters empty; mode === immediate ⇒ items and getters empty;
  * - joiners nonempty ⇒ unfinished > 0.
  *
@@ -55,9 +64,11 @@
  *
  * | op         | args                    | answer                                                   |
  * |------------|-------------------------|----------------------------------------------------------|
- * | `put`      | [item: Uint8Array]      | undefined; waits while full; raise ShutDown              |
+ * | `put`      | [item: Uint8Array, flags?: PutFlag] | undefined, or (`Credit`, room to spare) a `CreditGrant`; waits while full (`Nowait`: TIMED_OUT once no credit is out); raise ShutDown |
  * | `send`     | [item: Uint8Array]      | (one-way put of an unbounded queue) dropped after shutdown |
- * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s, and one-way `taskDone`s, drained from a thread's put ring (`put-ring.ts`) |
+ * | `puts`     | [records: Uint8Array]   | (one-way, from a link) a run of `send`s (a bounded queue's: on credit), and one-way `taskDone`s, drained from a thread's put ring (`put-ring.ts`) |
+ * | `creditWatch` | [credit]             | (the link's) `'recall'` when the hub wants the credit back, `'done'` once it ended |
+ * | `creditBack`  | [credit, n]          | (the link's, one-way) n of the credit were not used: given back |
  * | `get`      | [flags?: GetFlag]       | the item's bytes, or (`Lend`, a child) `{ lending, items }`: the first for the caller, the rest lent; waits while empty (`Nowait`: TIMED_OUT); raise ShutDown once drained |
  * | `lendWatch`| [lending]               | (the link's) `'recall'` when the hub wants the lent items back, `'done'` once none is left |
  * | `lendMore` | [lending, n, items, bytes] | (the link's) n more were claimed; `{ lending, items }`: more lent, as many as nobody else wants and the link's ring has room for (none: `items` empty) |
@@ -77,6 +88,7 @@ import { TIMED_OUT } from './call.js';
 import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-ring.js';
 import { itemsOfRun } from './put-ring.js';
 import { ownBytes, packItems } from './packed-items.js';
+import { CREDIT_MAX, QueueCredits, type CreditGrant } from './queue-credits.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -87,6 +99,14 @@ export const GetFlag = {
   /** The caller's process has a link that can hold a lent batch (every child's thread sets it; the root's gets are never lent). */
   Lend: 1,
   /** `getNowait`: answer TIMED_OUT if nothing is queued or lent (lent items are recalled first: they are in the queue). */
+  Nowait: 2,
+} as const;
+
+/** Bits of a bounded queue's `put` argument. */
+export const PutFlag = {
+  /** The caller's process has a link that can hold room credit (`queue-credits.ts`): the answer may grant some. */
+  Credit: 1,
+  /** `putNowait`: answer TIMED_OUT if there is no room once credit out elsewhere has come back. */
   Nowait: 2,
 } as const;
 
@@ -112,6 +132,10 @@ export interface QueueStat {
   readonly putters: number;
   readonly joiners: number;
   readonly mode: QueueMode;
+  /** Room reserved for producers' one-way puts (`queue-credits.ts`), not counted in `size`. */
+  readonly credit: number;
+  /** The most items (queued and lent) the queue ever held: a bounded queue's never passes `maxsize` (but for a dead getter's item given back). */
+  readonly peak: number;
 }
 
 /** An array used as a FIFO: O(1) amortised shift without Array#shift's copying. */
@@ -161,6 +185,10 @@ interface WaitingPut {
   readonly item: Uint8Array;
 }
 
+function putFlags(call: HubCall): number {
+  return typeof call.args[1] === 'number' ? call.args[1] : 0;
+}
+
 /** The items lent to one process, not yet claimed by its threads. */
 interface Lending {
   /** Names this lending in the link's messages: a late message about an earlier one changes nothing. */
@@ -187,6 +215,9 @@ export class QueueObject implements HubObject {
   readonly #lent = new Map<number, Lending>();
   #lentCount = 0;
   #nextLending = 1;
+  /** Room reserved for producer processes (bounded queues only). */
+  readonly #credits = new QueueCredits();
+  #peak = 0;
 
   /** Its id in the hub, and the depth last traced (the hub records a process-scope queue's depth: only it knows it). */
   #id = 0;
@@ -217,9 +248,17 @@ export class QueueObject implements HubObject {
       case 'puts':
         for (const item of itemsOfRun(call.args[0] as Uint8Array)) {
           if (item === undefined) this.#countDone(1);
+          else if (this.#maxsize > 0) this.#sendOnCredit(call.client, item);
           else this.#send(item);
         }
+        // A recalled credit may have ended with the last of its items: a `putNowait` waiting for that hears now.
+        if (this.#maxsize > 0) this.#admitPutters();
         return;
+      case 'creditWatch':
+        return this.#credits.watch(call);
+      case 'creditBack':
+        this.#credits.returned(call.client, call.args[0], call.args[1]);
+        return this.#admitPutters();
       case 'get':
         return this.#get(call);
       case 'lendWatch':
@@ -251,6 +290,10 @@ export class QueueObject implements HubObject {
    */
   callerGone(client: number, thread: number | undefined): void {
     if (thread !== undefined) return;
+    if (this.#credits.holders > 0) {
+      this.#credits.gone(client);
+      this.#admitPutters();
+    }
     const lending = this.#lent.get(client);
     if (lending === undefined) return;
     this.#giveBackLent(client, lending, 0);
@@ -265,6 +308,8 @@ export class QueueObject implements HubObject {
       putters: this.#putters.size,
       joiners: this.#joiners.size,
       mode: this.#mode,
+      credit: this.#credits.total,
+      peak: this.#peak,
     };
   }
 
@@ -273,14 +318,59 @@ export class QueueObject implements HubObject {
       dropTickets(item);
       return call.raise('ShutDown', 'queue: put on a queue that was shut down');
     }
-    if (!this.#isFull()) {
+    if (this.#putters.size === 0 && !this.#isFull()) {
+      this.#accept(item);
+      return call.reply(this.#grantFor(call));
+    }
+    // No room: the credit other producers (or the caller's own process) hold comes back first; FIFO behind earlier putters.
+    this.#credits.recallAll();
+    if (this.#putters.size === 0 && !this.#isFull()) {
       this.#accept(item);
       return call.reply();
     }
+    if ((putFlags(call) & PutFlag.Nowait) !== 0 && this.#credits.holders === 0) return call.reply(TIMED_OUT);
     // Full: wait for room. Abandoned, the item was never counted: nothing to undo but the entry.
     const waiting: WaitingPut = { call, item };
     this.#putters.push(waiting);
     call.whenAbandoned(() => this.#putters.remove(waiting));
+  }
+
+  /**
+   * Credit for a child's put that found room with nobody waiting: half the
+   * room left (other producers find the rest), at most `CREDIT_MAX`.
+   */
+  #grantFor(call: HubCall): CreditGrant | undefined {
+    if ((putFlags(call) & PutFlag.Credit) === 0 || call.client === ROOT_CLIENT || this.#mode !== 'open') return undefined;
+    if (this.#putters.size > 0 || !this.#credits.mayGrant(call.client)) return undefined;
+    const free = this.#maxsize - this.#items.length - this.#lentCount - this.#credits.total;
+    const n = Math.min(CREDIT_MAX, Math.floor(free / 2));
+    return n >= 1 ? this.#credits.grant(call.client, n) : undefined;
+  }
+
+  /**
+   * An item put on credit (a run of `puts` to a bounded queue): its room was
+   * reserved, so it is queued without a test. After a shutdown it is dropped,
+   * as an unbounded queue's one-way put is; its room is freed all the same.
+   */
+  #sendOnCredit(client: number, item: Uint8Array): void {
+    this.#credits.use(client);
+    if (this.#mode !== 'open') return dropTickets(item);
+    this.#accept(item);
+  }
+
+  /**
+   * Room was freed (credit given back, a producer gone): waiting putters
+   * take it, oldest first. Once no credit is out any more, the `putNowait`s
+   * that waited for it and still find no room are answered (`Full`).
+   */
+  #admitPutters(): void {
+    while (this.#putters.size > 0 && !this.#isFull()) {
+      const putter = this.#putters.shift()!;
+      this.#accept(putter.item);
+      putter.call.reply();
+    }
+    if (this.#credits.holders > 0 || this.#putters.size === 0) return;
+    for (const putter of this.#putters.removeWhere((p) => (putFlags(p.call) & PutFlag.Nowait) !== 0)) putter.call.reply(TIMED_OUT);
   }
 
   /** A one-way put (unbounded queues): no caller to tell of a shutdown, so the item is dropped, as `immediate` would. */
@@ -482,6 +572,8 @@ export class QueueObject implements HubObject {
       dropTickets(putter.item);
       putter.call.raise('ShutDown', 'queue: put on a queue that was shut down');
     }
+    // Credit out: room no put will use now (items already on their way are dropped as they come).
+    this.#credits.recallAll();
     if (!immediate) {
       // Getters wait on an empty queue, or for a recall: done for now, or once it has come back empty.
       return this.#serveGetters();
@@ -505,14 +597,16 @@ export class QueueObject implements HubObject {
     this.#items.clear();
   }
 
+  /** Room reserved as credit counts as taken: items, lent items and credit together never pass `maxsize`. */
   #isFull(): boolean {
-    return this.#maxsize > 0 && this.#items.length + this.#lentCount >= this.#maxsize;
+    return this.#maxsize > 0 && this.#items.length + this.#lentCount + this.#credits.total >= this.#maxsize;
   }
 
   /** An item joins the queue: counted unfinished, handed to the first waiting getter if there is one. */
   #accept(item: Uint8Array): void {
     this.#unfinished++;
     this.#items.push(item);
+    if (this.#items.length + this.#lentCount > this.#peak) this.#peak = this.#items.length + this.#lentCount;
     // getters nonempty ⇒ items were empty or lent out: serving from the head keeps FIFO order.
     if (this.#getters.size > 0) this.#serveGetters();
   }
