@@ -10,7 +10,13 @@
  * before the hub has it); one with no such item is a round trip, so that
  * one too many throws `ERR_TASK_DONE_TOO_MANY` in the caller. Not checked:
  * if other callers already marked every task done, a one-way `taskDone`
- * for an item got earlier is dropped instead of throwing. From Python's: `join` takes
+ * for an item got earlier is dropped instead of throwing. In a child, the
+ * one-way `taskDone`s are counted in shared memory (the thread's put ring)
+ * and flushed to the hub by the process's link, with its puts, a batch per
+ * message; the process's exit flushes them before its parent's `join()` of
+ * it returns. A process killed (SIGKILL) before its link sent them leaves
+ * those tasks unfinished, as a worker killed before its `task_done()` does
+ * in Python: `join()` never returns early. From Python's: `join` takes
  * a timeout (gh-104448) and an AbortSignal, and a consumer killed between
  * `get` and `taskDone` leaves its task unfinished, as in Python — `join`
  * with a timeout is the way out.

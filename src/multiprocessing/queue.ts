@@ -14,8 +14,15 @@
  * not per item. Lent items stay in the queue until taken: `qsize()` counts
  * them, another process's get makes the lender give back what it has not
  * taken (a consumer that stops getting strands nothing), and a process that
- * exits or dies gives them back, in order. A put to a bounded queue, and a
- * get in the root process, are a round trip each.
+ * exits or dies gives them back, in order. A child's put to a bounded
+ * queue that finds room is answered with *room credit*: room the hub
+ * reserves for its process, so that its next puts go one-way like an
+ * unbounded queue's until it is used up (`backends/hub/queue-credits.ts`).
+ * Reserved room counts against `maxsize`, so the bound always holds; an
+ * idle producer's credit is recalled the moment another put finds no room
+ * (waiting putters are served in order), and comes back when its process
+ * exits or dies. `qsize()` and `full()` count items, as Python's do. A get
+ * in the root process, and a root's put to a bounded queue, are a round trip each.
  *
  * How it differs from Python's `multiprocessing.Queue`, for the better:
  * - `put` serialises in the caller: an item that cannot cross throws
@@ -35,8 +42,8 @@
  * - `shutdown()` (Python 3.13's `queue.Queue.shutdown`), and `for await`.
  *
  * Not guaranteed: items from different producers interleave in any order
- * (each producer's own items stay in order). A put on an unbounded queue is
- * sent without an answer, so a put that crosses another process's
+ * (each producer's own items stay in order). A put on an unbounded queue
+ * (or a bounded one's on credit) is sent without an answer, so a put that crosses another process's
  * `shutdown()` is dropped rather than throwing `ShutDown` (as if it had
  * come just before `shutdown({ immediate: true })`); once this wrapper has
  * seen the shutdown, its puts throw.
