@@ -338,6 +338,13 @@ export const suites: readonly Suite[] = [
     goal: '≤ 2× a raw Unix-socket round trip per hand-off (ops/s ≥ 0.5× the round trips/s)',
   },
   {
+    id: 'mp-lock-handoff',
+    title: 'Process-scope Lock hand-off: 2 processes, every release hands the lock to the other (it waits queued in the hub)',
+    subject: node('mp-lock.mjs', 'weft-mp-lock-handoff', 'weft multiprocessing Lock, 2 processes, a hand-off per op', 'ops/s', 'higher', ['handoff']),
+    anchors: [node('unix-socket-pingpong.mjs', 'unix-socket-pingpong-handoff', 'raw Unix-socket round trip between 2 processes', 'round trips/s', 'higher')],
+    goal: '≤ 2× a raw Unix-socket round trip per hand-off (ops/s ≥ 0.5× the round trips/s; each op also waits one round trip for the other to queue)',
+  },
+  {
     id: 'mp-lock-uncontended',
     title: 'Process-scope Lock, uncontended acquireSync() + release()',
     subject: node('mp-lock.mjs', 'weft-mp-lock-uncontended', 'weft multiprocessing Lock acquireSync+release', 'ops/s', 'higher', ['uncontended']),
