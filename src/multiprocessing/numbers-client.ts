@@ -10,6 +10,10 @@ import { atomicSlots, type AtomicSlots } from '../shared/atomic-slots.js';
 import { checkElement, type TypeInfo } from '../shared/typecodes.js';
 import type { Lock } from './lock.js';
 import type { RLock } from './rlock.js';
+import { isRoot } from '../backends/hub/tree.js';
+import { NOT_OWNED, valueCellOf, withOwnedValue, type ValueCell } from '../backends/hub/value-cell.js';
+import type { OwnedAnswer } from '../backends/hub/value-owner-link.js';
+import type { LocalAnswer } from '../backends/hub/value-ownership.js';
 
 type Num = number | bigint;
 
@@ -18,31 +22,64 @@ export class HubNumbersClient<T extends Num> {
   readonly #info: TypeInfo;
   /** A one-element local array of the type, to wrap values as the hub stores them. */
   readonly #scratch: AtomicSlots<T>;
+  /**
+   * A `Value` in a child process: its typecode, sent with `local` calls so
+   * that the number may be lent to this process (`backends/hub/value-ownership.ts`).
+   */
+  readonly #ownable: string | undefined;
+  /** The process's cell of the number, once a `local` call was lent it. */
+  #cell: ValueCell<T> | undefined;
 
-  constructor(id: number, info: TypeInfo) {
+  /** `ownable`: the typecode of a `Value` whose number may migrate to this process (a child's only). */
+  constructor(id: number, info: TypeInfo, ownable?: string) {
     this.id = id;
     this.#info = info;
     this.#scratch = atomicSlots<T>(info, new SharedArrayBuffer(info.bytes), 1);
+    this.#ownable = ownable !== undefined && !isRoot() ? ownable : undefined;
   }
 
   get(i: number): T {
+    if (this.#ownable !== undefined) {
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.load(0));
+      return local !== NOT_OWNED ? local : (this.#local('get', [i]) as T);
+    }
     return hubCallSync(this.id, 'get', [i]) as T;
   }
 
   set(i: number, value: T): void {
     checkElement(this.#info, value);
+    if (this.#ownable !== undefined) {
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.store(0, value));
+      if (local === NOT_OWNED) this.#local('set', [i, value]);
+      return;
+    }
     hubCallSync(this.id, 'set', [i, value]);
   }
 
   add(i: number, delta: T): T {
     checkElement(this.#info, delta, 'delta');
+    if (this.#ownable !== undefined) {
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.add(0, delta));
+      return local !== NOT_OWNED ? local : (this.#local('add', [i, delta]) as T);
+    }
     return hubCallSync(this.id, 'add', [i, delta]) as T;
   }
 
   compareExchange(i: number, expected: T, replacement: T): T {
     checkElement(this.#info, expected, 'expected value');
     checkElement(this.#info, replacement, 'replacement');
+    if (this.#ownable !== undefined) {
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.compareExchange(0, expected, replacement));
+      return local !== NOT_OWNED ? local : (this.#local('compareExchange', [i, expected, replacement]) as T);
+    }
     return hubCallSync(this.id, 'compareExchange', [i, expected, replacement]) as T;
+  }
+
+  /** The op in the hub, which may lend this process the number with its answer (the link then answers the cell). */
+  #local(op: string, args: readonly unknown[]): unknown {
+    const answer = hubCallSync(this.id, 'local', [this.#ownable, op, ...args]) as LocalAnswer | OwnedAnswer;
+    if ('cell' in answer && this.#cell?.buffers.words !== answer.cell.words) this.#cell = valueCellOf<T>(this.#info, answer.cell);
+    return answer.result;
   }
 
   toArray(): T[] {

@@ -58,7 +58,7 @@ class HubValue<T extends number | bigint> implements Shareable, HubBacked {
       attaching = undefined;
       this.typecode = data.typecode;
       this.#info = typeInfo(data.typecode);
-      this.#numbers = new HubNumbersClient<T>(data.id, this.#info);
+      this.#numbers = new HubNumbersClient<T>(data.id, this.#info, data.typecode);
       this.#lock = data.lock === null ? null : (attachHandle(data.lock) as Lock | RLock);
       return;
     }
@@ -66,7 +66,7 @@ class HubValue<T extends number | bigint> implements Shareable, HubBacked {
     this.typecode = typecode;
     if (initial !== undefined) checkElement(this.#info, initial, 'initial value');
     this.#lock = processLockFor(options?.lock);
-    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, initial], this), this.#info);
+    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, initial], this), this.#info, typecode);
   }
 
   /** The current value: a round trip to the hub, reading or writing. */

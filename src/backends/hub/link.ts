@@ -39,6 +39,7 @@ import { Outbox } from './outbox.js';
 import { LINK_THREAD, QueueLending } from './queue-lending.js';
 import { LinkPutRings } from './link-put-rings.js';
 import { CREDIT_THREAD, QueueCreditLink } from './queue-credit-link.js';
+import { VALUE_THREAD, ValueOwnerLink } from './value-owner-link.js';
 
 export interface LinkSeed extends HubAddress {
   readonly arena: SharedArrayBuffer;
@@ -76,6 +77,8 @@ class Link {
   readonly #lending = new QueueLending((request) => this.#outbox.add(request));
   /** Room credit of bounded queues this process puts to (`queue-credit-link.ts`). */
   readonly #credit = new QueueCreditLink((request) => this.#outbox.add(request));
+  /** Values lent to this process (`value-owner-link.ts`). */
+  readonly #values = new ValueOwnerLink((request) => this.#outbox.add(request));
   /** The threads' rings of one-way puts (`link-put-rings.ts`). */
   readonly #putRings = new LinkPutRings((request) => {
     // A put drained here may tell of items taken (a consumer's report): the hub hears of the claims first.
@@ -134,10 +137,11 @@ class Link {
       case 'answer':
         if (message.thread === LINK_THREAD) return this.#lending.fromHub(message);
         if (message.thread === CREDIT_THREAD) return this.#credit.fromHub(message);
+        if (message.thread === VALUE_THREAD) return this.#values.fromHub(message);
         this.#unanswered.get(message.thread)?.delete(message.seq);
         // What the hub handed over is ours now; until it hears so, it would take it back if we died.
         if ('ok' in message && message.ack === true) this.#outbox.add({ t: 'ack', thread: message.thread, seq: message.seq });
-        this.#threads?.deliver(message.thread, this.#credit.toThread(this.#lending.toThread(message)));
+        this.#threads?.deliver(message.thread, this.#values.toThread(this.#credit.toThread(this.#lending.toThread(message))));
     }
   }
 
@@ -146,6 +150,7 @@ class Link {
       this.#putRings.before();
       this.#lending.beforeRequest(request);
       this.#credit.beforeRequest(request);
+      this.#values.beforeRequest(request);
     }
     this.#forward(request);
     this.#putRings.after(request);

@@ -31,6 +31,9 @@ import { registerHubKind, type HubCall, type HubObject } from './call.js';
 
 type Num = number | bigint;
 
+/** The ops of the table above. */
+export const NUMBER_OPS: ReadonlySet<string> = new Set(['get', 'set', 'add', 'compareExchange', 'toArray']);
+
 export class HubNumbers implements HubObject {
   readonly #info: TypeInfo;
   readonly #slots: AtomicSlots<Num>;
@@ -51,32 +54,36 @@ export class HubNumbers implements HubObject {
   }
 
   #answer(op: string, call: HubCall): void {
-    const { args } = call;
+    if (!NUMBER_OPS.has(op)) return call.fail(ErrorCode.InvalidArg, `hub: a SharedArray has no op '${op}'`);
+    call.reply(this.apply(op, call.args));
+  }
+
+  /** Runs one of `NUMBER_OPS`; answers its result. Throws `ERR_INVALID_ARG` for a bad argument. */
+  apply(op: string, args: readonly unknown[]): unknown {
     switch (op) {
-      case 'get': return call.reply(this.#slots.load(this.#index(args[0])));
+      case 'get': return this.#slots.load(this.#index(args[0]));
       case 'set': {
         const i = this.#index(args[0]);
         checkElement(this.#info, args[1]);
         this.#slots.store(i, args[1] as Num);
-        return call.reply();
+        return undefined;
       }
       case 'add': {
         const i = this.#index(args[0]);
         checkElement(this.#info, args[1], 'delta');
-        return call.reply(this.#slots.add(i, args[1] as Num));
+        return this.#slots.add(i, args[1] as Num);
       }
       case 'compareExchange': {
         const i = this.#index(args[0]);
         checkElement(this.#info, args[1], 'expected value');
         checkElement(this.#info, args[2], 'replacement');
-        return call.reply(this.#slots.compareExchange(i, args[1] as Num, args[2] as Num));
+        return this.#slots.compareExchange(i, args[1] as Num, args[2] as Num);
       }
-      case 'toArray': {
+      default: {
         const out: Num[] = [];
         for (let i = 0; i < this.#slots.length; i++) out.push(this.#slots.load(i));
-        return call.reply(out);
+        return out;
       }
-      default: return call.fail(ErrorCode.InvalidArg, `hub: a SharedArray has no op '${op}'`);
     }
   }
 

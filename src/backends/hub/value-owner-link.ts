@@ -1,0 +1,90 @@
+/**
+ * The link's side of a process-scope `Value` lent to its process
+ * (`value-ownership.ts` lends it, `value-cell.ts` holds it): the link keeps,
+ * per value, the cell its threads use while the process owns the number; it
+ * fills the cell when a `local` call's answer lends the number, watches for
+ * the hub's recall, and hands the number back when recalled or when the
+ * process exits. A thread of its own, it answers a recall at once, whatever
+ * the process's other threads do.
+ */
+import { typeInfo } from '../../shared/typecodes.js';
+import type { Answer, Request } from './protocol.js';
+import { newValueCell, ownValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
+import { OwnAnswer, type LocalAnswer } from './value-ownership.js';
+
+/** The thread number of the link's own value calls (lending uses -2, credit -3). */
+export const VALUE_THREAD = -4;
+
+/** What a thread receives for a `local` call that lent its process the number. */
+export interface OwnedAnswer {
+  readonly result: unknown;
+  readonly cell: ValueCellBuffers;
+}
+
+interface Held {
+  readonly cell: ValueCell<number | bigint>;
+  /** The hub's number of the lending held now (0: none). */
+  own: number;
+}
+
+export class ValueOwnerLink {
+  readonly #send: (request: Request) => void;
+  readonly #held = new Map<number, Held>();
+  /** `local` calls forwarded and not yet answered: `thread:seq` → value id and typecode. */
+  readonly #calls = new Map<string, { id: number; typecode: unknown }>();
+  readonly #watches = new Map<number, { id: number; own: number }>();
+  #seq = 0;
+
+  constructor(send: (request: Request) => void) {
+    this.#send = send;
+  }
+
+  beforeRequest(request: Request): void {
+    if (request.t === 'flush') return this.#giveBackAll();
+    if (request.t === 'thread-ended' && this.#calls.size > 0) {
+      for (const key of this.#calls.keys()) if (key.startsWith(`${request.thread}:`)) this.#calls.delete(key);
+    }
+    if (request.t === 'call' && request.op === 'local') this.#calls.set(`${request.thread}:${request.seq}`, { id: request.id, typecode: request.args[0] });
+  }
+
+  toThread(answer: Answer): Answer {
+    if (this.#calls.size === 0) return answer;
+    const key = `${answer.thread}:${answer.seq}`;
+    const call = this.#calls.get(key);
+    if (call === undefined) return answer;
+    this.#calls.delete(key);
+    if (!('ok' in answer)) return answer;
+    const local = answer.ok as LocalAnswer;
+    if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || local.value === undefined) return answer;
+    let held = this.#held.get(call.id);
+    if (held === undefined) this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode)), own: 0 }));
+    ownValue(held.cell, local.value);
+    held.own = local.own;
+    const seq = ++this.#seq;
+    this.#watches.set(seq, { id: call.id, own: local.own });
+    this.#send({ t: 'call', thread: VALUE_THREAD, seq, id: call.id, op: 'ownWatch', args: [local.own] });
+    const ok: OwnedAnswer = { result: local.result, cell: held.cell.buffers };
+    return { t: 'answer', thread: answer.thread, seq: answer.seq, ok };
+  }
+
+  fromHub(answer: Answer): void {
+    const watch = this.#watches.get(answer.seq);
+    if (watch === undefined) return;
+    this.#watches.delete(answer.seq);
+    const held = this.#held.get(watch.id);
+    if (held === undefined || held.own !== watch.own) return;
+    // `recall`, or `done` (the hub no longer counts it lent): either way the threads stop using it.
+    this.#giveBack(watch.id, held);
+  }
+
+  #giveBack(id: number, held: Held): void {
+    const value = revokeValue(held.cell);
+    this.#send({ t: 'send', thread: VALUE_THREAD, id, op: 'ownBack', args: [held.own, value] });
+    held.own = 0;
+  }
+
+  /** The process is exiting: every number goes back before its last message is handled. */
+  #giveBackAll(): void {
+    for (const [id, held] of this.#held) if (held.own !== 0) this.#giveBack(id, held);
+  }
+}
