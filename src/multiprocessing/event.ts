@@ -1,28 +1,22 @@
 /**
  * `Event`: a flag that every thread of every process of the tree can wait
- * for — Python's `multiprocessing.Event`, with the API of `weft/threading`'s
- * `Event`.
+ * for — Python's `multiprocessing.Event`: `weft/threading`'s `Event`
+ * (`sync/event.ts`, where its semantics are written) over the hub core
+ * (`backends/hub/event-core.ts`).
  *
- * How it differs from its thread-scope twin: the flag lives in the hub
- * (`backends/hub/event.ts`), so `isSet()`, `set()` and `clear()` are round
- * trips (tens of µs) instead of reads and writes of shared memory. As there:
- * `set()` releases every waiter, and a waiter released by `set()` returns
- * true even if `clear()` follows at once.
+ * How it differs from its thread-scope twin: the flag lives in the hub, so
+ * `isSet()`, `set()` and `clear()` are round trips (tens of µs) instead of
+ * reads and writes of shared memory.
  */
-import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from '../backends/hub/client.js';
-import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
-import { hubHandle, kHubId, type HubBacked, type HubHandleData } from './hub-object.js';
+import type { EventCores, EventStatistics } from '../backends/cores/event.js';
+import { HUB_EVENT_KIND, HubEventCore, hubEventCores } from '../backends/hub/event-core.js';
+import type { HubBacked, HubHandleData } from './hub-object.js';
+import { kHubId } from '../backends/hub/hub-id.js';
+import { registerHandleKind } from '../codec/handles.js';
+import { Attached, kCores } from '../sync/attach.js';
+import { Event as ThreadEvent } from '../sync/event.js';
 
-const KIND = 'multiprocessing.Event';
-
-export interface ProcessEventStatistics {
-  readonly set: boolean;
-  readonly waiting: number;
-}
-
-let attachingId: number | undefined;
+export type ProcessEventStatistics = EventStatistics;
 
 /**
  * A flag threads and processes can wait for: Python's `multiprocessing.Event`.
@@ -34,67 +28,17 @@ let attachingId: number | undefined;
  * ready.set(); // releases every waiter, in every process
  * ```
  */
-export class Event implements Shareable, HubBacked {
-  readonly #id: number;
+export class Event extends ThreadEvent implements HubBacked {
+  static override [kCores]: EventCores = hubEventCores;
 
-  constructor() {
-    this.#id = attachingId ?? hubCreate(KIND, [], this);
-    attachingId = undefined;
+  override get [kHubId](): number {
+    return super[kHubId]!;
   }
 
-  isSet(): boolean {
-    return hubCallSync(this.#id, 'isSet') as boolean;
-  }
-
-  /** Raises the flag and releases every waiter. */
-  set(): void {
-    hubCallSync(this.#id, 'set');
-  }
-
-  /** Lowers the flag. */
-  clear(): void {
-    hubCallSync(this.#id, 'clear');
-  }
-
-  /** Resolves true once the flag is raised, or false if `timeout` ms pass first. */
-  async wait(options?: WaitOptions): Promise<boolean> {
-    const { timeout, signal } = checkWaitOptions(options);
-    signal?.throwIfAborted();
-    return (await hubCall(this.#id, 'wait', [], { timeout, signal })) !== TIMED_OUT;
-  }
-
-  /** As `wait`, blocking the calling thread. */
-  waitSync(options?: SyncWaitOptions): boolean {
-    const { timeout } = checkSyncWaitOptions(options);
-    return hubCallSync(this.#id, 'wait', [], timeout) !== TIMED_OUT;
-  }
-
-  statistics(): ProcessEventStatistics {
-    return Object.freeze(hubCallSync(this.#id, 'statistics') as ProcessEventStatistics);
-  }
-
-  get [kHubId](): number {
-    return this.#id;
-  }
-
-  [kHandle](): Handle {
-    const data: HubHandleData = { id: this.#id };
-    return hubHandle(KIND, data);
-  }
-
-  [inspectSymbol](): string {
-    const { set, waiting } = this.statistics();
-    return `<Event ${set ? 'set' : 'unset'} waiting=${waiting}>`;
-  }
-
-  toString(): string {
-    return this[inspectSymbol]();
-  }
-
+  /** Rebuilds an Event over the hub object of a handle. */
   static fromHandle(data: HubHandleData): Event {
-    attachingId = data.id;
-    return new Event();
+    return new Event(new Attached(new HubEventCore(data.id)));
   }
 }
 
-registerHandleKind<HubHandleData>(KIND, (data) => Event.fromHandle(data));
+registerHandleKind<HubHandleData>(HUB_EVENT_KIND, (data) => Event.fromHandle(data));

@@ -1,8 +1,7 @@
 /**
- * What the process-scope primitives' client classes share: the symbol that
- * names an object's id in the hub (for `weft/testing`, and for a Condition
- * to name its lock), and this thread's record of the process-scope locks it
- * holds.
+ * What the process-scope primitives' client classes share: the naming of
+ * hub objects (re-exported from `backends/hub/handle.ts`), and this
+ * thread's record of the process-scope locks it holds.
  *
  * Why a local record: a release by the thread that took the lock cannot
  * fail, so it is sent one-way (`hubSend`, no round trip); a release by
@@ -10,36 +9,12 @@
  * unlocked, so it asks the hub and throws `ERR_LOCK_NOT_HELD` there. Module
  * state is per thread in Node, so the record is this thread's own.
  */
-import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
+import { kHandle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { lend } from '../backends/hub/wrapper-refs.js';
+import { isHubBacked } from '../backends/hub/hub-id.js';
 
-/** Getter returning the object's id in the hub. */
-export const kHubId = Symbol.for('weft.hubId');
-
-export interface HubBacked {
-  readonly [kHubId]: number;
-}
-
-export function isHubBacked(value: unknown): value is HubBacked {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<HubBacked>)[kHubId] === 'number';
-}
-
-/** The data of every process-scope handle: where the object lives in the hub. */
-export interface HubHandleData {
-  readonly id: number;
-  /** The reference lent for this handle's journey (`backends/hub/references.ts`); the receiver adopts it. */
-  readonly ticket?: string;
-}
-
-/**
- * The handle of a process-scope object, for one journey: it carries a
- * reference lent under a fresh ticket, so the object outlives the sender's
- * wrapper until the receiver's wrapper adopts it. Call it once per send.
- */
-export function hubHandle<D extends HubHandleData>(kind: string, data: D): Handle {
-  return { kind, scope: 'process', data: { ...data, ticket: lend(data.id) } };
-}
+export { kHubId, isHubBacked, type HubBacked } from '../backends/hub/hub-id.js';
+export { hubHandle, type HubHandleData } from '../backends/hub/handle.js';
 
 const levelsHeld = new Map<number, number>();
 

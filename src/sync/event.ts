@@ -1,28 +1,27 @@
 /**
- * `Event`: a flag that threads wait for — Python's `threading.Event`.
+ * `Event`: a flag that threads wait for — Python's `threading.Event`; with
+ * its state in the hub, `weft/multiprocessing`'s `Event` (a subclass that
+ * only picks the hub core, as CPython's multiprocessing relocates state).
  *
  * `set()` raises the flag and releases every waiter; `clear()` lowers it;
  * `wait()` returns at once while it is raised. A waiter released by `set()`
- * returns true even if `clear()` ran before it was scheduled.
+ * returns true even if `clear()` ran before it was scheduled (gh-57711).
  *
- * The state is in `backends/atomics/event.ts`.
+ * The state is a core (`backends/cores/event.ts`): shared memory at thread
+ * scope (`backends/atomics/event.ts`), the hub at process scope
+ * (`backends/hub/event.ts`).
  */
-import { EventState } from '../backends/atomics/event.js';
-import { runtime, currentToken } from '../backends/atomics/runtime.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
+import { atomicsEventCores, AtomicsEventCore, EVENT_HANDLE_KIND } from '../backends/atomics/event-core.js';
+import type { EventCore, EventCores, EventStatistics } from '../backends/cores/event.js';
+import { kHubId } from '../backends/hub/hub-id.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Deadline } from '../internal/deadline.js';
+import { Attached, kCores } from './attach.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { inspectSymbol } from './owner.js';
-import { kAttach, kWaitingWord } from './lock-protocol.js';
+import { kWaitingWord } from './lock-protocol.js';
+import { waitingWordOf } from './waiting-word.js';
 
-export interface EventStatistics {
-  readonly set: boolean;
-  readonly waiting: number;
-}
-
-const HANDLE_KIND = 'threading.Event';
-let attaching: SharedArrayBuffer | undefined;
+export type { EventStatistics } from '../backends/cores/event.js';
 
 /**
  * A flag threads can wait for: Python's `threading.Event`.
@@ -35,55 +34,60 @@ let attaching: SharedArrayBuffer | undefined;
  * ```
  */
 export class Event implements Shareable {
-  readonly #state: EventState;
+  /** Where new Events of this class keep their flag (overridden by `weft/multiprocessing`'s subclass). */
+  static [kCores]: EventCores = atomicsEventCores;
 
-  constructor() {
-    const buffer = attaching ?? EventState.allocate();
-    attaching = undefined;
-    this.#state = new EventState(buffer, runtime().arena);
+  readonly #core: EventCore;
+
+  constructor();
+  /** Rebuilds an Event over the state of a handle (internal: handles only). */
+  constructor(attached: Attached<EventCore>);
+  constructor(attached?: Attached<EventCore>) {
+    this.#core = attached instanceof Attached ? attached.core : (new.target as typeof Event)[kCores].create(this);
   }
 
   isSet(): boolean {
-    return this.#state.isSet();
+    return this.#core.isSet();
   }
 
   /** Raises the flag and releases every waiter. */
   set(): void {
-    this.#state.set();
+    this.#core.set();
   }
 
   /** Lowers the flag. */
   clear(): void {
-    this.#state.clear();
+    this.#core.clear();
   }
 
   /** Resolves true once the flag is raised, or false if `timeout` ms pass first. */
   async wait(options?: WaitOptions): Promise<boolean> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
-    if (this.#state.isSet()) return true;
-    if (timeout === 0) return false;
-    return runAsync(this.#state.waitSteps(currentToken(), Deadline.after(timeout)), signal);
+    return this.#core.wait(timeout, signal);
   }
 
   /** As `wait`, blocking the calling thread. */
   waitSync(options?: SyncWaitOptions): boolean {
     const { timeout } = checkSyncWaitOptions(options);
-    if (this.#state.isSet()) return true;
-    if (timeout === 0) return false;
-    return runSync(this.#state.waitSteps(currentToken(), Deadline.after(timeout)));
+    return this.#core.waitSync(timeout);
   }
 
   statistics(): EventStatistics {
-    return Object.freeze({ set: this.#state.isSet(), waiting: this.#state.waiting() });
+    return Object.freeze(this.#core.statistics());
   }
 
   get [kWaitingWord](): [Int32Array, number] {
-    return [this.#state.words, this.#state.waitingWord];
+    return waitingWordOf(this.#core);
+  }
+
+  /** The object's id in the hub at process scope; undefined at thread scope. */
+  get [kHubId](): number | undefined {
+    return this.#core.hubId;
   }
 
   [kHandle](): Handle {
-    return { kind: HANDLE_KIND, scope: 'thread', data: this.#state.words.buffer };
+    return this.#core.handle();
   }
 
   [inspectSymbol](): string {
@@ -94,11 +98,6 @@ export class Event implements Shareable {
   toString(): string {
     return this[inspectSymbol]();
   }
-
-  static [kAttach](buffer: SharedArrayBuffer): Event {
-    attaching = buffer;
-    return new this();
-  }
 }
 
-registerHandleKind<SharedArrayBuffer>(HANDLE_KIND, (buffer) => Event[kAttach](buffer));
+registerHandleKind<SharedArrayBuffer>(EVENT_HANDLE_KIND, (buffer) => new Event(new Attached(new AtomicsEventCore(buffer))));

@@ -1,36 +1,44 @@
 /**
  * `Semaphore` and `BoundedSemaphore`: a counter of permits — Python's
- * `threading.Semaphore` and `threading.BoundedSemaphore`.
+ * `threading.Semaphore` and `threading.BoundedSemaphore`; with the count in
+ * the hub, `weft/multiprocessing`'s (subclasses that only pick the hub
+ * core). `release(n)` exists at both scopes, though Python's
+ * multiprocessing lacks it.
  *
  * `acquire` takes one permit, waiting while there is none; `release(n)` adds
  * n. Waiters are served in arrival order, and a release hands its permits
  * straight to them. A `BoundedSemaphore` refuses a release that would take it
  * above its initial value (`ERR_SEMAPHORE_OVER_RELEASE`), changing nothing.
- * Semaphores have no owner: a thread that ends holding permits keeps them.
+ * Semaphores have no owner: a thread (or process) that ends holding permits
+ * keeps them.
  *
- * The state machine is in `backends/atomics/semaphore.ts`.
+ * The state is a core (`backends/cores/semaphore.ts`): the state machine of
+ * `backends/atomics/semaphore.ts` at thread scope, `backends/hub/semaphore.ts`
+ * at process scope.
  */
-import { MAX_SEMAPHORE_VALUE, SemaphoreState, SemaphoreWord } from '../backends/atomics/semaphore.js';
-import { runtime, currentToken } from '../backends/atomics/runtime.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
+import { MAX_SEMAPHORE_VALUE } from '../backends/atomics/semaphore.js';
+import {
+  AtomicsSemaphoreCore,
+  atomicsSemaphoreCores,
+  BOUNDED_SEMAPHORE_HANDLE_KIND,
+  SEMAPHORE_HANDLE_KIND,
+} from '../backends/atomics/semaphore-core.js';
+import type { SemaphoreCore, SemaphoreCores, SemaphoreStatistics } from '../backends/cores/semaphore.js';
+import { kHubId } from '../backends/hub/hub-id.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
+import { Cls, Op, tracing } from '../trace/tracing.js';
 import { holding, holdingSync } from './acquire.js';
-import { Cls, Op, record, traceIdOf, tracing } from '../trace/tracing.js';
+import { Attached, kCores } from './attach.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { inspectSymbol } from './owner.js';
-import { kAttach, kWaitingWord } from './lock-protocol.js';
+import { kWaitingWord } from './lock-protocol.js';
+import { waitingWordOf } from './waiting-word.js';
 
-export interface SemaphoreStatistics {
-  /** Permits available now. */
-  readonly value: number;
-  /** The value the semaphore was created with (a BoundedSemaphore's bound). */
-  readonly initial: number;
-  readonly waiting: number;
-}
+export type { SemaphoreStatistics } from '../backends/cores/semaphore.js';
 
-let attaching: SharedArrayBuffer | undefined;
+/** The static slot saying whether a semaphore class is bounded. */
+export const kBounded = Symbol('weft.bounded');
 
 /**
  * A counting semaphore: Python's `threading.Semaphore`.
@@ -42,53 +50,71 @@ let attaching: SharedArrayBuffer | undefined;
  * ```
  */
 export class Semaphore implements Shareable {
-  readonly #state: SemaphoreState;
+  /** Where new semaphores of this class keep their count (overridden by `weft/multiprocessing`'s subclasses). */
+  static [kCores]: SemaphoreCores = atomicsSemaphoreCores;
+  /** True for the BoundedSemaphore classes. */
+  static [kBounded] = false;
 
-  constructor(value = 1) {
+  readonly #core: SemaphoreCore;
+
+  constructor(value?: number);
+  /** Rebuilds a semaphore over the state of a handle (internal: handles only). */
+  constructor(attached: Attached<SemaphoreCore>);
+  constructor(value: number | Attached<SemaphoreCore> = 1) {
+    if (value instanceof Attached) {
+      this.#core = value.core;
+      return;
+    }
     if (!Number.isInteger(value) || value < 0 || value > MAX_SEMAPHORE_VALUE) {
       throw invalidArg(`sync: a semaphore's initial value must be an integer from 0 to ${MAX_SEMAPHORE_VALUE}, got ${String(value)}`);
     }
-    const buffer = attaching ?? SemaphoreState.allocate(value);
-    attaching = undefined;
-    this.#state = new SemaphoreState(buffer, runtime().arena);
+    const of = new.target as typeof Semaphore;
+    this.#core = of[kCores].create(this, value, of[kBounded]);
   }
 
   /** Takes a permit, waiting while there is none. False on timeout. */
   async acquire(options?: WaitOptions): Promise<boolean> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
-    if (this.#state.tryAcquire()) {
-      if (tracing) this.#trace(Op.Acquired, 0);
-      return true;
-    }
+    const core = this.#core;
+    if (core.localFastPath && this.#tryLocal()) return true;
     if (tracing) this.#trace(Op.Request, 0);
-    if (timeout === 0) return this.#timedOut();
-    if (!tracing) return runAsync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)), signal);
+    if (timeout === 0 && core.localFastPath) return this.#timedOut();
+    if (!tracing) return core.acquire(timeout, signal);
     let took = false;
     try {
-      return (took = await runAsync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)), signal));
+      return (took = await core.acquire(timeout, signal));
     } finally {
-      this.#trace(took ? Op.Acquired : Op.TimedOut, took ? 1 : 0);
+      this.#traceWaited(took);
     }
   }
 
   /** As `acquire`, blocking the calling thread while it waits. */
   acquireSync(options?: SyncWaitOptions): boolean {
     const { timeout } = checkSyncWaitOptions(options);
-    if (this.#state.tryAcquire()) {
-      if (tracing) this.#trace(Op.Acquired, 0);
-      return true;
-    }
+    const core = this.#core;
+    if (core.localFastPath && this.#tryLocal()) return true;
     if (tracing) this.#trace(Op.Request, 0);
-    if (timeout === 0) return this.#timedOut();
-    const took = runSync(this.#state.acquireSteps(currentToken(), Deadline.after(timeout)));
-    if (tracing) this.#trace(took ? Op.Acquired : Op.TimedOut, took ? 1 : 0);
+    if (timeout === 0 && core.localFastPath) return this.#timedOut();
+    const took = core.acquireSync(timeout);
+    if (tracing) this.#traceWaited(took);
     return took;
   }
 
   /** Takes a permit if one is available; never waits. */
   tryAcquire(): boolean {
-    const took = this.#state.tryAcquire();
+    const core = this.#core;
+    if (core.localFastPath) return this.#tryLocal();
+    // A remote try is a request answered at once: traced as one, like every remote acquire.
+    if (tracing) this.#trace(Op.Request, 0);
+    const took = core.tryAcquire();
+    if (tracing) this.#traceWaited(took);
+    return took;
+  }
+
+  /** The fast path of a core in local memory: traced only when it takes a permit. */
+  #tryLocal(): boolean {
+    const took = this.#core.tryAcquire();
     if (tracing && took) this.#trace(Op.Acquired, 0);
     return took;
   }
@@ -98,8 +124,13 @@ export class Semaphore implements Shareable {
     return false;
   }
 
+  #traceWaited(took: boolean): void {
+    // A local wait that timed out is traced with 0; a remote answer always with 1 (one round trip).
+    this.#trace(took ? Op.Acquired : Op.TimedOut, took || !this.#core.localFastPath ? 1 : 0);
+  }
+
   #trace(op: number, value: number): void {
-    record(op, this instanceof BoundedSemaphore ? Cls.BoundedSemaphore : Cls.Semaphore, traceIdOf(this.#state.words, SemaphoreWord.TraceId), value);
+    this.#core.trace(op, this.#core.bounded ? Cls.BoundedSemaphore : Cls.Semaphore, value);
   }
 
   /** Adds `n` permits (default 1), waking up to `n` waiters. */
@@ -107,19 +138,14 @@ export class Semaphore implements Shareable {
     if (!Number.isInteger(n) || n < 1) {
       throw invalidArg(`sync: release(n) needs a whole number n >= 1, got ${String(n)}`);
     }
-    const outcome = this.#state.release(n, this.#bound());
+    const outcome = this.#core.release(n);
     if (outcome === 'over-bound') {
-      throw misuse(ErrorCode.SemaphoreOverRelease, `sync: BoundedSemaphore released too many times (its bound is ${this.#state.initial})`);
+      throw misuse(ErrorCode.SemaphoreOverRelease, `sync: BoundedSemaphore released too many times (its bound is ${this.#core.statistics().initial})`);
     }
     if (outcome === 'overflow') {
       throw invalidArg(`sync: a semaphore cannot count above ${MAX_SEMAPHORE_VALUE}`);
     }
     if (tracing) this.#trace(Op.Released, n);
-  }
-
-  /** The bound a release may not exceed; none for a plain Semaphore. */
-  #bound(): number | undefined {
-    return this instanceof BoundedSemaphore ? this.#state.initial : undefined;
   }
 
   /** Runs `fn` holding one permit. Rejects with `TimeoutError` if none came within `timeout`. */
@@ -132,31 +158,30 @@ export class Semaphore implements Shareable {
   }
 
   statistics(): SemaphoreStatistics {
-    return Object.freeze({ value: this.#state.value(), initial: this.#state.initial, waiting: this.#state.waiting() });
+    return Object.freeze(this.#core.statistics());
   }
 
   get [kWaitingWord](): [Int32Array, number] {
-    return [this.#state.words, this.#state.waitingWord];
+    return waitingWordOf(this.#core);
+  }
+
+  /** The object's id in the hub at process scope; undefined at thread scope. */
+  get [kHubId](): number | undefined {
+    return this.#core.hubId;
   }
 
   [kHandle](): Handle {
-    const kind = this instanceof BoundedSemaphore ? 'threading.BoundedSemaphore' : 'threading.Semaphore';
-    return { kind, scope: 'thread', data: this.#state.words.buffer };
+    return this.#core.handle();
   }
 
   [inspectSymbol](): string {
     const { value, initial, waiting } = this.statistics();
-    const shown = this instanceof BoundedSemaphore ? `value=${value}/${initial}` : `value=${value}`;
+    const shown = this.#core.bounded ? `value=${value}/${initial}` : `value=${value}`;
     return `<${this.constructor.name} ${shown} waiting=${waiting}>`;
   }
 
   toString(): string {
     return this[inspectSymbol]();
-  }
-
-  static [kAttach](buffer: SharedArrayBuffer): Semaphore {
-    attaching = buffer;
-    return new this();
   }
 }
 
@@ -173,7 +198,9 @@ export class Semaphore implements Shareable {
  * pool.release(); // throws ERR_SEMAPHORE_OVER_RELEASE
  * ```
  */
-export class BoundedSemaphore extends Semaphore {}
+export class BoundedSemaphore extends Semaphore {
+  static override [kBounded] = true;
+}
 
-registerHandleKind<SharedArrayBuffer>('threading.Semaphore', (buffer) => Semaphore[kAttach](buffer));
-registerHandleKind<SharedArrayBuffer>('threading.BoundedSemaphore', (buffer) => BoundedSemaphore[kAttach](buffer));
+registerHandleKind<SharedArrayBuffer>(SEMAPHORE_HANDLE_KIND, (buffer) => new Semaphore(new Attached(new AtomicsSemaphoreCore(buffer, false))));
+registerHandleKind<SharedArrayBuffer>(BOUNDED_SEMAPHORE_HANDLE_KIND, (buffer) => new BoundedSemaphore(new Attached(new AtomicsSemaphoreCore(buffer, true))));

@@ -30,7 +30,7 @@
  * | op               | args | answer                                                     |
  * |------------------|------|------------------------------------------------------------|
  * | `acquire`        | —    | true (waits; FIFO)                                         |
- * | `release`        | n    | undefined; `ERR_SEMAPHORE_OVER_RELEASE` / `ERR_INVALID_ARG` |
+ * | `release`        | n    | `'released'`, or `'over-bound'` / `'overflow'` (nothing changed) |
  * | `statistics`     | —    | `{ value, initial, waiting }`                              |
  * | `waitForWaiters` | n    | the waiter count, once it is >= n                          |
  */
@@ -78,12 +78,9 @@ export class HubSemaphore implements HubObject {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
       return call.fail(ErrorCode.InvalidArg, `sync: release(n) needs a whole number n >= 1, got ${String(n)}`);
     }
-    if (this.#bounded && this.#value + n > this.#initial) {
-      return call.fail(ErrorCode.SemaphoreOverRelease, `sync: BoundedSemaphore released too many times (its bound is ${this.#initial})`);
-    }
-    if (this.#value + n > MAX_SEMAPHORE_VALUE) {
-      return call.fail(ErrorCode.InvalidArg, `sync: a semaphore cannot count above ${MAX_SEMAPHORE_VALUE}`);
-    }
+    // A refused release changes nothing and answers why; the public class (`sync/semaphore.ts`) throws.
+    if (this.#bounded && this.#value + n > this.#initial) return call.reply('over-bound');
+    if (this.#value + n > MAX_SEMAPHORE_VALUE) return call.reply('overflow');
     let left = n;
     while (left > 0) {
       const waiter = this.#queue.shift();
@@ -92,7 +89,7 @@ export class HubSemaphore implements HubObject {
       left -= 1;
     }
     this.#value += left;
-    call.reply();
+    call.reply('released');
   }
 
   callerGone(): void {
