@@ -9,6 +9,7 @@ export { Lock, RLock, type RedisObjectOptions } from './backends/redis/lock.js';
 export type { RedisLockStatistics } from './backends/redis/owned-lock.js';
 export { Semaphore, BoundedSemaphore, type RedisSemaphoreOptions, type RedisSemaphoreStatistics } from './backends/redis/semaphore.js';
 export { Event, type RedisEventStatistics } from './backends/redis/event.js';
+export { Condition, type RedisConditionOptions, type RedisConditionStatistics } from './backends/redis/condition.js';
 export { Queue, JoinableQueue, SimpleQueue, type RedisQueueOptions, type RedisQueueStatistics } from './backends/redis/queue.js';
 export { Full, Empty, ShutDown } from './errors.js';
 export type { WaitOptions } from './sync/options.js';
