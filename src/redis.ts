@@ -11,6 +11,7 @@ export { Semaphore, BoundedSemaphore, type RedisSemaphoreOptions, type RedisSema
 export { Event, type RedisEventStatistics } from './backends/redis/event.js';
 export { Condition, type RedisConditionOptions, type RedisConditionStatistics } from './backends/redis/condition.js';
 export { Barrier, type RedisBarrierOptions, type RedisBarrierStatistics } from './backends/redis/barrier.js';
+export { Value, type RedisValueOptions, type RedisValueConstructor } from './backends/redis/value.js';
 export { Queue, JoinableQueue, SimpleQueue, type RedisQueueOptions, type RedisQueueStatistics } from './backends/redis/queue.js';
 export { Full, Empty, ShutDown, BrokenBarrierError } from './errors.js';
 export type { WaitOptions } from './sync/options.js';
