@@ -15,6 +15,8 @@
  * | `<kind>:<name>`              | hash   | an object's state (see lock-lua.ts, semaphore-lua.ts, event-lua.ts) |
  * | `<kind>:<name>:q`            | list   | its waiters, FIFO, as `<id>:<seq>`                           |
  * | `sem:<name>:h`               | hash   | permits each connection holds (given back when it expires)   |
+ * | `cond:<name>:q`, `barrier:<name>:q` | list | a Condition's sleepers, a Barrier's arrived parties (condition-lua.ts, barrier-lua.ts) |
+ * | `value:<name>`               | hash   | a Value's typecode and number (value-lua.ts)                 |
  * | `<queue>:items`, `:pq`, `:pp`, `:j`, `:t:<id>` | | a queue's items, waiting puts and their items, joiners, items a consumer took (queue-lua.ts) |
  *
  * Names and namespaces are 1–200 of `[A-Za-z0-9_.:/-]`: no braces (the
@@ -37,7 +39,7 @@ export function keyPrefix(namespace: string): string {
 }
 
 /** The kinds of named objects, as they appear in keys and in `held:`/`waits:` sets. */
-export type ObjectKind = 'lock' | 'rlock' | 'sem' | 'bsem' | 'event' | 'queue' | 'jqueue' | 'squeue';
+export type ObjectKind = 'lock' | 'rlock' | 'sem' | 'bsem' | 'event' | 'queue' | 'jqueue' | 'squeue' | 'cond' | 'barrier' | 'value';
 
 /** An object's id within its namespace: `lock:tickets`. */
 export function objectId(kind: ObjectKind, name: string): string {

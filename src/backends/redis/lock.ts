@@ -26,7 +26,14 @@ export interface RedisObjectOptions {
   redis: RedisScope;
 }
 
+/** @internal The connection-side state of a Lock or RLock (a Condition waits with it). */
+export let ownedLockOf: (lock: Lock | RLock) => OwnedLock;
+
 abstract class NamedLock {
+  static {
+    ownedLockOf = (lock) => lock.#local;
+  }
+
   /** The lock's name in its namespace. */
   readonly name: string;
   readonly #local: OwnedLock;

@@ -172,6 +172,29 @@ export class OwnedLock implements LocalObject {
     if (released !== 1) throw lockLost(this.#what());
   }
 
+  /** True while a caller on this connection holds it (a Condition's wait and notify need that). */
+  held(): boolean {
+    return this.#state === 'held';
+  }
+
+  /**
+   * For a Condition's wait: releases the lock completely (every level of an
+   * RLock) and returns the depth to restore. Errors as `release`.
+   */
+  async releaseSave(): Promise<number> {
+    if (this.#state !== 'held') throw misuse(ErrorCode.LockNotHeld, `sync: release of a ${this.#what()} this connection does not hold`);
+    const depth = this.#depth;
+    this.#depth = 1;
+    await this.release();
+    return depth;
+  }
+
+  /** After a Condition's wait: takes the lock back (waiting as long as it takes, as Python does) at `depth` levels. */
+  async acquireRestore(depth: number): Promise<void> {
+    await this.acquire(undefined, false);
+    this.#depth = depth;
+  }
+
   /** True if a caller here holds it; else asks the server (a lock kept here is free). */
   async locked(): Promise<boolean> {
     if (this.#state !== 'idle') return this.#state === 'held';

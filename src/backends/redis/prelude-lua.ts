@@ -13,7 +13,8 @@
  * | `g|<seq>|<fence>|<died>|<wanted>`     | wait `<seq>` is granted (a lock with its fence; died: the last holder expired holding it; wanted: others wait) |
  * | `r|<object id>|<fence>`               | someone waits for the lock you hold (or keep) under `<fence>`: hand it on when you can |
  * | `i|<seq>|<queue id>|<item>`           | get `<seq>` is answered with this item (handed straight from a put) |
- * | `x|<seq>`                             | the queue `<seq>` waits on was shut down                       |
+ * | `x|<seq>`                             | the queue `<seq>` waits on was shut down, or the barrier it waits at broke |
+ * | `n|<seq>|<condition id>`              | wait `<seq>` on a Condition is notified                        |
  *
  * Time is the server's (`TIME`), in ms. Connections are numbers (`<id>`),
  * waits are `<id>:<seq>` with `<seq>` unique within the connection.
@@ -128,14 +129,50 @@ local function queue_admit(oid)
   end
 end
 
+-- Up to n waiters of a Condition are notified, longest waiting first (n < 0: all).
+local function cond_notify(oid, n)
+  local q = P .. oid .. ':q'
+  local woken = 0
+  while n < 0 or woken < n do
+    local head = redis.call('LPOP', q)
+    if not head then break end
+    local c, s = entry_of(head)
+    wake(c, 'n|' .. s .. '|' .. oid)
+    woken = woken + 1
+  end
+  return woken
+end
+
+-- A Barrier breaks: every party waiting at it is told, and later waits
+-- fail until a reset.
+local function barrier_break(oid)
+  local k = P .. oid
+  for _, e in ipairs(redis.call('LRANGE', k .. ':q', 0, -1)) do
+    local c, s = entry_of(e)
+    wake(c, 'x|' .. s)
+  end
+  redis.call('DEL', k .. ':q')
+  redis.call('HSET', k, 'broken', 1)
+end
+
 -- Connection c is gone (lease expired, or it left): its waits leave their
--- queues first (so nothing is handed to it below), then its locks pass on
+-- queues first (so nothing is handed to it below; a party waiting at a
+-- Barrier breaks it instead), then its locks pass on
 -- with died = 1, its permits come back (up to the initial value), items
 -- handed to it and not yet read go back to the head of their queue, and
--- the JoinableQueue items it took and did not finish go back to the head.
+-- the JoinableQueue items it took and did not finish go back to the head,
+-- and Condition notifications it had not read go to the next waiter.
 local function reap(c)
   local prefix = c .. ':'
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'waits:' .. c)) do
+    if string.sub(oid, 1, 8) == 'barrier:' then
+      for _, e in ipairs(redis.call('LRANGE', P .. oid .. ':q', 0, -1)) do
+        if string.sub(e, 1, #prefix) == prefix then
+          barrier_break(oid)
+          break
+        end
+      end
+    end
     for _, suffix in ipairs({':q', ':pq', ':j'}) do
       local q = P .. oid .. suffix
       for _, e in ipairs(redis.call('LRANGE', q, 0, -1)) do
@@ -150,6 +187,8 @@ local function reap(c)
   for i = #unread, 1, -1 do
     local oid, item = string.match(unread[i], '^i|%d+|([^|]+)|(.*)$')
     if oid and string.sub(oid, 1, 7) ~= 'jqueue:' then queue_add(oid, item, true) end
+    local cond = string.match(unread[i], '^n|%d+|(.+)$')
+    if cond then cond_notify(cond, 1) end
   end
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'held:' .. c)) do
     local kind = string.match(oid, '^(%a+):')

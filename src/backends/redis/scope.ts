@@ -251,8 +251,9 @@ export class RedisScope {
 
   #deliver(message: string): void {
     const parts = message.split('|');
-    if (parts[0] === 'g') {
-      this.#waits.granted(Number(parts[1]), { fence: parts[2]!, died: parts[3] === '1', wanted: parts[4] === '1' });
+    if (parts[0] === 'g' || parts[0] === 'n') {
+      // A Condition's notification ('n') is a grant without a fence.
+      this.#waits.granted(Number(parts[1]), { fence: parts[0] === 'g' ? parts[2]! : '0', died: parts[3] === '1', wanted: parts[4] === '1' });
     } else if (parts[0] === 'i') {
       this.#waits.granted(Number(parts[1]), { fence: '0', died: false, wanted: false, item: parts[3]! });
     } else if (parts[0] === 'x') {

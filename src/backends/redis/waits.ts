@@ -13,7 +13,10 @@
  * item was already handed over and must not be lost).
  *
  * If the connection's lease ran out (it was paused), the server dropped
- * its queued waits; `resubmitAll` queues every wait in progress again.
+ * its queued waits; `resubmitAll` queues every wait in progress again. A
+ * wait caught withdrawing then fails instead: the grant message it may be
+ * waiting for ('take') was dropped with the connection's wake list (and
+ * what it carried went back, see `reap` in prelude-lua.ts).
  */
 import { ErrorCode, misuse } from '../../errors.js';
 
@@ -43,7 +46,7 @@ export interface WaitSteps {
    * Event already set), or 'take': it was granted and the grant's message
    * is on its way (a queue's item): the wait takes it.
    */
-  withdraw(seq: number): Promise<Grant | 'take' | undefined>;
+  withdraw(seq: number, why: 'timeout' | 'abort'): Promise<Grant | 'take' | undefined>;
 }
 
 interface Pending {
@@ -97,7 +100,7 @@ export class Waits {
       const first = await Promise.race([granted, gaveUp]);
       if (typeof first === 'object') return { ...first, waited: true };
       pending.withdrawing = true;
-      const after = await pending.steps.withdraw(seq);
+      const after = await pending.steps.withdraw(seq, first);
       // An item already handed over is never dropped, even by an abort that came too late.
       if (after === 'take') return { ...(await granted), waited: true };
       if (first === 'abort') throw signal!.reason;
@@ -116,7 +119,12 @@ export class Waits {
   /** The server dropped this connection's queued waits (its lease ran out): queue them again. */
   resubmitAll(): void {
     for (const [seq, pending] of this.#pending) {
-      if (pending.withdrawing) continue;
+      if (pending.withdrawing) {
+        pending.reject(
+          misuse(ErrorCode.LockLost, "redis: this connection's lease ran out (the process was paused or cut off) while this call was giving up its wait; what it waited for went to others"),
+        );
+        continue;
+      }
       pending.steps.enqueue(seq, false).then(
         (answer) => answer !== 'queued' && this.granted(seq, answer),
         (error: unknown) => pending.reject(error),
