@@ -44,6 +44,7 @@
  * | `ERR_INDEX_OUT_OF_RANGE`     | a `ListProxy` index past either end, or `pop()` of an empty list (Python's IndexError; a RangeError) |
  * | `ERR_NOT_FOUND`              | a key not in a `DictProxy` (Python's KeyError), a value not in a `ListProxy` (`index`/`remove`'s ValueError); a RangeError |
  * | `ERR_LOCK_LOST`              | a `weft/redis` lock whose holder's lease ran out (a paused process) was given to another process: the holder's next call on it |
+ * | `ERR_MODULE_MISMATCH`        | a `weft/redis` pool task whose module is missing or differs (content hash) on the worker that took it |
  * | `ERR_CONNECTION_CLOSED`      | a `Connection` end used after its own `close()`, or after it was sent to another process (Python's OSError "handle is closed") |
  *
  * Messages start with the module that raised them and state the rule, the way
@@ -87,6 +88,7 @@ export const ErrorCode = {
   NotFound: 'ERR_NOT_FOUND',
   ConnectionClosed: 'ERR_CONNECTION_CLOSED',
   LockLost: 'ERR_LOCK_LOST',
+  ModuleMismatch: 'ERR_MODULE_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

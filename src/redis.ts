@@ -16,3 +16,5 @@ export { Queue, JoinableQueue, SimpleQueue, type RedisQueueOptions, type RedisQu
 export { Full, Empty, ShutDown, BrokenBarrierError } from './errors.js';
 export type { WaitOptions } from './sync/options.js';
 export { TimeoutError } from './errors.js';
+export { Pool, type RedisPoolOptions, type RedisMapOptions, type RedisPoolStatistics } from './backends/redis/pool.js';
+export { startWorker, RedisWorker, type RedisWorkerOptions, type RedisWorkerStatistics } from './backends/redis/pool-worker.js';

@@ -16,6 +16,11 @@ for (const program of programs) {
     const result = await runProgram(process.execPath, ['--import', 'tsx', program.file, ...(program.args ?? [])], { cwd: examples, timeout: 140_000 });
     assert.equal(result.stderr, '');
     const expected = readFileSync(examples + program.expected, 'utf8');
+    if (program.skippedOutput?.test(result.stdout) === true) {
+      assert.equal(result.code, 0);
+      t.skip(result.stdout.trim());
+      return;
+    }
     if (result.stdout !== expected && program.loadedMachineOutput?.test(result.stdout) === true) {
       t.diagnostic(`printed ${JSON.stringify(result.stdout)}: the machine was too loaded to start every thread inside the race's window`);
       assert.equal(result.code, 0);

@@ -18,6 +18,7 @@ import { packageJson } from './paths.js';
 import { runOne } from './run.js';
 import { tour } from './tour.js';
 import { addTimelineCommand, traceEnvironment } from './timeline-command.js';
+import { addWorkerCommand } from './worker-command.js';
 
 /** Exit code of a usage error. */
 export const USAGE_ERROR = 2;
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   addTourCommand(program);
   addRunCommand(program);
   addTimelineCommand(program);
+  addWorkerCommand(program);
   return program;
 }
 

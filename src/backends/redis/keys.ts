@@ -39,7 +39,7 @@ export function keyPrefix(namespace: string): string {
 }
 
 /** The kinds of named objects, as they appear in keys and in `held:`/`waits:` sets. */
-export type ObjectKind = 'lock' | 'rlock' | 'sem' | 'bsem' | 'event' | 'queue' | 'jqueue' | 'squeue' | 'cond' | 'barrier' | 'value';
+export type ObjectKind = 'lock' | 'rlock' | 'sem' | 'bsem' | 'event' | 'queue' | 'jqueue' | 'squeue' | 'cond' | 'barrier' | 'value' | 'pool';
 
 /** An object's id within its namespace: `lock:tickets`. */
 export function objectId(kind: ObjectKind, name: string): string {

@@ -19,6 +19,8 @@
  * Time is the server's (`TIME`), in ms. Connections are numbers (`<id>`),
  * waits are `<id>:<seq>` with `<seq>` unique within the connection.
  */
+import { POOL_PRELUDE } from './pool-prelude-lua.js';
+
 export const PRELUDE = String.raw`
 local P = ARGV[1]
 local function now_ms()
@@ -155,6 +157,8 @@ local function barrier_break(oid)
   redis.call('HSET', k, 'broken', 1)
 end
 
+${POOL_PRELUDE}
+
 -- Connection c is gone (lease expired, or it left): its waits leave their
 -- queues first (so nothing is handed to it below; a party waiting at a
 -- Barrier breaks it instead), then its locks pass on
@@ -186,7 +190,8 @@ local function reap(c)
   local unread = redis.call('LRANGE', P .. 'wake:' .. c, 0, -1)
   for i = #unread, 1, -1 do
     local oid, item = string.match(unread[i], '^i|%d+|([^|]+)|(.*)$')
-    if oid and string.sub(oid, 1, 7) ~= 'jqueue:' then queue_add(oid, item, true) end
+    -- (a pool's tasks come back through ':r:<c>' below, and its answers are dropped with the caller)
+    if oid and string.sub(oid, 1, 7) ~= 'jqueue:' and string.sub(oid, 1, 5) ~= 'pool:' then queue_add(oid, item, true) end
     local cond = string.match(unread[i], '^n|%d+|(.+)$')
     if cond then cond_notify(cond, 1) end
   end
@@ -200,6 +205,8 @@ local function reap(c)
       local room = tonumber(redis.call('HGET', k, 'initial')) - tonumber(redis.call('HGET', k, 'value'))
       n = math.min(n, math.max(room, 0))
       if n > 0 then sem_give(oid, n) end
+    elseif kind == 'pool' then
+      pool_requeue(oid, c)
     elseif kind == 'jqueue' then
       local t = P .. oid .. ':t:' .. c
       local taken = redis.call('LRANGE', t, 0, -1)
