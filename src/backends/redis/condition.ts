@@ -129,7 +129,8 @@ export class Condition {
         }
         return 'queued';
       },
-      withdraw: async (seq) => ((await scope.run<number>(COND_WITHDRAW, this.#oid, [id, seq])) === 2 ? NOTIFIED : undefined),
+      // Not queued and not sleeping yet (the lock still held here): it cannot have been notified.
+      withdraw: async (seq) => ((await scope.run<number>(COND_WITHDRAW, this.#oid, [id, seq])) === 2 && depth !== undefined ? NOTIFIED : undefined),
     };
     try {
       return (await scope.wait(steps, timeout, signal)) !== undefined;

@@ -29,6 +29,7 @@ import { ErrorCode, misuse } from '../../errors.js';
 import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
 import { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_RETAKE, LOCK_STATE, LOCK_WITHDRAW } from './lock-lua.js';
 import type { LocalObject, RedisScope } from './scope.js';
+import { isDisconnected } from './script.js';
 import type { Grant, WaitSteps } from './waits.js';
 
 type State = 'idle' | 'held' | 'kept';
@@ -168,7 +169,17 @@ export class OwnedLock implements LocalObject {
       return;
     }
     this.#state = 'idle';
-    const released = await scope.run<number>(LOCK_RELEASE, this.#oid, [scope.id, this.#fence]);
+    let released: number;
+    try {
+      released = await scope.run<number>(LOCK_RELEASE, this.#oid, [scope.id, this.#fence]);
+    } catch (error) {
+      if (!isDisconnected(error)) throw error;
+      // The release may or may not have run: sent again after the reconnection
+      // (the fence makes it idempotent), so the lock is never left stuck on a
+      // connection that thinks it let go. 0 then means the first one ran.
+      await scope.run<number>(LOCK_RELEASE, this.#oid, [scope.id, this.#fence]);
+      return;
+    }
     if (released !== 1) throw lockLost(this.#what());
   }
 

@@ -10,6 +10,7 @@
  * namespace's hash slot (keys.ts).
  */
 import { createHash } from 'node:crypto';
+import { ErrorCode, misuse } from '../../errors.js';
 import { PRELUDE } from './prelude-lua.js';
 
 export interface Script {
@@ -29,13 +30,48 @@ export interface CommandSender {
   sendCommand<T = unknown>(args: ReadonlyArray<string>): Promise<T>;
 }
 
-/** Runs `s` with its one key and its arguments after the prefix. */
+/**
+ * Runs `s` with its one key and its arguments after the prefix. A failure
+ * that is not the server's answer (the connection broke while the script
+ * was in flight: it may or may not have run) rejects with a
+ * `disconnected` error (see `isDisconnected`); the client reconnects by
+ * itself and later calls go through.
+ */
 export async function runScript<T>(client: CommandSender, s: Script, key: string, prefix: string, args: ReadonlyArray<string | number>): Promise<T> {
   const argv = [prefix, ...args.map(String)];
   try {
-    return await client.sendCommand<T>(['EVALSHA', s.sha, '1', key, ...argv]);
+    try {
+      return await client.sendCommand<T>(['EVALSHA', s.sha, '1', key, ...argv]);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      return await client.sendCommand<T>(['EVAL', s.source, '1', key, ...argv]);
+    }
   } catch (error) {
-    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-    return client.sendCommand<T>(['EVAL', s.source, '1', key, ...argv]);
+    throw isServerReply(error) ? error : disconnected(s.name, error);
   }
+}
+
+const disconnects = new WeakSet<object>();
+
+/** True for the error of a script whose connection broke in flight (it may or may not have run). */
+export function isDisconnected(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && disconnects.has(error);
+}
+
+function disconnected(what: string, cause: unknown): Error {
+  const error = misuse(
+    ErrorCode.ConnectionClosed,
+    `redis: the connection to the server broke while '${what}' was in flight (${String((cause as Error)?.message ?? cause)}); it reconnects by itself — check the object's state and call again`,
+  );
+  (error as { cause?: unknown }).cause = cause;
+  disconnects.add(error);
+  return error;
+}
+
+/** An error the server answered (`@redis/client`'s ErrorReply and its subclasses), not one of the connection. */
+function isServerReply(error: unknown): boolean {
+  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'ErrorReply') return true;
+  }
+  return false;
 }

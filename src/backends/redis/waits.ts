@@ -12,6 +12,9 @@
  * withdrawal started is used only if the script says so ('take': a queue's
  * item was already handed over and must not be lost).
  *
+ * If the connection to the server breaks while the queuing script is in
+ * flight, the wait is withdrawn after the reconnection (see #enqueue).
+ *
  * If the connection's lease ran out (it was paused), the server dropped
  * its queued waits; `resubmitAll` queues every wait in progress again. A
  * wait caught withdrawing then fails instead: the grant message it may be
@@ -19,6 +22,7 @@
  * what it carried went back, see `reap` in prelude-lua.ts).
  */
 import { ErrorCode, misuse } from '../../errors.js';
+import { isDisconnected } from './script.js';
 
 /** A wait's grant, as the wake message or the queuing script gave it. */
 export interface Grant {
@@ -76,12 +80,32 @@ export class Waits {
     granted.catch(() => {}); // a close may reject it before anyone awaits it
     this.#pending.set(seq, pending);
     try {
-      const first = await steps.enqueue(seq, tryOnly);
+      const first = await this.#enqueue(seq, pending, granted, tryOnly);
       if (first !== 'queued') return first;
       if (tryOnly) return undefined;
       return await this.#until(seq, pending, granted, timeout, signal);
     } finally {
       this.#pending.delete(seq);
+    }
+  }
+
+  /**
+   * Runs the queuing script. If the connection broke while it was in flight
+   * (it may have queued the wait, or been granted), the wait is withdrawn
+   * once the client has reconnected — so no orphan entry is left to be
+   * granted a lock nobody takes — and a grant found by the withdrawal is
+   * returned; otherwise the call rejects with the disconnection error.
+   */
+  async #enqueue(seq: number, pending: Pending, granted: Promise<Grant>, tryOnly: boolean): Promise<Grant | 'queued'> {
+    try {
+      return await pending.steps.enqueue(seq, tryOnly);
+    } catch (error) {
+      if (!isDisconnected(error)) throw error;
+      pending.withdrawing = true;
+      const after = await pending.steps.withdraw(seq, 'abort').catch(() => undefined);
+      if (after === 'take') return { ...(await granted), waited: true };
+      if (after !== undefined) return after;
+      throw error;
     }
   }
 
