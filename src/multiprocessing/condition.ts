@@ -29,8 +29,15 @@ import { hubHandle, kHubId, localHolds, nextWaitId, requireProcessScope, type Hu
 import { Lock } from './lock.js';
 import { kGranted, kHeldHere, kPin } from './owned-lock.js';
 import { RLock } from './rlock.js';
+import { Attached } from '../sync/attach.js';
 
 const KIND = 'multiprocessing.Condition';
+
+/** A Condition rebuilt from a handle: its hub object and its lock, attached. */
+interface AttachedCondition {
+  readonly id: number;
+  readonly lock: Lock | RLock;
+}
 
 interface ConditionHandleData {
   readonly id: number;
@@ -44,7 +51,6 @@ export interface ProcessConditionStatistics {
   readonly locked: boolean;
 }
 
-let attaching: ConditionHandleData | undefined;
 
 /**
  * A condition variable for threads and processes: Python's `multiprocessing.Condition`.
@@ -62,12 +68,14 @@ export class Condition implements Shareable, HubBacked {
   readonly #id: number;
   readonly #lock: Lock | RLock;
 
+  /** Rebuilds a Condition over the hub object of a handle, its lock already attached (internal: handles only). */
+  constructor(attached: Attached<AttachedCondition>);
   /** @param lock a Lock or RLock from weft/multiprocessing (default: a new RLock, as in Python). */
-  constructor(lock?: Lock | RLock) {
-    if (attaching !== undefined) {
-      this.#id = attaching.id;
-      this.#lock = attachHandle(attaching.lock) as Lock | RLock;
-      attaching = undefined;
+  constructor(lock?: Lock | RLock);
+  constructor(lock?: Lock | RLock | Attached<AttachedCondition>) {
+    if (lock instanceof Attached) {
+      this.#id = lock.core.id;
+      this.#lock = lock.core.lock;
       return;
     }
     if (lock !== undefined) {
@@ -248,8 +256,9 @@ export class Condition implements Shareable, HubBacked {
   }
 
   static fromHandle(data: ConditionHandleData): Condition {
-    attaching = data;
-    return new Condition();
+    // The lock is attached first: if that throws, no Condition was begun.
+    const lock = attachHandle(data.lock) as Lock | RLock;
+    return new Condition(new Attached({ id: data.id, lock }));
   }
 }
 

@@ -29,6 +29,7 @@
  */
 import { registerHandleKind } from '../codec/handles.js';
 import type { HubHandleData } from './hub-object.js';
+import { Attached } from '../sync/attach.js';
 import { OwnedHubLock } from './owned-lock.js';
 
 const KIND = 'multiprocessing.Lock';
@@ -49,13 +50,16 @@ const KIND = 'multiprocessing.Lock';
  * ```
  */
 export class Lock extends OwnedHubLock {
-  constructor() {
-    super(KIND, false);
+  /** Rebuilds a Lock over the hub object of a handle (internal: handles only). */
+  constructor(attached: Attached<number>);
+  constructor();
+  constructor(attached?: Attached<number>) {
+    super(KIND, false, attached);
   }
 
   /** Rebuilds a Lock over the hub object of a handle. */
   static fromHandle(data: HubHandleData): Lock {
-    return OwnedHubLock.attach(Lock, data.id);
+    return new Lock(new Attached(data.id));
   }
 }
 

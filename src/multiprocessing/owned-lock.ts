@@ -25,6 +25,7 @@ import { ErrorCode, misuse } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
 import { holding, holdingSync } from '../sync/acquire.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { Attached } from '../sync/attach.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { hubHandle, kHubId, localHolds, type HubBacked, type HubHandleData } from './hub-object.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
@@ -44,9 +45,6 @@ export interface ProcessLockStatistics {
   /** Calls waiting to acquire. */
   readonly waiting: number;
 }
-
-/** Records the id of the object a handle is being attached to (the constructor then joins it instead of creating one). */
-let attachingId: number | undefined;
 
 /** Symbol of the method a Condition calls after its wait took the lock back. */
 export const kGranted = Symbol('weft.lock.granted');
@@ -82,11 +80,11 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
   #ownerDied = false;
   #cell: GrantCell | undefined;
 
-  protected constructor(kind: string, reentrant: boolean) {
+  /** `attached`: the id of the hub object of a handle, which this wrapper joins instead of creating one. */
+  protected constructor(kind: string, reentrant: boolean, attached?: Attached<number>) {
     this.#kind = kind;
     this.#reentrant = reentrant;
-    this.#id = attachingId ?? hubCreate(kind, [], this);
-    attachingId = undefined;
+    this.#id = attached instanceof Attached ? attached.core : hubCreate(kind, [], this);
   }
 
   /**
@@ -269,11 +267,5 @@ export abstract class OwnedHubLock implements Shareable, HubBacked {
 
   toString(): string {
     return this[inspectSymbol]();
-  }
-
-  /** Builds a wrapper of `Class` over the object with this id in the hub. */
-  protected static attach<L extends OwnedHubLock>(Class: new () => L, id: number): L {
-    attachingId = id;
-    return new Class();
   }
 }

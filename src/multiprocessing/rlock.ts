@@ -15,6 +15,7 @@
  */
 import { registerHandleKind } from '../codec/handles.js';
 import type { HubHandleData } from './hub-object.js';
+import { Attached } from '../sync/attach.js';
 import { OwnedHubLock } from './owned-lock.js';
 
 const KIND = 'multiprocessing.RLock';
@@ -32,13 +33,16 @@ const KIND = 'multiprocessing.RLock';
  * ```
  */
 export class RLock extends OwnedHubLock {
-  constructor() {
-    super(KIND, true);
+  /** Rebuilds a RLock over the hub object of a handle (internal: handles only). */
+  constructor(attached: Attached<number>);
+  constructor();
+  constructor(attached?: Attached<number>) {
+    super(KIND, true, attached);
   }
 
   /** Rebuilds an RLock over the hub object of a handle. */
   static fromHandle(data: HubHandleData): RLock {
-    return OwnedHubLock.attach(RLock, data.id);
+    return new RLock(new Attached(data.id));
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * `Barrier`: a meeting point for a fixed number of threads — Python's
- * `threading.Barrier`.
+ * `threading.Barrier`; with its counters in the hub, `weft/multiprocessing`'s
+ * `Barrier` (a subclass that only picks the hub core, as CPython's
+ * `multiprocessing.synchronize.Barrier` subclasses `threading.Barrier`).
  *
  * Each of `parties` threads calls `wait()`; the last to arrive releases them
  * all, each with a distinct index in `0..parties-1` (the first to arrive gets
@@ -18,38 +20,44 @@
  * While it runs, a waiter whose timeout runs out (or whose wait is aborted)
  * breaks the barrier (in CPython, waiters cannot time out then).
  *
- * The algorithm, CPython's, is in `backends/atomics/barrier.ts`.
+ * The state is a core (`backends/cores/barrier.ts`): CPython's algorithm in
+ * shared memory at thread scope (`backends/atomics/barrier.ts`), the hub's
+ * state machine at process scope (`backends/hub/barrier.ts`).
  */
-import { ACT, BarrierState, BarrierStateWords, BarrierWord } from '../backends/atomics/barrier.js';
-import { BarrierAction, type BarrierOptions } from './barrier-action.js';
-import type { TargetRef } from '../runner/target.js';
-import { Cls, Op, record, traceIdOf, tracing } from '../trace/tracing.js';
-import { runtime, currentToken } from '../backends/atomics/runtime.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
+import { AtomicsBarrierCore, atomicsBarrierCores, BARRIER_HANDLE_KIND, type AtomicsBarrierData } from '../backends/atomics/barrier-core.js';
+import { ACT, type BarrierCore, type BarrierCores, type BarrierStatistics } from '../backends/cores/barrier.js';
+import { kHubId } from '../backends/hub/hub-id.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { invalidArg } from '../errors.js';
+import { checkTimeout } from '../internal/deadline.js';
+import type { TargetRef } from '../runner/target.js';
+import { Cls, Op, tracing } from '../trace/tracing.js';
+import { Attached, kCores } from './attach.js';
+import { BarrierAction, type BarrierOptions } from './barrier-action.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
 import { inspectSymbol } from './owner.js';
 import { kAttach, kWaitingWord } from './lock-protocol.js';
+import { waitingWordOf } from './waiting-word.js';
 
-export interface BarrierStatistics {
-  readonly parties: number;
-  readonly nWaiting: number;
-  readonly broken: boolean;
-  /** Calls sleeping inside `wait()`, including arrivals held back while the barrier drains. */
-  readonly waiting: number;
-}
+export type { BarrierStatistics } from '../backends/cores/barrier.js';
 
-const HANDLE_KIND = 'threading.Barrier';
 const MAX_PARTIES = 2 ** 31 - 1;
 
-interface BarrierHandleData {
-  readonly buffer: SharedArrayBuffer;
+/** What every Barrier handle carries besides its core's data: the action's reference. */
+interface WithAction {
   readonly action: TargetRef | undefined;
 }
 
-let attaching: BarrierHandleData | undefined;
+/** A Barrier rebuilt from a handle: its core, and its action attached. */
+export interface AttachedBarrier {
+  readonly core: BarrierCore;
+  readonly action: BarrierAction | undefined;
+}
+
+/** The action of a handle, attached (undefined for a barrier without one). */
+export function attachAction(data: WithAction): BarrierAction | undefined {
+  return data.action === undefined ? undefined : BarrierAction.attach(data.action);
+}
 
 /**
  * A barrier for `parties` threads: Python's `threading.Barrier`.
@@ -66,19 +74,22 @@ let attaching: BarrierHandleData | undefined;
  * ```
  */
 export class Barrier implements Shareable {
-  readonly #state: BarrierStateWords;
+  /** Where new barriers of this class count arrivals (overridden by `weft/multiprocessing`'s subclass). */
+  static [kCores]: BarrierCores = atomicsBarrierCores;
+
+  readonly #core: BarrierCore;
   readonly #action: BarrierAction | undefined;
 
+  /** Rebuilds a Barrier over the state of a handle (internal: handles only). */
+  constructor(attached: Attached<AttachedBarrier>);
   /**
    * @param parties how many waits trip the barrier (>= 1)
    * @param options `timeout`: default ms for each wait; `action`: an exported function the last party calls before any is released; `module`: where `action` is exported, if weft cannot find it
    */
-  constructor(parties: number, options?: BarrierOptions) {
-    if (attaching !== undefined) {
-      const data = attaching;
-      attaching = undefined;
-      this.#state = new BarrierStateWords(data.buffer, runtime().arena);
-      this.#action = data.action === undefined ? undefined : BarrierAction.attach(data.action);
+  constructor(parties: number, options?: BarrierOptions);
+  constructor(parties: number | Attached<AttachedBarrier>, options?: BarrierOptions) {
+    if (parties instanceof Attached) {
+      ({ core: this.#core, action: this.#action } = parties.core);
       return;
     }
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
@@ -86,7 +97,7 @@ export class Barrier implements Shareable {
     }
     checkTimeout(options?.timeout);
     this.#action = BarrierAction.fromOptions(options);
-    this.#state = new BarrierStateWords(BarrierStateWords.allocate(parties, options?.timeout), runtime().arena);
+    this.#core = (new.target as typeof Barrier)[kCores].create(this, parties, options?.timeout, this.#action !== undefined);
   }
 
   /**
@@ -96,12 +107,12 @@ export class Barrier implements Shareable {
   async wait(options?: WaitOptions): Promise<number> {
     const { timeout, signal } = checkWaitOptions(options);
     signal?.throwIfAborted();
-    const deadline = Deadline.after(timeout ?? this.#state.defaultTimeout);
-    if (!tracing) return this.#waitAsync(deadline, signal);
+    const wait = timeout ?? this.#core.defaultTimeout;
+    if (!tracing) return this.#waitAsync(wait, signal);
     this.#trace(Op.WaitBegin, 0);
     let broken = 1;
     try {
-      const index = await this.#waitAsync(deadline, signal);
+      const index = await this.#waitAsync(wait, signal);
       broken = 0;
       return index;
     } finally {
@@ -112,12 +123,12 @@ export class Barrier implements Shareable {
   /** As `wait`, blocking the calling thread. */
   waitSync(options?: SyncWaitOptions): number {
     const { timeout } = checkSyncWaitOptions(options);
-    const deadline = Deadline.after(timeout ?? this.#state.defaultTimeout);
-    if (!tracing) return this.#waitSync(deadline);
+    const wait = timeout ?? this.#core.defaultTimeout;
+    if (!tracing) return this.#waitSync(wait);
     this.#trace(Op.WaitBegin, 0);
     let broken = 1;
     try {
-      const index = this.#waitSync(deadline);
+      const index = this.#waitSync(wait);
       broken = 0;
       return index;
     } finally {
@@ -125,79 +136,80 @@ export class Barrier implements Shareable {
     }
   }
 
-  async #waitAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<number> {
-    const index = await runAsync(this.#state.waitSteps(currentToken(), deadline, this.#action !== undefined), signal);
+  async #waitAsync(timeout: number | undefined, signal: AbortSignal | undefined): Promise<number> {
+    const index = await this.#core.wait(timeout, signal, this.#action !== undefined);
     if (index !== ACT) return index;
     // The last to arrive: run the action, then release the others (or break the barrier).
     try {
       await this.#action!.run();
     } catch (error) {
-      this.#actionFailed();
+      await this.#core.finishAction(false).catch(actionEnded);
       throw error;
     }
-    return this.#state.finishAction(true);
+    return this.#core.finishAction(true);
   }
 
-  #waitSync(deadline: Deadline): number {
-    const index = runSync(this.#state.waitSteps(currentToken(), deadline, this.#action !== undefined));
+  #waitSync(timeout: number | undefined): number {
+    const index = this.#core.waitSync(timeout, this.#action !== undefined);
     if (index !== ACT) return index;
     try {
       this.#action!.runSync();
     } catch (error) {
-      this.#actionFailed();
+      try {
+        this.#core.finishActionSync(false);
+      } catch (ended) {
+        actionEnded(ended);
+      }
       throw error;
     }
-    return this.#state.finishAction(true);
-  }
-
-  /** The action threw: break the barrier (if a reset or abort did not end the round already); the action's error is what the caller throws. */
-  #actionFailed(): void {
-    try {
-      this.#state.finishAction(false);
-    } catch {
-      // broken or reset while the action ran: the waiters have their answer
-    }
+    return this.#core.finishActionSync(true);
   }
 
   /** Records a wait's begin or end (value 1: it ended broken). */
   #trace(op: number, value: number): void {
-    record(op, Cls.Barrier, traceIdOf(this.#state.words, BarrierWord.TraceId), value);
+    this.#core.trace(op, Cls.Barrier, value);
   }
 
   /** Returns the barrier to its empty state; parties waiting now get `BrokenBarrierError`. */
   reset(): void {
-    this.#state.reset();
+    this.#core.reset();
   }
 
   /** Breaks the barrier: current and future waits throw `BrokenBarrierError` until `reset()`. */
   abort(): void {
-    this.#state.abort();
+    this.#core.abort();
   }
 
   get parties(): number {
-    return this.#state.parties;
+    return this.#core.parties;
   }
 
   /** Parties waiting for the barrier to trip. */
   get nWaiting(): number {
-    return this.#state.nWaiting();
+    return this.#core.statistics().nWaiting;
   }
 
   get broken(): boolean {
-    return this.#state.state === BarrierState.Broken;
+    return this.#core.statistics().broken;
   }
 
   statistics(): BarrierStatistics {
-    return Object.freeze({ parties: this.parties, nWaiting: this.nWaiting, broken: this.broken, waiting: this.#state.waiting() });
+    return Object.freeze(this.#core.statistics());
   }
 
   get [kWaitingWord](): [Int32Array, number] {
-    return [this.#state.words, this.#state.waitingWord];
+    return waitingWordOf(this.#core);
+  }
+
+  /** The object's id in the hub at process scope; undefined at thread scope. */
+  get [kHubId](): number | undefined {
+    return this.#core.hubId;
   }
 
   [kHandle](): Handle {
-    const data: BarrierHandleData = { buffer: this.#state.words.buffer as SharedArrayBuffer, action: this.#action?.ref };
-    return { kind: HANDLE_KIND, scope: 'thread', data };
+    const handle = this.#core.handle();
+    const data: WithAction = { ...(handle.data as object), action: this.#action?.ref };
+    return { ...handle, data };
   }
 
   [inspectSymbol](): string {
@@ -209,10 +221,16 @@ export class Barrier implements Shareable {
     return this[inspectSymbol]();
   }
 
-  static [kAttach](data: BarrierHandleData): Barrier {
-    attaching = data;
-    return new this(1);
+  static [kAttach](data: AtomicsBarrierData & WithAction): Barrier {
+    return new this(new Attached({ core: new AtomicsBarrierCore(data.buffer), action: attachAction(data) }));
   }
 }
 
-registerHandleKind<BarrierHandleData>(HANDLE_KIND, (data) => Barrier[kAttach](data));
+/**
+ * The action threw, and telling the core failed too: the barrier was broken
+ * or reset while the action ran, so the waiters have their answer already;
+ * the action's error is what the caller throws.
+ */
+function actionEnded(_error: unknown): void {}
+
+registerHandleKind<AtomicsBarrierData & WithAction>(BARRIER_HANDLE_KIND, (data) => Barrier[kAttach](data));

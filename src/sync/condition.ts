@@ -23,6 +23,7 @@ import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable 
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
+import { Attached } from './attach.js';
 import { inspectSymbol } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord } from './lock-protocol.js';
 import { Lock } from './lock.js';
@@ -41,7 +42,12 @@ interface ConditionHandleData {
 }
 
 const HANDLE_KIND = 'threading.Condition';
-let attaching: ConditionHandleData | undefined;
+
+/** A Condition rebuilt from a handle: its state and its lock, attached. */
+interface AttachedCondition {
+  readonly buffer: SharedArrayBuffer;
+  readonly lock: Lock | RLock;
+}
 
 /**
  * A condition variable: Python's `threading.Condition`.
@@ -59,12 +65,14 @@ export class Condition implements Shareable {
   readonly #state: ConditionState;
   readonly #lock: Lock | RLock;
 
+  /** Rebuilds a Condition over the state of a handle, its lock already attached (internal: handles only). */
+  constructor(attached: Attached<AttachedCondition>);
   /** @param lock the lock to use (default: a new RLock, as in Python). */
-  constructor(lock?: Lock | RLock) {
-    if (attaching !== undefined) {
-      this.#lock = attachHandle(attaching.lock) as Lock | RLock;
-      this.#state = new ConditionState(attaching.buffer, runtime().arena);
-      attaching = undefined;
+  constructor(lock?: Lock | RLock);
+  constructor(lock?: Lock | RLock | Attached<AttachedCondition>) {
+    if (lock instanceof Attached) {
+      this.#lock = lock.core.lock;
+      this.#state = new ConditionState(lock.core.buffer, runtime().arena);
       return;
     }
     if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
@@ -208,8 +216,9 @@ export class Condition implements Shareable {
   }
 
   static [kAttach](data: ConditionHandleData): Condition {
-    attaching = data;
-    return new this();
+    // The lock is attached first: if that throws, no Condition was begun.
+    const lock = attachHandle(data.lock) as Lock | RLock;
+    return new this(new Attached({ buffer: data.buffer, lock }));
   }
 }
 

@@ -39,9 +39,9 @@ export class Event implements Shareable {
 
   readonly #core: EventCore;
 
-  constructor();
   /** Rebuilds an Event over the state of a handle (internal: handles only). */
   constructor(attached: Attached<EventCore>);
+  constructor();
   constructor(attached?: Attached<EventCore>) {
     this.#core = attached instanceof Attached ? attached.core : (new.target as typeof Event)[kCores].create(this);
   }

@@ -18,6 +18,7 @@ import { ErrorCode, misuse } from '../errors.js';
 import { acquireAsync, acquireBlocking, holding, holdingSync, traceRelease, traceTaken, type TracedAs } from './acquire.js';
 import { Cls, tracing } from '../trace/tracing.js';
 import type { SyncWaitOptions, WaitOptions } from './options.js';
+import { Attached } from './attach.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
 
@@ -31,7 +32,6 @@ export interface LockStatistics {
 }
 
 const HANDLE_KIND = 'threading.Lock';
-let attaching: SharedArrayBuffer | undefined;
 
 /**
  * A mutual-exclusion lock: Python's `threading.Lock`, shared by every thread
@@ -50,9 +50,11 @@ export class Lock implements Shareable, ConditionLock {
   readonly #as: TracedAs;
   #ownerDied = false;
 
-  constructor() {
-    const buffer = attaching ?? LockState.allocate();
-    attaching = undefined;
+  /** Rebuilds a Lock over the shared state of a handle (internal: handles only). */
+  constructor(attached: Attached<SharedArrayBuffer>);
+  constructor();
+  constructor(attached?: Attached<SharedArrayBuffer>) {
+    const buffer = attached instanceof Attached ? attached.core : LockState.allocate();
     this.#state = new LockState(buffer, runtime().arena);
     this.#as = { cls: Cls.Lock, words: this.#state.words, sampled: true, skipped: false };
   }
@@ -163,8 +165,7 @@ export class Lock implements Shareable, ConditionLock {
 
   /** Rebuilds a Lock over the shared state of a handle. */
   static [kAttach](buffer: SharedArrayBuffer): Lock {
-    attaching = buffer;
-    return new this();
+    return new this(new Attached(buffer));
   }
 }
 

@@ -17,6 +17,7 @@ import { ErrorCode, misuse } from '../errors.js';
 import { acquireAsync, acquireBlocking, holding, holdingSync, traceAcquire, traceRelease, type TracedAs } from './acquire.js';
 import { Cls, Op, tracing } from '../trace/tracing.js';
 import type { SyncWaitOptions, WaitOptions } from './options.js';
+import { Attached } from './attach.js';
 import { inspectSymbol, threadRef, type ThreadRef } from './owner.js';
 import { kAcquireRestore, kAcquireRestoreSync, kAttach, kIsOwned, kReleaseSave, kWaitingWord, type ConditionLock } from './lock-protocol.js';
 
@@ -29,7 +30,6 @@ export interface RLockStatistics {
 }
 
 const HANDLE_KIND = 'threading.RLock';
-let attaching: SharedArrayBuffer | undefined;
 
 /**
  * A re-entrant lock: Python's `threading.RLock`.
@@ -48,9 +48,11 @@ export class RLock implements Shareable, ConditionLock {
   readonly #as: TracedAs;
   #ownerDied = false;
 
-  constructor() {
-    const buffer = attaching ?? RLockState.allocate();
-    attaching = undefined;
+  /** Rebuilds a RLock over the shared state of a handle (internal: handles only). */
+  constructor(attached: Attached<SharedArrayBuffer>);
+  constructor();
+  constructor(attached?: Attached<SharedArrayBuffer>) {
+    const buffer = attached instanceof Attached ? attached.core : RLockState.allocate();
     this.#state = new RLockState(buffer, runtime().arena);
     this.#as = { cls: Cls.RLock, words: this.#state.lock.words, sampled: false, skipped: false };
   }
@@ -152,8 +154,7 @@ export class RLock implements Shareable, ConditionLock {
   }
 
   static [kAttach](buffer: SharedArrayBuffer): RLock {
-    attaching = buffer;
-    return new this();
+    return new this(new Attached(buffer));
   }
 }
 

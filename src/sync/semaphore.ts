@@ -57,9 +57,9 @@ export class Semaphore implements Shareable {
 
   readonly #core: SemaphoreCore;
 
-  constructor(value?: number);
   /** Rebuilds a semaphore over the state of a handle (internal: handles only). */
   constructor(attached: Attached<SemaphoreCore>);
+  constructor(value?: number);
   constructor(value: number | Attached<SemaphoreCore> = 1) {
     if (value instanceof Attached) {
       this.#core = value.core;

@@ -55,7 +55,9 @@ const BARRIER_BYTES = (BarrierWord.TraceId + 1) * 4;
 export const BarrierState = { Filling: 0, Draining: 1, Acting: 2, Resetting: -1, Broken: -2 } as const;
 
 /** `waitSteps`' answer to the last party of a barrier with an action: run it, then call `finishAction`. */
-export const ACT = -1;
+import { ACT } from '../cores/barrier.js';
+
+export { ACT };
 
 export class BarrierStateWords {
   readonly words: Int32Array;

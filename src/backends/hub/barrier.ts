@@ -62,7 +62,9 @@ import { WaitQueue, Watchers } from './waiters.js';
 const MAX_PARTIES = 2 ** 31 - 1;
 
 /** The answer to the last arrival at a barrier with an action: run it, then send `actionDone`. */
-export const ACT = -1;
+import { ACT } from '../cores/barrier.js';
+
+export { ACT };
 
 export class HubBarrier implements HubObject {
   readonly #parties: number;
