@@ -14,6 +14,7 @@
  * a recall (or the exit flush) empties the cell and sends `creditBack`
  * with what was left; `done` forgets the number.
  */
+import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
 import { CreditAnswer, type CreditGrant } from './queue-credits.js';
 import { addCredit, newCreditCell, takeAllCredit } from './credit-cell.js';
@@ -35,7 +36,7 @@ export class QueueCreditLink {
   readonly #send: (request: Request) => void;
   readonly #held = new Map<number, Held>();
   /** Puts forwarded and not yet answered: `thread:seq` → queue id. */
-  readonly #puts = new Map<string, number>();
+  readonly #puts = new PendingCalls<number>();
   /** The link's own watch calls, by seq: which queue and credit. */
   readonly #watches = new Map<number, { id: number; credit: number }>();
   #seq = 0;
@@ -47,19 +48,14 @@ export class QueueCreditLink {
   /** A thread's request is about to go to the hub: a put is remembered; at exit, every credit goes back. */
   beforeRequest(request: Request): void {
     if (request.t === 'flush') return this.#giveBackAll();
-    if (request.t === 'thread-ended' && this.#puts.size > 0) {
-      for (const key of this.#puts.keys()) if (key.startsWith(`${request.thread}:`)) this.#puts.delete(key);
-    }
-    if (request.t === 'call' && request.op === 'put') this.#puts.set(`${request.thread}:${request.seq}`, request.id);
+    if (request.t === 'thread-ended') this.#puts.dropThread(request.thread);
+    if (request.t === 'call' && request.op === 'put') this.#puts.add(request.thread, request.seq, request.id);
   }
 
   /** An answer for a thread: a granting put's credit goes into the cell, and the thread is given the cell. */
   toThread(answer: Answer): Answer {
-    if (this.#puts.size === 0) return answer;
-    const key = `${answer.thread}:${answer.seq}`;
-    const id = this.#puts.get(key);
+    const id = this.#puts.take(answer.thread, answer.seq);
     if (id === undefined) return answer;
-    this.#puts.delete(key);
     if (!('ok' in answer) || !isGrant(answer.ok)) return answer;
     const { creditGrant, credit } = answer.ok;
     let held = this.#held.get(id);

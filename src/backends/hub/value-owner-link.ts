@@ -8,6 +8,7 @@
  * the process's other threads do.
  */
 import { typeInfo } from '../../shared/typecodes.js';
+import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
 import { newValueCell, ownValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
 import { OwnAnswer, type LocalAnswer } from './value-ownership.js';
@@ -31,7 +32,7 @@ export class ValueOwnerLink {
   readonly #send: (request: Request) => void;
   readonly #held = new Map<number, Held>();
   /** `local` calls forwarded and not yet answered: `thread:seq` → value id and typecode. */
-  readonly #calls = new Map<string, { id: number; typecode: unknown }>();
+  readonly #calls = new PendingCalls<{ id: number; typecode: unknown }>();
   readonly #watches = new Map<number, { id: number; own: number }>();
   #seq = 0;
 
@@ -41,18 +42,13 @@ export class ValueOwnerLink {
 
   beforeRequest(request: Request): void {
     if (request.t === 'flush') return this.#giveBackAll();
-    if (request.t === 'thread-ended' && this.#calls.size > 0) {
-      for (const key of this.#calls.keys()) if (key.startsWith(`${request.thread}:`)) this.#calls.delete(key);
-    }
-    if (request.t === 'call' && request.op === 'local') this.#calls.set(`${request.thread}:${request.seq}`, { id: request.id, typecode: request.args[0] });
+    if (request.t === 'thread-ended') this.#calls.dropThread(request.thread);
+    if (request.t === 'call' && request.op === 'local') this.#calls.add(request.thread, request.seq, { id: request.id, typecode: request.args[0] });
   }
 
   toThread(answer: Answer): Answer {
-    if (this.#calls.size === 0) return answer;
-    const key = `${answer.thread}:${answer.seq}`;
-    const call = this.#calls.get(key);
+    const call = this.#calls.take(answer.thread, answer.seq);
     if (call === undefined) return answer;
-    this.#calls.delete(key);
     if (!('ok' in answer)) return answer;
     const local = answer.ok as LocalAnswer;
     if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || local.value === undefined) return answer;
