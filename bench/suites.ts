@@ -460,6 +460,13 @@ export const suites: readonly Suite[] = [
     goal: '≥ 2× BullMQ',
   },
   {
+    id: 'redis-pool-one-threads',
+    title: 'weft/redis Pool: tasks one at a time through one worker thread (`weft worker --threads 1`)',
+    subject: node('redis-pool.mjs', 'weft-redis-pool-one-threads', 'weft/redis Pool.apply, `weft worker --threads 1`', 'tasks/s', 'higher', ['weft-threads', 'one']),
+    anchors: [node('redis-pool.mjs', 'bullmq-pool-one', 'BullMQ add + waitUntilFinished, Worker concurrency 1', 'tasks/s', 'higher', ['bullmq', 'one'])],
+    goal: '≥ 2× BullMQ',
+  },
+  {
     id: 'redis-pool-map',
     title: 'weft/redis Pool.map: 200,000 items in chunks of 5000, `weft worker --processes 2`',
     subject: node('redis-pool.mjs', 'weft-redis-pool-map', 'weft/redis Pool.map', 'items/s', 'higher', ['weft', 'map']),

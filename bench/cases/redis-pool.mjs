@@ -1,5 +1,5 @@
 // weft/redis Pool against BullMQ, on the Redis at WEFT_REDIS_URL (default
-// redis://127.0.0.1:6379). Arguments: <weft|bullmq> <one|map>.
+// redis://127.0.0.1:6379). Arguments: <weft|weft-threads|bullmq> <one|map>.
 //
 // one — the caller runs 1,000 tasks square(i) one at a time (submit, wait
 //       for the result, next), through one worker process: weft's is
@@ -7,6 +7,8 @@
 //       child of it), BullMQ's a Worker with concurrency 1 in a child
 //       process (the job runs in that process), the caller awaiting
 //       `job.waitUntilFinished(queueEvents)`. Reports tasks/s.
+//       weft-threads: `weft worker --threads 1` (the task runs in a worker
+//       thread of the worker process).
 // map — weft only: pool.map(square, 200,000 numbers, { chunksize: 5000 })
 //       through `weft worker --processes 2`. Reports items/s.
 import { fork, spawn } from 'node:child_process';
@@ -27,7 +29,8 @@ const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 async function weft() {
   const namespace = `bench-${randomBytes(4).toString('hex')}`;
   const processes = mode === 'map' ? 2 : 1;
-  const worker = spawn(process.execPath, [cli, 'worker', '--redis', url, '--namespace', namespace, '--root', benchDir, '--processes', String(processes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const slots = kind === 'weft-threads' ? ['--threads', String(processes)] : ['--processes', String(processes)];
+  const worker = spawn(process.execPath, [cli, 'worker', '--redis', url, '--namespace', namespace, '--root', benchDir, ...slots], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: worker.stdout })[Symbol.asyncIterator]();
   await lines.next(); // "serving …"
   const { connect, Pool } = await import('weft/redis');
@@ -108,5 +111,5 @@ async function dropKeys(pattern) {
 }
 
 if (role === 'worker') await bullWorker();
-else if (kind === 'weft') await weft();
+else if (kind === 'weft' || kind === 'weft-threads') await weft();
 else await bull();

@@ -20,7 +20,7 @@ async function loadRedisEntry(): Promise<RedisEntry> {
   return (await import(url)) as RedisEntry;
 }
 
-/** `weft worker --redis <url> [--namespace <ns>] [--pool <name>] [--root <dir>] [--processes <n>] [--lease <ms>] [--grace <ms>]`. */
+/** `weft worker --redis <url> [--namespace <ns>] [--pool <name>] [--root <dir>] [--processes <n> | --threads <n>] [--lease <ms>] [--grace <ms>]`. */
 export function addWorkerCommand(program: Command): Command {
   return program
     .command('worker')
@@ -30,9 +30,10 @@ export function addWorkerCommand(program: Command): Command {
     .option('--pool <name>', 'the pool served', 'default')
     .option('--root <dir>', 'the project directory task modules are found under (the callers\' root)', process.cwd())
     .option('--processes <n>', 'tasks run at once, each in a process of its own (default: the CPU count)', wholeNumber)
+    .option('--threads <n>', 'instead of processes: tasks run at once, each in a worker thread of this process (cheaper per task; a task can reach the others)', wholeNumber)
     .option('--lease <ms>', 'how soon, if this worker dies, its tasks go to others', wholeNumber)
     .option('--grace <ms>', 'on SIGTERM, how long running tasks may take to finish before they are given back', wholeNumber, 10_000)
-    .action(async (options: { redis?: string; namespace: string; pool: string; root: string; processes?: number; lease?: number; grace: number }) => {
+    .action(async (options: { redis?: string; namespace: string; pool: string; root: string; processes?: number; threads?: number; lease?: number; grace: number }) => {
       const { startWorker } = await loadRedisEntry();
       const worker = await startWorker({
         url: options.redis,
@@ -40,6 +41,7 @@ export function addWorkerCommand(program: Command): Command {
         pool: options.pool,
         root: options.root,
         processes: options.processes,
+        threads: options.threads,
         lease: options.lease,
         gracePeriod: options.grace,
       });
@@ -49,7 +51,7 @@ export function addWorkerCommand(program: Command): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
-      console.log(`weft worker ${worker.id}: serving pool '${worker.pool}' of namespace '${options.namespace}', ${worker.processes} process(es), root ${worker.root}`);
+      console.log(`weft worker ${worker.id}: serving pool '${worker.pool}' of namespace '${options.namespace}', ${worker.slots} ${worker.runsIn === 'threads' ? 'thread(s)' : 'process(es)'}, root ${worker.root}`);
       await worker.stopped;
       const { completed, failed } = worker.statistics();
       console.log(`weft worker ${worker.id}: stopped (${completed} task(s) done, ${failed} failed)`);

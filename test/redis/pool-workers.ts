@@ -11,6 +11,8 @@ import { redisUrl } from './helpers.js';
 
 export interface CliWorker {
   readonly child: ChildProcess;
+  /** The line it printed when it started serving. */
+  firstLine: string;
   /** The next line the worker prints on stdout. */
   nextLine(): Promise<string>;
   /** Resolves with the exit code (or the signal) once the process ended. */
@@ -20,6 +22,8 @@ export interface CliWorker {
 export interface WorkerFlags {
   root?: string;
   processes?: number;
+  /** Run tasks in this many threads of the worker (`--threads`) instead of processes. */
+  threads?: number;
   lease?: number;
   grace?: number;
 }
@@ -27,7 +31,9 @@ export interface WorkerFlags {
 /** Starts `weft worker` for `namespace` and waits for its "serving" line. */
 export async function startCliWorker(namespace: string, started: CliWorker[], flags: WorkerFlags = {}): Promise<CliWorker> {
   const args = ['--import', 'tsx', 'src/cli/bin.ts', 'worker', '--redis', redisUrl, '--namespace', namespace, '--root', flags.root ?? repoRoot];
-  args.push('--processes', String(flags.processes ?? 1), '--lease', String(flags.lease ?? 1000));
+  if (flags.threads === undefined) args.push('--processes', String(flags.processes ?? 1));
+  else args.push('--threads', String(flags.threads));
+  args.push('--lease', String(flags.lease ?? 1000));
   if (flags.grace !== undefined) args.push('--grace', String(flags.grace));
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.resume();
@@ -35,6 +41,7 @@ export async function startCliWorker(namespace: string, started: CliWorker[], fl
   const ended = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const worker: CliWorker = {
     child,
+    firstLine: '',
     nextLine: async () => {
       const next = await lines.next();
       if (next.done === true) throw new Error(`weft worker ${child.pid} ended (${String(await ended)}) without printing a line`);
@@ -43,8 +50,8 @@ export async function startCliWorker(namespace: string, started: CliWorker[], fl
     exited: () => ended,
   };
   started.push(worker);
-  const first = await worker.nextLine();
-  if (!first.includes('serving')) throw new Error(`weft worker said: ${first}`);
+  worker.firstLine = await worker.nextLine();
+  if (!worker.firstLine.includes('serving')) throw new Error(`weft worker said: ${worker.firstLine}`);
   return worker;
 }
 

@@ -13,11 +13,11 @@ import { cpSync, mkdtempSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokenPoolError, ErrorCode } from '../../src/errors.js';
-import { Event, Pool, type RedisScope } from '../../src/redis.js';
+import { Event, Pool, startWorker, type RedisScope } from '../../src/redis.js';
 import { repoRoot } from '../helpers/programs.js';
 import { redisUrl, withScopes } from './helpers.js';
 import { startCliWorker, stopAll, type CliWorker } from './pool-workers.js';
-import { add, fail, holdUntilReleased, square, whoRuns } from './fixtures/pool-tasks.js';
+import { add, crash, fail, holdUntilReleased, runningPid, square, whoRuns } from './fixtures/pool-tasks.js';
 
 const T = { timeout: 120_000 };
 
@@ -67,6 +67,27 @@ test('results and remote errors come back from a worker started with `weft worke
     assert.equal(stats.inFlight, 0);
     assert.equal(stats.pending, 0);
   });
+});
+
+test('`weft worker --threads`: tasks run in threads of the worker process; a task that ends its thread fails alone', T, async () => {
+  await withPool(async (pool, workers, namespace) => {
+    const worker = await startCliWorker(namespace, workers, { threads: 2 });
+    assert.match(worker.firstLine, /2 thread\(s\)/);
+    assert.equal(await pool.apply(square, [9]), 81);
+    const items = Array.from({ length: 500 }, (_, i) => i);
+    assert.deepEqual(await pool.map(square, items, { chunksize: 50 }), items.map((i) => i * i));
+    await assert.rejects(pool.apply(fail, ['in a thread']), { message: 'in a thread', code: 'E_TASK' });
+    assert.equal(await pool.apply(runningPid), worker.child.pid);
+    await assert.rejects(pool.apply(crash), BrokenPoolError);
+    // The worker lives on: its thread was replaced.
+    assert.equal(await pool.apply(add, [20, 22]), 42);
+    assert.equal(worker.child.exitCode, null);
+  });
+});
+
+test('a worker refuses processes and threads together', T, async () => {
+  await assert.rejects(startWorker({ processes: 1, threads: 1 }), { code: ErrorCode.InvalidArg, message: /processes or threads/ });
+  await assert.rejects(startWorker({ threads: 0 }), { code: ErrorCode.InvalidArg });
 });
 
 test('bad tasks are refused before they leave: not exported, outside the root, arguments that cannot cross', T, async () => {

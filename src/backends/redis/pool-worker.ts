@@ -1,15 +1,18 @@
 /**
  * A worker of a machine-scope pool: what `weft worker` runs. It holds one
  * connection to the pool's namespace (its lease, renewed from the lease
- * thread) and a local process pool (`weft/multiprocessing`'s `Pool`) that
- * runs the tasks, so the connection's thread is never busy with them.
+ * thread) and a local pool that runs the tasks, so the connection's thread
+ * is never busy with them: `weft/multiprocessing`'s `Pool` (a process per
+ * slot, the default: a task that crashes or leaks cannot touch the worker)
+ * or, with `threads`, its `ThreadPool` (a worker thread per slot: a
+ * quarter of the hop's cost, for short tasks that trust each other).
  *
- * Each of its `processes` slots loops: take a task (a wait on the pool's
+ * Each of its slots loops: take a task (a wait on the pool's
  * take list, answered straight by a submit: no polling), check and import
  * its module (pool-task-ref.ts), run it in a local process, send the
  * outcome (`finish`). A task that throws, or whose module differs, is
- * answered with the error; a local process that dies mid-task answers
- * `BrokenPoolError` and is replaced.
+ * answered with the error; a local process (or thread) that dies mid-task
+ * answers `BrokenPoolError` and is replaced.
  *
  * | state    | entered by                     | does                                                        |
  * |----------|--------------------------------|-------------------------------------------------------------|
@@ -25,7 +28,7 @@ import { resolve } from 'node:path';
 import { serialize } from 'node:v8';
 import { encodeError } from '../../codec/remote-error.js';
 import { invalidArg } from '../../errors.js';
-import { Pool as LocalPool } from '../../pool/pool.js';
+import { Pool as ProcessPool, ThreadPool } from '../../pool/pool.js';
 import { checkPositiveInteger, cpus } from '../../pool/pool-options.js';
 import { checkName, objectId } from './keys.js';
 import { POOL_FINISH, POOL_GIVE_BACK, POOL_TAKE, POOL_WITHDRAW_TAKE } from './pool-lua.js';
@@ -46,6 +49,8 @@ export interface RedisWorkerOptions {
   root?: string;
   /** Tasks run at once, each in a local process (default `cpuCount()`). */
   processes?: number;
+  /** Instead of processes: tasks run at once, each in a local worker thread of this process. */
+  threads?: number;
   /** The connection's lease, ms (default 10 000): how soon others take over the tasks of a worker that died. */
   lease?: number;
   /** On `stop()`, how long running tasks may take to finish before they are given back (default 10 000 ms). */
@@ -57,6 +62,9 @@ export interface RedisWorkerStatistics {
   readonly completed: number;
   readonly failed: number;
 }
+
+/** The local pool the tasks run in: processes or threads, with one API. */
+type LocalPool = ProcessPool | ThreadPool;
 
 const RETRY_MS = 100;
 const FINISH_TRIES = 50;
@@ -77,12 +85,16 @@ const TAKE_GRANT_IDLE: Pick<Grant, 'fence' | 'died' | 'wanted'> = { fence: '0', 
 export async function startWorker(options: RedisWorkerOptions = {}): Promise<RedisWorker> {
   if (typeof options !== 'object' || options === null) throw invalidArg('redis worker: options must be an object', 'type');
   const pool = checkName(options.pool ?? 'default', 'the pool name');
-  const processes = checkPositiveInteger(options.processes, 'processes', 'redis worker') ?? cpus();
+  const threads = checkPositiveInteger(options.threads, 'threads', 'redis worker');
+  if (threads !== undefined && options.processes !== undefined) {
+    throw invalidArg('redis worker: give processes or threads, not both (tasks run in local processes, or in local threads)');
+  }
+  const slots = threads ?? checkPositiveInteger(options.processes, 'processes', 'redis worker') ?? cpus();
   const grace = options.gracePeriod ?? 10_000;
   if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) throw invalidArg(`redis worker: gracePeriod must be a number of ms >= 0, got ${String(grace)}`);
   const scope = await connect({ url: options.url, namespace: options.namespace, lease: options.lease });
-  const local = new LocalPool({ processes });
-  return new RedisWorker(scope, pool, resolve(options.root ?? process.cwd()), processes, grace, local);
+  const local = threads === undefined ? new ProcessPool({ processes: slots }) : new ThreadPool({ processes: slots });
+  return new RedisWorker(scope, pool, resolve(options.root ?? process.cwd()), slots, grace, local);
 }
 
 /**
@@ -100,7 +112,10 @@ export class RedisWorker {
   readonly stopped: Promise<void>;
   readonly pool: string;
   readonly root: string;
-  readonly processes: number;
+  /** Tasks run at once (local processes, or threads with `threads`). */
+  readonly slots: number;
+  /** Where tasks run: `'processes'` or `'threads'`. */
+  readonly runsIn: 'processes' | 'threads';
   readonly #scope: RedisScope;
   readonly #oid: string;
   readonly #grace: number;
@@ -118,15 +133,16 @@ export class RedisWorker {
   #stopping: Promise<void> | undefined;
 
   /** @internal Made by `startWorker()`. */
-  constructor(scope: RedisScope, pool: string, root: string, processes: number, grace: number, local: LocalPool) {
+  constructor(scope: RedisScope, pool: string, root: string, slots: number, grace: number, local: LocalPool) {
     this.#scope = scope;
     this.pool = pool;
     this.root = root;
-    this.processes = processes;
+    this.slots = slots;
+    this.runsIn = local instanceof ThreadPool ? 'threads' : 'processes';
     this.#oid = objectId('pool', pool);
     this.#grace = grace;
     this.#local = local;
-    for (let i = 0; i < processes; i++) this.#slots.push(this.#slot());
+    for (let i = 0; i < slots; i++) this.#slots.push(this.#slot());
     let stopped!: () => void;
     this.stopped = new Promise((resolve) => (stopped = resolve));
     this.#onStopped = stopped;
