@@ -35,6 +35,7 @@
  * | `take`      | c, seq, try                | {1, 'tid,n,payload'}; {0} nothing (try); {2} waiting        |
  * | `withdrawTake` | c, seq                  | 0 withdrawn; 1 a task is on its way: take it               |
  * | `finish`    | c, tid, outcome            | 1 answered; 2 its caller gave up; 0 not this worker's any more (it was reaped) |
+ * | `finishTake` | c, seq, try, tid, outcome | `finish`, then `take`'s answer (one round trip between two tasks) |
  * | `giveBack`  | c, tid                     | 1 (back at the head, this delivery not counted)            |
  * | `cancel`    | c, seq                     | 0 dropped before it ran; 1 answered, the answer is on its way; 2 abandoned while running |
  * | `state`     |                            | {pending, waiting takes}                                   |
@@ -56,14 +57,20 @@ pool_add(oid, tid, false)
 return 1
 `);
 
-export const POOL_TAKE = script('pool.take', INIT + String.raw`
-local c, s = ARGV[3], ARGV[4]
-local tid = redis.call('LPOP', items)
-if tid then return {1, pool_hand(oid, tid, c)} end
-if ARGV[5] == '1' then return {0} end
-redis.call('RPUSH', k .. ':q', c .. ':' .. s)
-redis.call('SADD', P .. 'waits:' .. c, oid)
-return {2}
+/** Worker c's wait seq takes the first pending task, or queues (not when tryOnly is '1'). */
+const TAKE = String.raw`
+local function take(c, s, tryOnly)
+  local tid = redis.call('LPOP', items)
+  if tid then return {1, pool_hand(oid, tid, c)} end
+  if tryOnly == '1' then return {0} end
+  redis.call('RPUSH', k .. ':q', c .. ':' .. s)
+  redis.call('SADD', P .. 'waits:' .. c, oid)
+  return {2}
+end
+`;
+
+export const POOL_TAKE = script('pool.take', INIT + TAKE + String.raw`
+return take(ARGV[3], ARGV[4], ARGV[5])
 `);
 
 export const POOL_WITHDRAW_TAKE = script('pool.withdrawTake', INIT + String.raw`
@@ -81,16 +88,28 @@ local function release(c, tid)
 end
 `;
 
-export const POOL_FINISH = script('pool.finish', INIT + RELEASE + String.raw`
-local c, tid = ARGV[3], ARGV[4]
-if not release(c, tid) then return 0 end
-if redis.call('HEXISTS', k .. ':p', tid) == 0 then
-  redis.call('HDEL', k .. ':n', tid)
-  redis.call('HDEL', k .. ':x', tid)
-  return 2
+/** Worker c answers tid with outcome: 1 answered; 2 its caller gave up; 0 not c's any more. */
+const FINISH = String.raw`
+local function finish(c, tid, outcome)
+  if not release(c, tid) then return 0 end
+  if redis.call('HEXISTS', k .. ':p', tid) == 0 then
+    redis.call('HDEL', k .. ':n', tid)
+    redis.call('HDEL', k .. ':x', tid)
+    return 2
+  end
+  pool_answer(oid, tid, outcome)
+  return 1
 end
-pool_answer(oid, tid, ARGV[5])
-return 1
+`;
+
+export const POOL_FINISH = script('pool.finish', INIT + RELEASE + FINISH + String.raw`
+return finish(ARGV[3], ARGV[4], ARGV[5])
+`);
+
+/** A slot's outcome and its next take in one round trip (what a busy worker does between tasks). */
+export const POOL_FINISH_TAKE = script('pool.finishTake', INIT + RELEASE + FINISH + TAKE + String.raw`
+finish(ARGV[3], ARGV[6], ARGV[7])
+return take(ARGV[3], ARGV[4], ARGV[5])
 `);
 
 export const POOL_GIVE_BACK = script('pool.giveBack', INIT + RELEASE + String.raw`

@@ -10,7 +10,8 @@
  * Each of its slots loops: take a task (a wait on the pool's
  * take list, answered straight by a submit: no polling), check and import
  * its module (pool-task-ref.ts), run it in a local process, send the
- * outcome (`finish`). A task that throws, or whose module differs, is
+ * outcome with the next take (`finishTake`: one round trip between two
+ * tasks; a slot that stops sends it alone, `finish`). A task that throws, or whose module differs, is
  * answered with the error; a local process (or thread) that dies mid-task
  * answers `BrokenPoolError` and is replaced.
  *
@@ -31,7 +32,7 @@ import { invalidArg } from '../../errors.js';
 import { Pool as ProcessPool, ThreadPool } from '../../pool/pool.js';
 import { checkPositiveInteger, cpus } from '../../pool/pool-options.js';
 import { checkName, objectId } from './keys.js';
-import { POOL_FINISH, POOL_GIVE_BACK, POOL_TAKE, POOL_WITHDRAW_TAKE } from './pool-lua.js';
+import { POOL_FINISH, POOL_FINISH_TAKE, POOL_GIVE_BACK, POOL_TAKE, POOL_WITHDRAW_TAKE } from './pool-lua.js';
 import { decodeValue, encodeValue, TaskFlags, type TaskPayload } from './pool.js';
 import { loadTask } from './pool-task-ref.js';
 import { connect, type RedisScope } from './scope.js';
@@ -68,6 +69,13 @@ type LocalPool = ProcessPool | ThreadPool;
 
 const RETRY_MS = 100;
 const FINISH_TRIES = 50;
+/** A task's outcome not yet sent: it goes with the slot's next take. */
+interface Outcome {
+  readonly tid: string;
+  /** `1<value>` or `0<error>` (pool.ts `outcome`). */
+  readonly answer: string;
+}
+
 const TAKE_GRANT_IDLE: Pick<Grant, 'fence' | 'died' | 'wanted'> = { fence: '0', died: false, wanted: false };
 
 /**
@@ -122,7 +130,7 @@ export class RedisWorker {
   readonly #local: LocalPool;
   readonly #abort = new AbortController();
   /** Task ids running here, each with the promise of its end. */
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #running = new Map<string, Promise<string>>();
   /** Tasks given back by stop(): their late outcome is not sent. */
   readonly #givenBack = new Set<string>();
   readonly #slots: Promise<void>[] = [];
@@ -188,60 +196,76 @@ export class RedisWorker {
 
   async #slot(): Promise<void> {
     const signal = this.#abort.signal;
+    let unsent: Outcome | undefined;
     while (!signal.aborted) {
       let grant: Grant | undefined;
-      const take = this.#scope.wait(this.#takeSteps(), undefined, signal);
+      const carried = unsent;
+      const sent = (): void => {
+        if (unsent === carried) unsent = undefined;
+      };
+      const take = this.#scope.wait(this.#takeSteps(carried, sent), undefined, signal);
       this.#takes.add(take);
       try {
         grant = await take;
       } catch {
-        if (signal.aborted) return;
-        // The server is unreachable or restarting: try again shortly.
+        if (signal.aborted) break;
+        // The server is unreachable or restarting: try again shortly (an outcome not sent goes with the next try).
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
         continue;
       } finally {
         this.#takes.delete(take);
       }
       // After an abort, a task already on its way is still run (or given back by stop()).
-      if (grant?.item !== undefined) await this.#track(grant.item);
+      if (grant?.item !== undefined) unsent = await this.#track(grant.item);
     }
+    if (unsent !== undefined) await this.#finish(unsent);
   }
 
-  #takeSteps(): WaitSteps {
+  /** A take; with `outcome`, the previous task's answer rides along (`onSent` once the server has it). */
+  #takeSteps(outcome: Outcome | undefined, onSent: () => void): WaitSteps {
     const id = this.id;
     return {
       enqueue: async (seq, tryOnly) => {
-        const [answer, item] = await this.#scope.run<[number, string?]>(POOL_TAKE, this.#oid, [id, seq, tryOnly ? 1 : 0]);
+        const take = [id, seq, tryOnly ? 1 : 0];
+        const [answer, item] = outcome === undefined || this.#givenBack.has(outcome.tid)
+          ? await this.#scope.run<[number, string?]>(POOL_TAKE, this.#oid, take)
+          : await this.#scope.run<[number, string?]>(POOL_FINISH_TAKE, this.#oid, [...take, outcome.tid, outcome.answer]);
+        onSent();
         return answer === 1 ? { ...TAKE_GRANT_IDLE, item: item! } : 'queued';
       },
       withdraw: async (seq) => ((await this.#scope.run<number>(POOL_WITHDRAW_TAKE, this.#oid, [id, seq])) === 1 ? 'take' : undefined),
     };
   }
 
-  async #track(item: string): Promise<void> {
+  /** Runs the task `item` (`tid,n,payload`) while it counts as running here; resolves to its outcome. */
+  async #track(item: string): Promise<Outcome> {
     const first = item.indexOf(',');
     const second = item.indexOf(',', first + 1);
     const tid = item.slice(0, first);
-    const run = this.#run(tid, item.slice(second + 1));
+    const run = this.#run(item.slice(second + 1));
     this.#running.set(tid, run);
     try {
-      await run;
+      return { tid, answer: await run };
     } finally {
       this.#running.delete(tid);
     }
   }
 
-  async #run(tid: string, payload: string): Promise<void> {
-    let answer: string;
+  async #run(payload: string): Promise<string> {
     try {
       const task = decodeValue(payload) as TaskPayload;
       const fn = await loadTask(this.root, task.ref);
-      answer = `1${encodeValue(await this.#call(fn, task), 'the result')}`;
+      const answer = `1${encodeValue(await this.#call(fn, task), 'the result')}`;
       this.#completed += 1;
+      return answer;
     } catch (error) {
-      answer = `0${serialize(encodeError(error)).toString('base64')}`;
       this.#failed += 1;
+      return `0${serialize(encodeError(error)).toString('base64')}`;
     }
+  }
+
+  /** Sends an outcome alone (a stopping slot's last), trying again while the server is unreachable. */
+  async #finish({ tid, answer }: Outcome): Promise<void> {
     for (let tries = 1; !this.#givenBack.has(tid); tries++) {
       try {
         await this.#scope.run(POOL_FINISH, this.#oid, [this.id, tid, answer]);
