@@ -9,7 +9,8 @@
  * |------------------------------|--------|--------------------------------------------------------------|
  * | `procs`                      | zset   | live connections, scored by lease deadline (server ms)       |
  * | `ids`                        | string | the last connection id given out                             |
- * | `wake:<id>`                  | list   | messages to connection `<id>` (grants, revokes), read by BLMPOP |
+ * | `wake:<id>`                  | list   | messages to connection `<id>` (grants, revokes), read by BLMOVE |
+ * | `inflight:<id>`              | list   | messages `<id>` read and has not yet acknowledged as delivered (wake.ts) |
  * | `held:<id>`                  | set    | objects `<id>` holds (`lock:n`, `rlock:n`, `sem:n`): reaped on expiry |
  * | `waits:<id>`                 | set    | objects `<id>` may wait on: its entries leave their queues on expiry |
  * | `<kind>:<name>`              | hash   | an object's state (see lock-lua.ts, semaphore-lua.ts, event-lua.ts) |

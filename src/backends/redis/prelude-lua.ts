@@ -166,6 +166,9 @@ ${POOL_PRELUDE}
 -- handed to it and not yet read go back to the head of their queue, and
 -- the JoinableQueue items it took and did not finish go back to the head,
 -- and Condition notifications it had not read go to the next waiter.
+-- 'Not read' covers the messages its wake loop had moved to 'inflight:<c>'
+-- and not yet acknowledged as delivered (wake.ts); a lock granted by such a
+-- message passes on without 'died' (c never took it) unless it carried one.
 local function reap(c)
   local prefix = c .. ':'
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'waits:' .. c)) do
@@ -187,18 +190,26 @@ local function reap(c)
       end
     end
   end
-  local unread = redis.call('LRANGE', P .. 'wake:' .. c, 0, -1)
+  -- Unread: the messages being delivered (moved to 'inflight:<c>' and not yet
+  -- acknowledged, wake.ts), then those still waiting on 'wake:<c>'.
+  local unread = redis.call('LRANGE', P .. 'inflight:' .. c, 0, -1)
+  for _, m in ipairs(redis.call('LRANGE', P .. 'wake:' .. c, 0, -1)) do unread[#unread + 1] = m end
+  -- Lock grants never delivered: wait seq -> the died flag the grant carried.
+  local untaken = {}
   for i = #unread, 1, -1 do
     local oid, item = string.match(unread[i], '^i|%d+|([^|]+)|(.*)$')
     -- (a pool's tasks come back through ':r:<c>' below, and its answers are dropped with the caller)
     if oid and string.sub(oid, 1, 7) ~= 'jqueue:' and string.sub(oid, 1, 5) ~= 'pool:' then queue_add(oid, item, true) end
     local cond = string.match(unread[i], '^n|%d+|(.+)$')
     if cond then cond_notify(cond, 1) end
+    local gs, gdied = string.match(unread[i], '^g|(%d+)|%d+|(%d)|')
+    if gs then untaken[gs] = tonumber(gdied) end
   end
   for _, oid in ipairs(redis.call('SMEMBERS', P .. 'held:' .. c)) do
     local kind = string.match(oid, '^(%a+):')
     if kind == 'lock' or kind == 'rlock' then
-      if redis.call('HGET', P .. oid, 'owner') == c then lock_pass(oid, 1) end
+      -- A grant c never read was never taken: the next owner sees a death only if it inherited one.
+      if redis.call('HGET', P .. oid, 'owner') == c then lock_pass(oid, untaken[redis.call('HGET', P .. oid, 'seq')] or 1) end
     elseif kind == 'sem' or kind == 'bsem' then
       local k = P .. oid
       local n = sem_drop_holder(oid, c, math.huge)
@@ -218,7 +229,7 @@ local function reap(c)
       end
     end
   end
-  redis.call('DEL', P .. 'waits:' .. c, P .. 'held:' .. c, P .. 'wake:' .. c)
+  redis.call('DEL', P .. 'waits:' .. c, P .. 'held:' .. c, P .. 'wake:' .. c, P .. 'inflight:' .. c)
   redis.call('ZREM', P .. 'procs', c)
 end
 `;

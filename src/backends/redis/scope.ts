@@ -5,7 +5,8 @@
  *
  * A scope holds:
  * - a command connection (`@redis/client` pipelines what is sent in one tick);
- * - a blocking connection, looping on `BLMPOP` of its own wake list (wake.ts);
+ * - a blocking connection, reading its own wake list (wake.ts) with `BLMOVE`
+ *   into its in-delivery list, so no message is lost before it is delivered;
  * - a lease thread renewing its lease (lease-thread.ts);
  * - its waits in progress (waits.ts), and the local side of the objects
  *   opened on it, by object id (a lock's kept grant lives there).
@@ -54,7 +55,7 @@ export interface LocalObject {
 /** The parts of an `@redis/client` client the scope uses. */
 interface Client extends CommandSender {
   connect(): Promise<unknown>;
-  duplicate(): Client;
+  duplicate(overrides?: { name?: string }): Client;
   destroy(): void;
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
@@ -103,17 +104,20 @@ export async function connect(options: ConnectOptions = {}): Promise<RedisScope>
   // Connection errors also fail the commands in flight, which is where callers see them.
   commands.on('error', () => {});
   await commands.connect();
-  const blocking = commands.duplicate();
-  blocking.on('error', () => {});
+  const prefix = keyPrefix(namespace);
+  const sentAt = clock();
+  let id: number;
+  let blocking: Client;
   try {
+    id = await runScript<number>(commands, REGISTER, `${prefix}procs`, prefix, [lease]);
+    // Named, so that CLIENT LIST tells which connection reads which wake list.
+    blocking = commands.duplicate({ name: `${prefix}wake:${id}` });
+    blocking.on('error', () => {});
     await blocking.connect();
   } catch (error) {
     commands.destroy();
     throw error;
   }
-  const prefix = keyPrefix(namespace);
-  const sentAt = clock();
-  const id = await runScript<number>(commands, REGISTER, `${prefix}procs`, prefix, [lease]);
   const shared = new LeaseShared();
   shared.renewed(sentAt, lease);
   return new RedisScope(kCreate, { url, namespace, lease, prefix, id, commands, blocking, shared });
@@ -170,7 +174,7 @@ export class RedisScope {
     this.#commands = parts.commands;
     this.#blocking = parts.blocking;
     this.#shared = parts.shared;
-    this.#wake = new WakeLoop(parts.blocking, `${parts.prefix}wake:${parts.id}`, (message) => this.#deliver(message));
+    this.#wake = new WakeLoop(parts.blocking, `${parts.prefix}wake:${parts.id}`, `${parts.prefix}inflight:${parts.id}`, (message) => this.#deliver(message));
     this.#wake.start();
     const seed: LeaseSeed = { redisUrl: parts.url, prefix: parts.prefix, id: parts.id, lease: parts.lease, shared: parts.shared.buffer };
     this.#leaseThread = new Worker(LEASE_ENTRY, {

@@ -1,28 +1,73 @@
 /**
- * A connection's blocking loop: one `BLMPOP` at a time on its own wake
- * list (`wake:<id>`), on a connection of its own, taking up to 64 messages
- * per reply. Nothing polls: a grant or a revoke pushed by a script returns
- * the BLMPOP at once. The messages (prelude-lua.ts) are handed to
- * `deliver` in the order they were pushed.
+ * A connection's blocking loop: it reads its own wake list (`wake:<id>`) on
+ * a connection of its own and hands each message (prelude-lua.ts) to
+ * `deliver`, in the order they were pushed. Nothing polls: a grant or a
+ * revoke pushed by a script returns the blocked read at once.
  *
- * Closing the connection (`destroy`) fails the BLMPOP in flight, which
- * ends the loop. Another failure (the server went away) is retried after a
- * pause while the client reconnects.
+ * ## No message is lost between the server and `deliver`
+ *
+ * A read never removes a message from the server: it moves it from
+ * `wake:<id>` to the in-delivery list `inflight:<id>`, and a message
+ * leaves `inflight:<id>` only once it was delivered. Each turn sends, in
+ * one pipeline:
+ *
+ * 1. `TAKE`: deletes `inflight:<id>` (every message in it was delivered:
+ *    the previous turn's replies were all read before this turn is sent),
+ *    then moves up to 64 waiting messages from `wake:<id>` into it and
+ *    answers them;
+ * 2. `BLMOVE wake:<id> inflight:<id> LEFT RIGHT 0`: blocks until one more
+ *    message comes, and moves it.
+ *
+ * TAKE's messages are delivered as soon as its reply comes, while the
+ * BLMOVE still waits; the BLMOVE's message when it returns; then the next
+ * turn. One round trip per wake-up, and the next read is armed at once.
+ *
+ * If the connection breaks (a reply may have been lost: its messages sit in
+ * `inflight:<id>`), the loop waits for the client to reconnect, reads
+ * `inflight:<id>` (`LRANGE`) and delivers it again before the next `TAKE`
+ * deletes it. A message can thus be delivered twice; `deliver` ignores a
+ * second grant for the same wait (waits.ts) and a stale revoke (owned-lock.ts).
+ * If the process dies instead, its reaper treats `inflight:<id>` as unread
+ * wake messages (`reap` in prelude-lua.ts).
+ *
+ * Closing the connection (`destroy`) fails the read in flight, which ends
+ * the loop.
  */
-import type { CommandSender } from './script.js';
+import { createHash } from 'node:crypto';
+import type { CommandSender, Script } from './script.js';
 
 const BATCH = '64';
 const RETRY_MS = 100;
 
+/** KEYS: the wake list, the in-delivery list. Drops the delivered messages, moves up to ARGV[1] waiting ones. */
+const TAKE_SOURCE = String.raw`
+redis.call('DEL', KEYS[2])
+local popped = redis.call('LMPOP', 1, KEYS[1], 'LEFT', 'COUNT', tonumber(ARGV[1]))
+if not popped then return {} end
+redis.call('RPUSH', KEYS[2], unpack(popped[2]))
+return popped[2]
+`;
+export const WAKE_TAKE: Script = { name: 'wake.take', source: TAKE_SOURCE, sha: createHash('sha1').update(TAKE_SOURCE).digest('hex') };
+
+/**
+ * Test hooks (never set in production): `afterRead` runs on each batch of
+ * messages read, before they are delivered. It may stall (a test then
+ * kills the process: the messages must not be lost), or answer 'drop' to
+ * behave as if the reply had been lost with the connection.
+ */
+export const wakeTestHooks: { afterRead?: (messages: readonly string[]) => Promise<'deliver' | 'drop'> } = {};
+
 export class WakeLoop {
   readonly #client: CommandSender;
   readonly #key: string;
+  readonly #inflight: string;
   readonly #deliver: (message: string) => void;
   #stopped = false;
 
-  constructor(client: CommandSender, key: string, deliver: (message: string) => void) {
+  constructor(client: CommandSender, key: string, inflight: string, deliver: (message: string) => void) {
     this.#client = client;
     this.#key = key;
+    this.#inflight = inflight;
     this.#deliver = deliver;
   }
 
@@ -35,17 +80,41 @@ export class WakeLoop {
   }
 
   async #loop(): Promise<void> {
+    let recovering = false;
     while (!this.#stopped) {
-      let reply: [string, string[]] | null;
       try {
-        reply = await this.#client.sendCommand<[string, string[]] | null>(['BLMPOP', '0', '1', this.#key, 'LEFT', 'COUNT', BATCH]);
-      } catch {
+        if (recovering) await this.#hand(await this.#client.sendCommand<string[]>(['LRANGE', this.#inflight, '0', '-1']));
+        recovering = false;
+        await this.#turn();
+      } catch (error) {
         if (this.#stopped) return;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-        continue;
+        // Commands on this connection run in order: the LRANGE above runs only
+        // after a BLMOVE left blocked by the failed turn returned.
+        recovering = true;
+        if (String((error as Error)?.message).startsWith('NOSCRIPT')) {
+          await this.#client.sendCommand(['SCRIPT', 'LOAD', WAKE_TAKE.source]).catch(() => {});
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
       }
-      if (reply === null) continue;
-      for (const message of reply[1]) this.#deliver(message);
     }
+  }
+
+  /** One turn: TAKE and BLMOVE sent together; each reply delivered as it comes. */
+  async #turn(): Promise<void> {
+    const take = this.#client.sendCommand<string[]>(['EVALSHA', WAKE_TAKE.sha, '2', this.#key, this.#inflight, BATCH]);
+    const move = this.#client.sendCommand<string | null>(['BLMOVE', this.#key, this.#inflight, 'LEFT', 'RIGHT', '0']);
+    move.catch(() => {}); // awaited below, unless TAKE failed first
+    await this.#hand(await take);
+    const one = await move;
+    if (one !== null) await this.#hand([one]);
+  }
+
+  async #hand(messages: readonly string[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (wakeTestHooks.afterRead !== undefined && (await wakeTestHooks.afterRead(messages)) === 'drop') {
+      throw new Error('wake: a test hook dropped this reply');
+    }
+    for (const message of messages) this.#deliver(message);
   }
 }
