@@ -114,6 +114,8 @@ export class HubLock implements HubObject {
   /** Threads waiting in the grantee's cell, as it last reported (while `waitForWaiters` calls watch). */
   #waitingThere = 0;
   #ownerDied = false;
+  /** Counts process grants: names the one an unreceived-grant undo is for. */
+  #grants = 0;
   #id = 0;
   // Invariant: not held ⇒ queue is empty. Every release hands the lock
   // straight to the head of the queue, so a free lock has nobody waiting.
@@ -235,7 +237,10 @@ export class HubLock implements HubObject {
       this.#revoking = this.#queue.size > 0;
       tellClient(waiter.client, { t: 'grant', id: this.#id, thread: waiter.thread, depth: waiter.depth, revoking: this.#revoking, reentrant: this.kindName === 'RLock' });
       if (this.#watchers.watching) tellClient(waiter.client, { t: 'revoke', id: this.#id, probe: 'watch' });
-      waiter.call.reply(inherited ? 'granted-inherited' : 'granted');
+      // Acknowledged by the process's server before the thread hears of it:
+      // a process that dies before that never held it (`#unreceived`).
+      const serial = ++this.#grants;
+      waiter.call.replyAcked(inherited ? 'granted-inherited' : 'granted', () => this.#unreceived(waiter.client, serial, inherited));
       return;
     }
     this.owner = { client: waiter.client, thread: waiter.thread };
@@ -281,6 +286,15 @@ export class HubLock implements HubObject {
     const first = !this.#watchers.watching;
     this.#watchers.watch(call, this.#waiting);
     if (first && this.#watchers.watching && this.#grantee !== null) tellClient(this.#grantee, { t: 'revoke', id: this.#id, probe: 'watch' });
+  }
+
+  /**
+   * The grantee died before its server acknowledged grant `serial`: no
+   * thread of it ever held the lock, so it passes on as it came (`inherited`
+   * only if the grant was).
+   */
+  #unreceived(client: number, serial: number, inherited: boolean): void {
+    if (this.#grantee === client && this.#grants === serial) this.#takeBack(inherited);
   }
 
   #returned(call: HubCall): void {
