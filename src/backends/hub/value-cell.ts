@@ -79,6 +79,11 @@ export function ownValue<T extends Num>(cell: ValueCell<T>, value: T): void {
   Atomics.store(cell.words, Word.State, CellState.Owned);
 }
 
+/** The number as it is now, without taking it from the threads (for the write-through). Link only. */
+export function peekValue<T extends Num>(cell: ValueCell<T>): T {
+  return cell.slots.load(0);
+}
+
 /** Takes the number back from the threads (each op under way finishes first) and answers it. Link only. */
 export function revokeValue<T extends Num>(cell: ValueCell<T>): T {
   const words = cell.words;

@@ -6,11 +6,21 @@
  * the hub's recall, and hands the number back when recalled or when the
  * process exits. A thread of its own, it answers a recall at once, whatever
  * the process's other threads do.
+ *
+ * Write-through, so that a SIGKILL loses nothing anyone could have seen:
+ * the number lives in this process's memory (processes share no memory),
+ * so before each write to the hub the link sends, ahead of the gathered
+ * messages, the number of every value it holds that changed since it last
+ * told the hub (`changes()`, `ownSync`). Whatever a thread of this process
+ * did before any message of the process reaches the hub (an Event set, a
+ * Queue put, a lock given back, a call) reaches the hub first. A burst of
+ * adds costs nothing more: one read of the number per write to the socket,
+ * one message if it changed.
  */
 import { typeInfo } from '../../shared/typecodes.js';
 import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
-import { newValueCell, ownValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
+import { newValueCell, ownValue, peekValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
 import { OwnAnswer, type LocalAnswer } from './value-ownership.js';
 
 /** The thread number of the link's own value calls (lending uses -2, credit -3). */
@@ -26,7 +36,11 @@ interface Held {
   readonly cell: ValueCell<number | bigint>;
   /** The hub's number of the lending held now (0: none). */
   own: number;
+  /** The number as the hub last heard it (granted, or synced since). */
+  told: number | bigint;
 }
+
+const NONE: Request[] = [];
 
 export class ValueOwnerLink {
   readonly #send: (request: Request) => void;
@@ -53,9 +67,10 @@ export class ValueOwnerLink {
     const local = answer.ok as LocalAnswer;
     if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || local.value === undefined) return answer;
     let held = this.#held.get(call.id);
-    if (held === undefined) this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode)), own: 0 }));
+    if (held === undefined) this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode)), own: 0, told: 0 }));
     ownValue(held.cell, local.value);
     held.own = local.own;
+    held.told = local.value;
     const seq = ++this.#seq;
     this.#watches.set(seq, { id: call.id, own: local.own });
     this.#send({ t: 'call', thread: VALUE_THREAD, seq, id: call.id, op: 'ownWatch', args: [local.own] });
@@ -71,6 +86,25 @@ export class ValueOwnerLink {
     if (held === undefined || held.own !== watch.own) return;
     // `recall`, or `done` (the hub no longer counts it lent): either way the threads stop using it.
     this.#giveBack(watch.id, held);
+  }
+
+  /**
+   * For the outbox, at each write to the hub: an `ownSync` for every value
+   * held whose number changed since the hub last heard it, to go before the
+   * gathered messages. A value given back is not held (`own` 0).
+   */
+  changes(): Request[] {
+    if (this.#held.size === 0) return NONE;
+    let changes: Request[] | undefined;
+    for (const [id, held] of this.#held) {
+      if (held.own === 0) continue;
+      // The number may change while we read: what any message gathered now follows is in it.
+      const value = peekValue(held.cell);
+      if (Object.is(value, held.told)) continue;
+      held.told = value;
+      (changes ??= []).push({ t: 'send', thread: VALUE_THREAD, id, op: 'ownSync', args: [held.own, value] });
+    }
+    return changes ?? NONE;
   }
 
   #giveBack(id: number, held: Held): void {

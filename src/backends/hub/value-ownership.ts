@@ -16,9 +16,16 @@
  * the number) → recalled (a call from anyone else; watch answered
  * `recall`) → free (`ownBack` with the number; the waiting calls run).
  *
- * Not kept: a process killed (SIGKILL) while it owns the number takes the
- * changes it made since it was granted with it (the hub has the number as
- * it lent it). A process that exits gives it back with its last flush.
+ * A process killed (SIGKILL) while it owns the number: processes share no
+ * memory, so the hub keeps the number as the owner's link last wrote it
+ * through (`ownSync`, sent ahead of every write of the link to the hub,
+ * `value-owner-link.ts`). Kept: every change the owner's threads made
+ * before any message of its process that reached the hub — so every change
+ * another process could have learned of through weft (an Event set after
+ * the adds, a Queue put, a lock released, any call). Lost: changes made
+ * after the process's last message reached the hub (nobody outside could
+ * have seen them through weft; a pipe, a file or stdout is not watched). A
+ * process that exits gives the number back with its last flush.
  *
  * Ops: those of `shared-array.ts`, and
  *
@@ -27,6 +34,7 @@
  * | `local`    | [typecode, op, ...args] | (a child's) `{ result }`, or `{ result, own, value }`: the number is lent to its process as lending `own` |
  * | `ownWatch` | [own]                | (the link's) `'recall'` when the hub wants it back, `'done'` if it is over |
  * | `ownBack`  | [own, value]         | (the link's, one-way) the number, handed back                    |
+ * | `ownSync`  | [own, value]         | (the link's, one-way) the number now, still lent: the hub's copy if the owner dies |
  */
 import { ErrorCode } from '../../errors.js';
 import type { HubCall, HubObject } from './call.js';
@@ -73,6 +81,8 @@ export class OwnedValue implements HubObject {
         return this.#watch(call);
       case 'ownBack':
         return this.#back(call.client, call.args[0], call.args[1]);
+      case 'ownSync':
+        return this.#sync(call.client, call.args[0], call.args[1]);
       default:
         if (op !== 'local' && !NUMBER_OPS.has(op)) return call.fail(ErrorCode.InvalidArg, `hub: a Value has no op '${op}'`);
         if (this.#owner !== undefined || this.#waiting.length > 0) return this.#wait(op, call);
@@ -82,7 +92,7 @@ export class OwnedValue implements HubObject {
 
   callerGone(client: number, thread: number | undefined): void {
     if (thread !== undefined || this.#owner?.client !== client) return;
-    // Its changes since the grant died with it: the hub's copy stands.
+    // Its changes since its last write-through died with it: the hub's copy (synced) stands.
     this.#owner = undefined;
     this.#runWaiting();
   }
@@ -139,15 +149,29 @@ export class OwnedValue implements HubObject {
     });
   }
 
-  /** The owner's link hands the number back. */
-  #back(client: number, id: unknown, value: unknown): void {
-    const owner = this.#owner;
-    if (owner === undefined || owner.client !== client || owner.id !== id) return;
+  /** The owner's link writes the number through; the owner keeps it. */
+  #sync(client: number, id: unknown, value: unknown): void {
+    if (this.#isOwner(client, id)) this.#store(value);
+  }
+
+  #isOwner(client: number, id: unknown): boolean {
+    return this.#owner !== undefined && this.#owner.client === client && this.#owner.id === id;
+  }
+
+  /** Stores a number a link sent. */
+  #store(value: unknown): void {
     try {
       this.#numbers.apply('set', [0, value]);
     } catch {
       // A malformed number from a link: the hub's copy stands.
     }
+  }
+
+  /** The owner's link hands the number back. */
+  #back(client: number, id: unknown, value: unknown): void {
+    const owner = this.#owner;
+    if (owner === undefined || !this.#isOwner(client, id)) return;
+    this.#store(value);
     this.#owner = undefined;
     owner.watch?.reply(OwnAnswer.Done);
     this.#runWaiting();
