@@ -1,5 +1,5 @@
 /**
- * The link's side of a process-scope `Value` lent to its process
+ * The link's side of a process-scope `Value` or `SharedArray` lent to its process
  * (`value-ownership.ts` lends it, `value-cell.ts` holds it): the link keeps,
  * per value, the cell its threads use while the process owns the number; it
  * fills the cell when a `local` call's answer lends the number, watches for
@@ -10,17 +10,17 @@
  * Write-through, so that a SIGKILL loses nothing anyone could have seen:
  * the number lives in this process's memory (processes share no memory),
  * so before each write to the hub the link sends, ahead of the gathered
- * messages, the number of every value it holds that changed since it last
- * told the hub (`changes()`, `ownSync`). Whatever a thread of this process
- * did before any message of the process reaches the hub (an Event set, a
- * Queue put, a lock given back, a call) reaches the hub first. A burst of
- * adds costs nothing more: one read of the number per write to the socket,
- * one message if it changed.
+ * messages, the numbers of every value it holds that a thread wrote since
+ * it last told the hub (`changes()`, `ownSync`). Whatever a thread of this
+ * process did before any message of the process reaches the hub (an Event
+ * set, a Queue put, a lock given back, a call) reaches the hub first. A
+ * burst of adds costs nothing more: one word read per held value per write
+ * to the socket, one message if it changed.
  */
 import { typeInfo } from '../../shared/typecodes.js';
 import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
-import { newValueCell, ownValue, peekValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
+import { newValueCell, ownValue, revokeValue, takeChanges, type ValueCell, type ValueCellBuffers } from './value-cell.js';
 import { OwnAnswer, type LocalAnswer } from './value-ownership.js';
 
 /** The thread number of the link's own value calls (lending uses -2, credit -3). */
@@ -36,8 +36,6 @@ interface Held {
   readonly cell: ValueCell<number | bigint>;
   /** The hub's number of the lending held now (0: none). */
   own: number;
-  /** The number as the hub last heard it (granted, or synced since). */
-  told: number | bigint;
 }
 
 const NONE: Request[] = [];
@@ -65,12 +63,13 @@ export class ValueOwnerLink {
     if (call === undefined) return answer;
     if (!('ok' in answer)) return answer;
     const local = answer.ok as LocalAnswer;
-    if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || local.value === undefined) return answer;
+    if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || !Array.isArray(local.values)) return answer;
     let held = this.#held.get(call.id);
-    if (held === undefined) this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode)), own: 0, told: 0 }));
-    ownValue(held.cell, local.value);
+    if (held === undefined || held.cell.slots.length !== local.values.length) {
+      this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode), local.values.length), own: 0 }));
+    }
+    ownValue(held.cell, local.values);
     held.own = local.own;
-    held.told = local.value;
     const seq = ++this.#seq;
     this.#watches.set(seq, { id: call.id, own: local.own });
     this.#send({ t: 'call', thread: VALUE_THREAD, seq, id: call.id, op: 'ownWatch', args: [local.own] });
@@ -90,26 +89,24 @@ export class ValueOwnerLink {
 
   /**
    * For the outbox, at each write to the hub: an `ownSync` for every value
-   * held whose number changed since the hub last heard it, to go before the
-   * gathered messages. A value given back is not held (`own` 0).
+   * held that a thread wrote since the hub last heard of it, to go before
+   * the gathered messages. A value given back is not held (`own` 0).
    */
   changes(): Request[] {
     if (this.#held.size === 0) return NONE;
     let changes: Request[] | undefined;
     for (const [id, held] of this.#held) {
       if (held.own === 0) continue;
-      // The number may change while we read: what any message gathered now follows is in it.
-      const value = peekValue(held.cell);
-      if (Object.is(value, held.told)) continue;
-      held.told = value;
-      (changes ??= []).push({ t: 'send', thread: VALUE_THREAD, id, op: 'ownSync', args: [held.own, value] });
+      // The numbers may change while we read: what any message gathered now follows is in them.
+      const values = takeChanges(held.cell);
+      if (values !== undefined) (changes ??= []).push({ t: 'send', thread: VALUE_THREAD, id, op: 'ownSync', args: [held.own, values] });
     }
     return changes ?? NONE;
   }
 
   #giveBack(id: number, held: Held): void {
-    const value = revokeValue(held.cell);
-    this.#send({ t: 'send', thread: VALUE_THREAD, id, op: 'ownBack', args: [held.own, value] });
+    const values = revokeValue(held.cell);
+    this.#send({ t: 'send', thread: VALUE_THREAD, id, op: 'ownBack', args: [held.own, values] });
     held.own = 0;
   }
 

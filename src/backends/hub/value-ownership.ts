@@ -1,9 +1,10 @@
 /**
- * A process-scope `Value` whose number migrates to the process using it
- * (the hub's side; `value-cell.ts` is the owner's shared memory,
- * `value-owner-link.ts` its link's part). While one child process alone
- * uses the value, the hub lends it the number: its threads read, write and
- * add in their own shared memory, no message. When another process (or the
+ * A process-scope `Value` or `SharedArray` whose numbers migrate to the
+ * process using them (the hub's side; `value-cell.ts` is the owner's shared
+ * memory, `value-owner-link.ts` its link's part). While one child process
+ * alone uses the value, the hub lends it the numbers (all of them, an
+ * array of at most `LEND_MAX` elements; a larger one stays in the hub): its
+ * threads read, write and add in their own shared memory, no message. When another process (or the
  * root) calls, the hub *recalls* it: the owner's link hands the number back
  * at once (whatever its threads do), the calls that waited are served in
  * order, and the next child caller may be granted it in turn — one hand-off
@@ -31,10 +32,10 @@
  *
  * | op         | args                 | answer                                                          |
  * |------------|----------------------|-----------------------------------------------------------------|
- * | `local`    | [typecode, op, ...args] | (a child's) `{ result }`, or `{ result, own, value }`: the number is lent to its process as lending `own` |
+ * | `local`    | [typecode, op, ...args] | (a child's) `{ result }`, or `{ result, own, values }`: the numbers are lent to its process as lending `own` |
  * | `ownWatch` | [own]                | (the link's) `'recall'` when the hub wants it back, `'done'` if it is over |
- * | `ownBack`  | [own, value]         | (the link's, one-way) the number, handed back                    |
- * | `ownSync`  | [own, value]         | (the link's, one-way) the number now, still lent: the hub's copy if the owner dies |
+ * | `ownBack`  | [own, values]        | (the link's, one-way) the numbers, handed back                    |
+ * | `ownSync`  | [own, values]        | (the link's, one-way) the numbers now, still lent: the hub's copy if the owner dies |
  */
 import { ErrorCode } from '../../errors.js';
 import type { HubCall, HubObject } from './call.js';
@@ -46,10 +47,13 @@ const ROOT_CLIENT = 0;
 /** What `local` answers. */
 export interface LocalAnswer {
   readonly result: unknown;
-  /** Set if the number is lent to the caller's process: the lending's number, and the number. */
+  /** Set if the numbers are lent to the caller's process: the lending's number, and the numbers. */
   readonly own?: number;
-  readonly value?: number | bigint;
+  readonly values?: readonly (number | bigint)[];
 }
+
+/** The largest array lent: each hand-off and each write-through carries every element. */
+export const LEND_MAX = 4096;
 
 export const OwnAnswer = { Recall: 'recall', Done: 'done' } as const;
 
@@ -65,7 +69,7 @@ interface Waiting {
   readonly call: HubCall;
 }
 
-export class OwnedValue implements HubObject {
+export class OwnedNumbers implements HubObject {
   readonly #numbers: HubNumbers;
   #owner: Owner | undefined;
   readonly #waiting: Waiting[] = [];
@@ -84,7 +88,7 @@ export class OwnedValue implements HubObject {
       case 'ownSync':
         return this.#sync(call.client, call.args[0], call.args[1]);
       default:
-        if (op !== 'local' && !NUMBER_OPS.has(op)) return call.fail(ErrorCode.InvalidArg, `hub: a Value has no op '${op}'`);
+        if (op !== 'local' && !NUMBER_OPS.has(op)) return call.fail(ErrorCode.InvalidArg, `hub: a Value or SharedArray has no op '${op}'`);
         if (this.#owner !== undefined || this.#waiting.length > 0) return this.#wait(op, call);
         this.#serve(op, call);
     }
@@ -131,11 +135,11 @@ export class OwnedValue implements HubObject {
   #local(call: HubCall): LocalAnswer {
     // args[0] is the typecode, for the link that makes the cell.
     const [, op, ...args] = call.args as [unknown, string, ...unknown[]];
-    if (op === 'local' || !NUMBER_OPS.has(op)) throw new RangeError(`hub: a Value has no op '${String(op)}'`);
+    if (op === 'local' || !NUMBER_OPS.has(op)) throw new RangeError(`hub: a Value or SharedArray has no op '${String(op)}'`);
     const result = this.#numbers.apply(op, args);
-    if (call.client === ROOT_CLIENT || this.#waiting.length > 0) return { result };
+    if (call.client === ROOT_CLIENT || this.#waiting.length > 0 || this.#numbers.length > LEND_MAX || this.#numbers.length === 0) return { result };
     this.#owner = { client: call.client, id: this.#next++, watch: undefined, recalled: false };
-    return { result, own: this.#owner.id, value: this.#numbers.apply('get', [0]) as number | bigint };
+    return { result, own: this.#owner.id, values: this.#numbers.apply('toArray', []) as (number | bigint)[] };
   }
 
   #watch(call: HubCall): void {
@@ -158,12 +162,13 @@ export class OwnedValue implements HubObject {
     return this.#owner !== undefined && this.#owner.client === client && this.#owner.id === id;
   }
 
-  /** Stores a number a link sent. */
-  #store(value: unknown): void {
+  /** Stores the numbers a link sent. */
+  #store(values: unknown): void {
+    if (!Array.isArray(values) || values.length !== this.#numbers.length) return;
     try {
-      this.#numbers.apply('set', [0, value]);
+      values.forEach((value, i) => this.#numbers.apply('set', [i, value]));
     } catch {
-      // A malformed number from a link: the hub's copy stands.
+      // A malformed number from a link: the hub's copy stands (from it on).
     }
   }
 
