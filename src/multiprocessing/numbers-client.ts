@@ -11,7 +11,7 @@ import { checkElement, type TypeInfo } from '../shared/typecodes.js';
 import type { Lock } from './lock.js';
 import type { RLock } from './rlock.js';
 import { isRoot } from '../backends/hub/tree.js';
-import { NOT_OWNED, valueCellOf, withOwnedValue, type ValueCell } from '../backends/hub/value-cell.js';
+import { NOT_OWNED, readNumbers, valueCellOf, withOwnedValue, type ValueCell } from '../backends/hub/value-cell.js';
 import type { OwnedAnswer } from '../backends/hub/value-owner-link.js';
 import type { LocalAnswer } from '../backends/hub/value-ownership.js';
 
@@ -23,14 +23,15 @@ export class HubNumbersClient<T extends Num> {
   /** A one-element local array of the type, to wrap values as the hub stores them. */
   readonly #scratch: AtomicSlots<T>;
   /**
-   * A `Value` in a child process: its typecode, sent with `local` calls so
-   * that the number may be lent to this process (`backends/hub/value-ownership.ts`).
+   * A `Value` or `SharedArray` in a child process: its typecode, sent with
+   * `local` calls so that the numbers may be lent to this process
+   * (`backends/hub/value-ownership.ts`).
    */
   readonly #ownable: string | undefined;
-  /** The process's cell of the number, once a `local` call was lent it. */
+  /** The process's cell of the numbers, once a `local` call was lent them. */
   #cell: ValueCell<T> | undefined;
 
-  /** `ownable`: the typecode of a `Value` whose number may migrate to this process (a child's only). */
+  /** `ownable`: the typecode of a `Value` or `SharedArray` whose numbers may migrate to this process (a child's only). */
   constructor(id: number, info: TypeInfo, ownable?: string) {
     this.id = id;
     this.#info = info;
@@ -40,7 +41,7 @@ export class HubNumbersClient<T extends Num> {
 
   get(i: number): T {
     if (this.#ownable !== undefined) {
-      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.load(0));
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.load(i), false);
       return local !== NOT_OWNED ? local : (this.#local('get', [i]) as T);
     }
     return hubCallSync(this.id, 'get', [i]) as T;
@@ -49,7 +50,7 @@ export class HubNumbersClient<T extends Num> {
   set(i: number, value: T): void {
     checkElement(this.#info, value);
     if (this.#ownable !== undefined) {
-      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.store(0, value));
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.store(i, value), true);
       if (local === NOT_OWNED) this.#local('set', [i, value]);
       return;
     }
@@ -59,7 +60,7 @@ export class HubNumbersClient<T extends Num> {
   add(i: number, delta: T): T {
     checkElement(this.#info, delta, 'delta');
     if (this.#ownable !== undefined) {
-      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.add(0, delta));
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.add(i, delta), true);
       return local !== NOT_OWNED ? local : (this.#local('add', [i, delta]) as T);
     }
     return hubCallSync(this.id, 'add', [i, delta]) as T;
@@ -69,7 +70,7 @@ export class HubNumbersClient<T extends Num> {
     checkElement(this.#info, expected, 'expected value');
     checkElement(this.#info, replacement, 'replacement');
     if (this.#ownable !== undefined) {
-      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.compareExchange(0, expected, replacement));
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, (slots) => slots.compareExchange(i, expected, replacement), true);
       return local !== NOT_OWNED ? local : (this.#local('compareExchange', [i, expected, replacement]) as T);
     }
     return hubCallSync(this.id, 'compareExchange', [i, expected, replacement]) as T;
@@ -83,6 +84,10 @@ export class HubNumbersClient<T extends Num> {
   }
 
   toArray(): T[] {
+    if (this.#ownable !== undefined) {
+      const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, readNumbers, false);
+      return local !== NOT_OWNED ? local : (this.#local('toArray', []) as T[]);
+    }
     return hubCallSync(this.id, 'toArray') as T[];
   }
 

@@ -60,7 +60,7 @@ class HubArray<T extends number | bigint> implements Shareable, HubBacked, Itera
       this.typecode = data.typecode;
       this.length = data.length;
       this.#info = typeInfo(data.typecode);
-      this.#numbers = new HubNumbersClient<T>(data.id, this.#info);
+      this.#numbers = new HubNumbersClient<T>(data.id, this.#info, data.typecode);
       this.#lock = data.lock === null ? null : (attachHandle(data.lock) as Lock | RLock);
       return;
     }
@@ -69,7 +69,7 @@ class HubArray<T extends number | bigint> implements Shareable, HubBacked, Itera
     const items = initialItems(this.#info, sizeOrItems);
     this.length = typeof items === 'number' ? items : items.length;
     this.#lock = processLockFor(options?.lock);
-    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, items], this), this.#info);
+    this.#numbers = new HubNumbersClient<T>(hubCreate(KIND, [typecode, items], this), this.#info, typecode);
   }
 
   get(index: number): T {

@@ -66,3 +66,30 @@ test('a child that adds and exits at once: every add is counted', T, async () =>
   await joinAll([startProcess(targets.addAndExit, [value, 5_000])]);
   assert.equal(value.value, 15_000);
 });
+
+test('a child that owns the number, adds, says so through an Event and is killed (SIGKILL): no add is lost', T, async () => {
+  for (const count of [1, 10_000]) {
+    const value = new Value('i', 0);
+    const said = new Event();
+    const never = new Event();
+    const child = startProcess(targets.addSayAndHang, [value, count, said, never]);
+    assert.equal(await said.wait(WAIT), true);
+    child.kill();
+    assert.equal(await child.join(WAIT), true);
+    assert.equal(child.exitcode, -9);
+    assert.equal(value.value, count);
+    assert.equal(value.add(1), count + 1);
+  }
+});
+
+test('a child that owns a float number sets, adds, compare-exchanges, says so through a Queue and is killed: the root reads its last number', T, async () => {
+  const value = new Value('d', 7);
+  const said = new Queue<number>();
+  const never = new Event();
+  const child = startProcess(targets.mixSayAndHang, [value, said, never]);
+  assert.equal(await said.get(WAIT), 1000.75);
+  child.kill();
+  assert.equal(await child.join(WAIT), true);
+  assert.equal(child.exitcode, -9);
+  assert.equal(value.value, 1000.75);
+});

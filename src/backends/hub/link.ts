@@ -99,7 +99,8 @@ class Link {
   #connect(): void {
     const socket = connect(this.#seed.path);
     this.#socket = socket;
-    this.#outbox = new Outbox(socket);
+    // Every write to the hub carries first the numbers of the Values this process changed (kept if it is killed).
+    this.#outbox = new Outbox(socket, () => this.#values.changes());
     this.#reader = new FrameReader(MAX_FRAME_BYTES);
     let error: string | undefined;
     socket.on('connect', () => this.#outbox.add({ t: 'hello', token: this.#seed.token, pid: process.pid }));

@@ -12,7 +12,9 @@
  * checks them again, so a bad call cannot corrupt the state.
  *
  * State: `slots` (the elements). No waits, no owners: nothing to release
- * when a caller ends.
+ * when a caller ends. (The hub object of both kinds wraps this one in
+ * `OwnedNumbers`, `value-ownership.ts`, which lends the elements to a
+ * child process using them alone.)
  *
  * ## Ops
  *
@@ -28,6 +30,7 @@ import { ErrorCode, invalidArg } from '../../errors.js';
 import { atomicSlots, type AtomicSlots } from '../../shared/atomic-slots.js';
 import { checkElement, typeInfo, type TypeInfo } from '../../shared/typecodes.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
+import { OwnedNumbers } from './value-ownership.js';
 
 type Num = number | bigint;
 
@@ -37,6 +40,10 @@ export const NUMBER_OPS: ReadonlySet<string> = new Set(['get', 'set', 'add', 'co
 export class HubNumbers implements HubObject {
   readonly #info: TypeInfo;
   readonly #slots: AtomicSlots<Num>;
+
+  get length(): number {
+    return this.#slots.length;
+  }
 
   constructor(info: TypeInfo, items: number | readonly Num[]) {
     this.#info = info;
@@ -113,4 +120,5 @@ export function createNumbers(args: readonly unknown[]): HubNumbers {
   return new HubNumbers(info, items as Num[]);
 }
 
-registerHubKind('multiprocessing.SharedArray', createNumbers);
+// Its numbers migrate to the child process using them (`value-ownership.ts`).
+registerHubKind('multiprocessing.SharedArray', (args) => new OwnedNumbers(createNumbers(args)));

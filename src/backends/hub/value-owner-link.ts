@@ -1,16 +1,26 @@
 /**
- * The link's side of a process-scope `Value` lent to its process
+ * The link's side of a process-scope `Value` or `SharedArray` lent to its process
  * (`value-ownership.ts` lends it, `value-cell.ts` holds it): the link keeps,
  * per value, the cell its threads use while the process owns the number; it
  * fills the cell when a `local` call's answer lends the number, watches for
  * the hub's recall, and hands the number back when recalled or when the
  * process exits. A thread of its own, it answers a recall at once, whatever
  * the process's other threads do.
+ *
+ * Write-through, so that a SIGKILL loses nothing anyone could have seen:
+ * the number lives in this process's memory (processes share no memory),
+ * so before each write to the hub the link sends, ahead of the gathered
+ * messages, the numbers of every value it holds that a thread wrote since
+ * it last told the hub (`changes()`, `ownSync`). Whatever a thread of this
+ * process did before any message of the process reaches the hub (an Event
+ * set, a Queue put, a lock given back, a call) reaches the hub first. A
+ * burst of adds costs nothing more: one word read per held value per write
+ * to the socket, one message if it changed.
  */
 import { typeInfo } from '../../shared/typecodes.js';
 import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
-import { newValueCell, ownValue, revokeValue, type ValueCell, type ValueCellBuffers } from './value-cell.js';
+import { newValueCell, ownValue, revokeValue, takeChanges, type ValueCell, type ValueCellBuffers } from './value-cell.js';
 import { OwnAnswer, type LocalAnswer } from './value-ownership.js';
 
 /** The thread number of the link's own value calls (lending uses -2, credit -3). */
@@ -27,6 +37,8 @@ interface Held {
   /** The hub's number of the lending held now (0: none). */
   own: number;
 }
+
+const NONE: Request[] = [];
 
 export class ValueOwnerLink {
   readonly #send: (request: Request) => void;
@@ -51,10 +63,12 @@ export class ValueOwnerLink {
     if (call === undefined) return answer;
     if (!('ok' in answer)) return answer;
     const local = answer.ok as LocalAnswer;
-    if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || local.value === undefined) return answer;
+    if (typeof local !== 'object' || local === null || typeof local.own !== 'number' || !Array.isArray(local.values)) return answer;
     let held = this.#held.get(call.id);
-    if (held === undefined) this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode)), own: 0 }));
-    ownValue(held.cell, local.value);
+    if (held === undefined || held.cell.slots.length !== local.values.length) {
+      this.#held.set(call.id, (held = { cell: newValueCell(typeInfo(call.typecode), local.values.length), own: 0 }));
+    }
+    ownValue(held.cell, local.values);
     held.own = local.own;
     const seq = ++this.#seq;
     this.#watches.set(seq, { id: call.id, own: local.own });
@@ -73,9 +87,26 @@ export class ValueOwnerLink {
     this.#giveBack(watch.id, held);
   }
 
+  /**
+   * For the outbox, at each write to the hub: an `ownSync` for every value
+   * held that a thread wrote since the hub last heard of it, to go before
+   * the gathered messages. A value given back is not held (`own` 0).
+   */
+  changes(): Request[] {
+    if (this.#held.size === 0) return NONE;
+    let changes: Request[] | undefined;
+    for (const [id, held] of this.#held) {
+      if (held.own === 0) continue;
+      // The numbers may change while we read: what any message gathered now follows is in them.
+      const values = takeChanges(held.cell);
+      if (values !== undefined) (changes ??= []).push({ t: 'send', thread: VALUE_THREAD, id, op: 'ownSync', args: [held.own, values] });
+    }
+    return changes ?? NONE;
+  }
+
   #giveBack(id: number, held: Held): void {
-    const value = revokeValue(held.cell);
-    this.#send({ t: 'send', thread: VALUE_THREAD, id, op: 'ownBack', args: [held.own, value] });
+    const values = revokeValue(held.cell);
+    this.#send({ t: 'send', thread: VALUE_THREAD, id, op: 'ownBack', args: [held.own, values] });
     held.own = 0;
   }
 

@@ -10,12 +10,12 @@
 import { checkElement, typeInfo } from '../../shared/typecodes.js';
 import { registerHubKind } from './call.js';
 import { HubNumbers } from './shared-array.js';
-import { OwnedValue } from './value-ownership.js';
+import { OwnedNumbers } from './value-ownership.js';
 
 registerHubKind('multiprocessing.Value', (args) => {
   const info = typeInfo(args[0]);
   const initial = args[1];
-  if (initial === undefined || initial === null) return new OwnedValue(new HubNumbers(info, 1));
+  if (initial === undefined || initial === null) return new OwnedNumbers(new HubNumbers(info, 1));
   checkElement(info, initial, 'initial value');
-  return new OwnedValue(new HubNumbers(info, [initial as number | bigint]));
+  return new OwnedNumbers(new HubNumbers(info, [initial as number | bigint]));
 });
