@@ -27,12 +27,13 @@
  * thread's release of the same lock (legal, but a race in the program) fails
  * in the hub and is reported on stderr rather than thrown.
  */
-import { registerHandleKind } from '../codec/handles.js';
-import type { HubHandleData } from './hub-object.js';
-import { Attached } from '../sync/attach.js';
-import { OwnedHubLock } from './owned-lock.js';
-
-const KIND = 'multiprocessing.Lock';
+import type { LockCore, LockCores } from '../backends/cores/lock.js';
+import { registerHandleKind, type Shareable } from '../codec/handles.js';
+import { Attached, kCores } from '../sync/attach.js';
+import { LockBase } from '../sync/lock-base.js';
+import type { HubBacked, HubHandleData } from './hub-object.js';
+import { kHubId } from './hub-object.js';
+import { HUB_LOCK_KIND as KIND, HubLockCore, hubLockCores, type ProcessLockStatistics } from './owned-lock.js';
 
 /**
  * A mutual-exclusion lock for threads and processes: Python's
@@ -49,17 +50,24 @@ const KIND = 'multiprocessing.Lock';
  * new Process({ target: buy, args: [lock] }).start();
  * ```
  */
-export class Lock extends OwnedHubLock {
+export class Lock extends LockBase<ProcessLockStatistics> implements Shareable, HubBacked {
+  /** Where new Locks of this class keep their state: the hub. */
+  static [kCores]: LockCores<ProcessLockStatistics> = hubLockCores;
+
   /** Rebuilds a Lock over the hub object of a handle (internal: handles only). */
-  constructor(attached: Attached<number>);
+  constructor(attached: Attached<LockCore<ProcessLockStatistics>>);
   constructor();
-  constructor(attached?: Attached<number>) {
-    super(KIND, false, attached);
+  constructor(attached?: Attached<LockCore<ProcessLockStatistics>>) {
+    super(attached);
+  }
+
+  override get [kHubId](): number {
+    return super[kHubId]!;
   }
 
   /** Rebuilds a Lock over the hub object of a handle. */
   static fromHandle(data: HubHandleData): Lock {
-    return new Lock(new Attached(data.id));
+    return new Lock(new Attached(new HubLockCore(data.id, false)));
   }
 }
 

@@ -13,12 +13,13 @@
  * ends holding it passes to the next acquirer at depth 1 with
  * `ownerDied === true`.
  */
-import { registerHandleKind } from '../codec/handles.js';
-import type { HubHandleData } from './hub-object.js';
-import { Attached } from '../sync/attach.js';
-import { OwnedHubLock } from './owned-lock.js';
-
-const KIND = 'multiprocessing.RLock';
+import type { LockCore, LockCores } from '../backends/cores/lock.js';
+import { registerHandleKind, type Shareable } from '../codec/handles.js';
+import { Attached, kCores } from '../sync/attach.js';
+import { LockBase } from '../sync/lock-base.js';
+import type { HubBacked, HubHandleData } from './hub-object.js';
+import { kHubId } from './hub-object.js';
+import { HUB_RLOCK_KIND as KIND, HubLockCore, hubRLockCores, type ProcessLockStatistics } from './owned-lock.js';
 
 /**
  * A re-entrant lock for threads and processes: Python's `multiprocessing.RLock`.
@@ -32,17 +33,24 @@ const KIND = 'multiprocessing.RLock';
  * rlock.release();     // now it is free
  * ```
  */
-export class RLock extends OwnedHubLock {
-  /** Rebuilds a RLock over the hub object of a handle (internal: handles only). */
-  constructor(attached: Attached<number>);
+export class RLock extends LockBase<ProcessLockStatistics> implements Shareable, HubBacked {
+  /** Where new RLocks of this class keep their state: the hub. */
+  static [kCores]: LockCores<ProcessLockStatistics> = hubRLockCores;
+
+  /** Rebuilds an RLock over the hub object of a handle (internal: handles only). */
+  constructor(attached: Attached<LockCore<ProcessLockStatistics>>);
   constructor();
-  constructor(attached?: Attached<number>) {
-    super(KIND, true, attached);
+  constructor(attached?: Attached<LockCore<ProcessLockStatistics>>) {
+    super(attached);
+  }
+
+  override get [kHubId](): number {
+    return super[kHubId]!;
   }
 
   /** Rebuilds an RLock over the hub object of a handle. */
   static fromHandle(data: HubHandleData): RLock {
-    return new RLock(new Attached(data.id));
+    return new RLock(new Attached(new HubLockCore(data.id, true)));
   }
 }
 

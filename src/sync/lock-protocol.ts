@@ -1,23 +1,16 @@
 /**
  * What a `Condition` needs from its lock beyond the public API — CPython's
- * `_is_owned`, `_release_save` and `_acquire_restore`: a Condition releases
- * its lock completely while it sleeps (every level of an RLock) and restores
- * it exactly afterwards.
+ * `_is_owned`, and the core its wait releases and takes back
+ * (`backends/cores/condition.ts`): the lock object only traces that and
+ * records `ownerDied`.
  */
 export const kIsOwned = Symbol.for('weft.lock.isOwned');
-export const kReleaseSave = Symbol.for('weft.lock.releaseSave');
-export const kAcquireRestore = Symbol.for('weft.lock.acquireRestore');
-export const kAcquireRestoreSync = Symbol.for('weft.lock.acquireRestoreSync');
-
-export interface ConditionLock {
-  /** True if the calling thread holds the lock. */
-  [kIsOwned](): boolean;
-  /** Releases the lock fully; returns what `acquireRestore` needs. */
-  [kReleaseSave](): number;
-  /** Re-acquires, waiting as long as it takes, and restores the saved depth. */
-  [kAcquireRestore](saved: number): Promise<void>;
-  [kAcquireRestoreSync](saved: number): void;
-}
+/** The getter a Condition reads its lock's core through. */
+export const kLockCore = Symbol('weft.lock.core');
+/** A Condition's wait is about to release the lock: traced as the lock's release. */
+export const kLeaving = Symbol('weft.lock.leaving');
+/** A Condition's wait took the lock back (`taken`; undefined: it was never released). */
+export const kRegained = Symbol('weft.lock.regained');
 
 /** Static method that rebuilds a primitive over the shared state of a handle. */
 export const kAttach = Symbol.for('weft.attach');

@@ -16,8 +16,11 @@ export interface SyncWaitOptions {
   timeout?: number;
 }
 
+/** The options of a call that gave none: one shared frozen object, so the common call allocates nothing. */
+const NONE: WaitOptions = Object.freeze({});
+
 export function checkWaitOptions(options: WaitOptions | undefined): WaitOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NONE;
   if (typeof options !== 'object' || options === null) {
     throw invalidArg(`options must be an object like { timeout, signal }, got ${options === null ? 'null' : typeof options}`, 'type');
   }
@@ -29,7 +32,7 @@ export function checkWaitOptions(options: WaitOptions | undefined): WaitOptions 
 }
 
 export function checkSyncWaitOptions(options: SyncWaitOptions | undefined): SyncWaitOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NONE;
   if (typeof options !== 'object' || options === null) {
     throw invalidArg(`options must be an object like { timeout }, got ${options === null ? 'null' : typeof options}`, 'type');
   }

@@ -275,6 +275,11 @@ export class LockState {
 
   /** Releases the lock, whoever holds it. Returns false if it was not held. */
   release(): boolean {
+    // Held, nobody queued: freeing the word is the whole release — nobody to
+    // wake, so no section is needed (a CAS that loses to a newcomer who
+    // queued meanwhile falls through to the full release).
+    const state = Atomics.load(this.words, LockWord.State);
+    if (state !== 0 && (state & ~TOKEN_MASK) === 0 && Atomics.compareExchange(this.words, LockWord.State, state, 0) === state) return true;
     // A section (`futex-mutex.ts`): weft never terminates a thread between
     // freeing the word and waking the head, which would leave it asleep.
     enterSection();
