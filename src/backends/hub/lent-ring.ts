@@ -184,6 +184,35 @@ export class LentRingWriter {
     return { items, bytes: oldest - this.#dataAt };
   }
 
+  /**
+   * Appends the items of a packed buffer (`packed-items.ts`) from item
+   * `from` on (no more than `room()` said), and publishes them: no object per item.
+   */
+  appendPacked(packed: Uint8Array, from: number): void {
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const n = view.getUint32(0, true);
+    if (from >= n) return;
+    if (unclaimed(this.claimed(), this.#end) === 0) this.#dataAt = 0;
+    let src = 4 + 4 * n;
+    for (let i = 0; i < from; i++) src += view.getUint32(4 + 4 * i, true);
+    let end = this.#end;
+    const data = this.ring.data;
+    for (let i = from; i < n; i++) {
+      const length = view.getUint32(4 + 4 * i, true);
+      if (this.#dataAt + length > this.size.dataBytes) this.#dataAt = 0;
+      const slot = end & this.ring.slotMask;
+      const at = this.#dataAt;
+      this.ring.starts[slot] = at;
+      this.ring.lengths[slot] = length;
+      if (length > 64) data.set(packed.subarray(src, src + length), at);
+      else for (let b = 0; b < length; b++) data[at + b] = packed[src + b];
+      src += length;
+      this.#dataAt = at + length;
+      end = (end + 1) | 0;
+    }
+    this.#publish(end);
+  }
+
   /** Appends `items` (no more than `room()` said) and publishes them. */
   append(items: readonly Uint8Array[]): void {
     if (items.length === 0) return;
@@ -198,6 +227,11 @@ export class LentRingWriter {
       this.#dataAt += item.length;
       end = (end + 1) | 0;
     }
+    this.#publish(end);
+  }
+
+  /** Moves the cursor's end to `end`: the items written before are claimable. */
+  #publish(end: number): void {
     this.#end = end;
     for (;;) {
       const cursor = Atomics.load(this.ring.cursor, 0);
