@@ -16,7 +16,7 @@ import { GetFlag, PutFlag, type QueueStat } from '../backends/hub/queue.js';
 import type { CreditCellAnswer } from '../backends/hub/queue-credit-link.js';
 import { creditCellOf, takeCredit } from '../backends/hub/credit-cell.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
-import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
+import { itemOfAnswer, NOTHING, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
 import { mayHoldCredit, putOnCredit, putThroughRing, taskDoneThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
@@ -120,7 +120,7 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
   signal?.throwIfAborted();
   checkOpen(ref);
   const lent = timeout === 0 ? takeLent(ref, false) : await takeLentAsync(ref);
-  if (lent !== undefined) return settleGet(lent, ref);
+  if (lent !== NOTHING) return settleLent(lent, ref);
   return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [getFlags(timeout)], { timeout: hubTimeout(timeout), signal })), ref);
 }
 
@@ -128,7 +128,7 @@ export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefine
   const { timeout } = checkSyncWaitOptions(options);
   checkOpen(ref);
   const lent = takeLent(ref, timeout !== 0);
-  if (lent !== undefined) return settleGet(lent, ref);
+  if (lent !== NOTHING) return settleLent(lent, ref);
   return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [getFlags(timeout)], hubTimeout(timeout))), ref);
 }
 
@@ -218,6 +218,13 @@ function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
 
 function isCreditCell(answer: unknown): answer is CreditCellAnswer {
   return typeof answer === 'object' && answer !== null && (answer as CreditCellAnswer).creditCell instanceof SharedArrayBuffer;
+}
+
+/** A lent item this thread claimed (decoded as it was claimed): got. */
+function settleLent(item: unknown, ref: QueueRef): unknown {
+  if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
+  ref.owed++;
+  return item;
 }
 
 function settleGet(answer: unknown, ref: QueueRef): unknown {

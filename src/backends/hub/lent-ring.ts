@@ -126,10 +126,46 @@ export function claimLent(ring: LentRing): Uint8Array | undefined {
     // next + 1, the carry out of the low half dropped: end is untouched.
     const after = next === 0xffffffff ? cursor - LOW32 : cursor + 1n;
     if (Atomics.compareExchange(ring.cursor, 0, cursor, after) !== cursor) continue; // raced: look again
-    if (left - 1 <= Atomics.load(ring.words, Word.LowWater) && Atomics.load(ring.words, Word.Doorbell) === 1 && Atomics.compareExchange(ring.words, Word.Doorbell, 1, 0) === 1) {
-      Atomics.notify(ring.words, Word.Doorbell);
-    }
+    ringIfLow(ring, left - 1);
     return item;
+  }
+}
+
+/** Where `claimLentInto` copies an item: `bytes` is replaced by a larger array when an item does not fit. */
+export interface ClaimBuffer {
+  bytes: Uint8Array;
+}
+
+/**
+ * As `claimLent`, copying the item into `into.bytes` (no array per item):
+ * answers its length, or -1 when none is left.
+ */
+export function claimLentInto(ring: LentRing, into: ClaimBuffer): number {
+  for (;;) {
+    const cursor = Atomics.load(ring.cursor, 0);
+    const next = nextOf(cursor);
+    const left = unclaimed(next, endOf(cursor));
+    if (left <= 0) return -1;
+    const slot = next & ring.slotMask;
+    const start = ring.starts[slot];
+    const length = ring.lengths[slot];
+    // A torn read (the slot reused after another claimer took it) fails the CAS below: only never overrun.
+    if (length < 0 || start < 0 || start + length > ring.data.length) continue;
+    if (length > into.bytes.length) into.bytes = new Uint8Array(Math.max(length, 2 * into.bytes.length));
+    const to = into.bytes;
+    const data = ring.data;
+    if (length > 64) to.set(data.subarray(start, start + length));
+    else for (let b = 0; b < length; b++) to[b] = data[start + b];
+    const after = next === 0xffffffff ? cursor - LOW32 : cursor + 1n;
+    if (Atomics.compareExchange(ring.cursor, 0, cursor, after) !== cursor) continue; // raced: look again
+    ringIfLow(ring, left - 1);
+    return length;
+  }
+}
+
+function ringIfLow(ring: LentRing, left: number): void {
+  if (left <= Atomics.load(ring.words, Word.LowWater) && Atomics.load(ring.words, Word.Doorbell) === 1 && Atomics.compareExchange(ring.words, Word.Doorbell, 1, 0) === 1) {
+    Atomics.notify(ring.words, Word.Doorbell);
   }
 }
 
