@@ -232,21 +232,30 @@ export class LentRingWriter {
     let src = 4 + 4 * n;
     for (let i = 0; i < from; i++) src += view.getUint32(4 + 4 * i, true);
     let end = this.#end;
-    const data = this.ring.data;
+    // The items lie back to back in `packed` and in the ring (but where the ring wraps): copied in blocks.
+    let blockSrc = src;
+    let blockAt = this.#dataAt;
     for (let i = from; i < n; i++) {
       const length = view.getUint32(4 + 4 * i, true);
-      if (this.#dataAt + length > this.size.dataBytes) this.#dataAt = 0;
+      if (this.#dataAt + length > this.size.dataBytes) {
+        this.#copyBlock(packed, blockSrc, src, blockAt);
+        this.#dataAt = 0;
+        blockSrc = src;
+        blockAt = 0;
+      }
       const slot = end & this.ring.slotMask;
-      const at = this.#dataAt;
-      this.ring.starts[slot] = at;
+      this.ring.starts[slot] = this.#dataAt;
       this.ring.lengths[slot] = length;
-      if (length > 64) data.set(packed.subarray(src, src + length), at);
-      else for (let b = 0; b < length; b++) data[at + b] = packed[src + b];
       src += length;
-      this.#dataAt = at + length;
+      this.#dataAt += length;
       end = (end + 1) | 0;
     }
+    this.#copyBlock(packed, blockSrc, src, blockAt);
     this.#publish(end);
+  }
+
+  #copyBlock(packed: Uint8Array, from: number, to: number, at: number): void {
+    if (to > from) this.ring.data.set(packed.subarray(from, to), at);
   }
 
   /** Appends `items` (no more than `room()` said) and publishes them. */
