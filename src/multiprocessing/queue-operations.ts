@@ -16,10 +16,11 @@ import { GetFlag, PutFlag, type QueueStat } from '../backends/hub/queue.js';
 import type { CreditCellAnswer } from '../backends/hub/queue-credit-link.js';
 import { creditCellOf, takeCredit } from '../backends/hub/credit-cell.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
-import { itemOfAnswer, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
+import { itemOfAnswer, NOTHING, takeLent, takeLentAsync, type LentHolder } from './lent-items.js';
 import { mayHoldCredit, putOnCredit, putThroughRing, taskDoneThroughRing } from './ring-puts.js';
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
+import { encodeItemView } from './item-view.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
@@ -50,16 +51,16 @@ export function newRef(id: number, maxsize: number): QueueRef {
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
   const { timeout, signal } = checkWaitOptions(options);
   signal?.throwIfAborted();
+  if (ref.maxsize === 0) return sendPut(ref, item);
   const bytes = encodeForPut(ref, item);
-  if (ref.maxsize === 0) return sendPut(ref, bytes);
   if (putWithCredit(ref, bytes)) return;
   settlePut(await learnShutdown(ref, hubCall(ref.id, 'put', [bytes, putFlags(timeout)], { timeout: hubTimeout(timeout), signal })), item, ref);
 }
 
 export function putRemoteSync(ref: QueueRef, item: unknown, options: SyncWaitOptions | undefined): void {
   const { timeout } = checkSyncWaitOptions(options);
+  if (ref.maxsize === 0) return sendPut(ref, item);
   const bytes = encodeForPut(ref, item);
-  if (ref.maxsize === 0) return sendPut(ref, bytes);
   if (putWithCredit(ref, bytes)) return;
   settlePut(learnShutdownSync(ref, () => hubCallSync(ref.id, 'put', [bytes, putFlags(timeout)], hubTimeout(timeout))), item, ref);
 }
@@ -81,9 +82,15 @@ function putFlags(timeout: number | undefined): number {
   return (mayHoldCredit() ? PutFlag.Credit : 0) | (timeout === 0 ? PutFlag.Nowait : 0);
 }
 
-/** A put to an unbounded queue: one-way. */
-function sendPut(ref: QueueRef, bytes: Uint8Array): void {
-  if (!putThroughRing(ref.id, bytes)) hubSend(ref.id, 'send', [bytes]);
+/**
+ * A put to an unbounded queue: one-way. The item is encoded into this
+ * thread's writer and copied from there into the put ring: no array of its
+ * own, unless it must travel as a message.
+ */
+function sendPut(ref: QueueRef, item: unknown): void {
+  checkPutOpen(ref);
+  const view = encodeItemView(item);
+  if (view === undefined || !putThroughRing(ref.id, view)) hubSend(ref.id, 'send', [view === undefined ? encodeHubValue(item, 'item') : view.slice()]);
   // The depth is the hub's to know: -1, not known here.
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
 }
@@ -113,7 +120,7 @@ export async function getRemote(ref: QueueRef, options: WaitOptions | undefined)
   signal?.throwIfAborted();
   checkOpen(ref);
   const lent = timeout === 0 ? takeLent(ref, false) : await takeLentAsync(ref);
-  if (lent !== undefined) return settleGet(lent, ref);
+  if (lent !== NOTHING) return settleLent(lent, ref);
   return settleGet(await learnShutdown(ref, hubCall(ref.id, 'get', [getFlags(timeout)], { timeout: hubTimeout(timeout), signal })), ref);
 }
 
@@ -121,7 +128,7 @@ export function getRemoteSync(ref: QueueRef, options: SyncWaitOptions | undefine
   const { timeout } = checkSyncWaitOptions(options);
   checkOpen(ref);
   const lent = takeLent(ref, timeout !== 0);
-  if (lent !== undefined) return settleGet(lent, ref);
+  if (lent !== NOTHING) return settleLent(lent, ref);
   return settleGet(learnShutdownSync(ref, () => hubCallSync(ref.id, 'get', [getFlags(timeout)], hubTimeout(timeout))), ref);
 }
 
@@ -170,10 +177,14 @@ export async function* iterateRemote<T>(ref: QueueRef): AsyncGenerator<T, void, 
 }
 
 function encodeForPut(ref: QueueRef, item: unknown): Uint8Array {
+  checkPutOpen(ref);
+  return encodeHubValue(item, 'item');
+}
+
+function checkPutOpen(ref: QueueRef): void {
   checkOpen(ref);
   // A one-way put (unbounded, or on credit) cannot hear of a shutdown; refuse here what this process knows of.
   if (ref.shutDown) throw new ShutDown('queue: put on a queue that was shut down');
-  return encodeHubValue(item, 'item');
 }
 
 function checkOpen(ref: QueueRef): void {
@@ -207,6 +218,13 @@ function settlePut(answer: unknown, item: unknown, ref: QueueRef): void {
 
 function isCreditCell(answer: unknown): answer is CreditCellAnswer {
   return typeof answer === 'object' && answer !== null && (answer as CreditCellAnswer).creditCell instanceof SharedArrayBuffer;
+}
+
+/** A lent item this thread claimed (decoded as it was claimed): got. */
+function settleLent(item: unknown, ref: QueueRef): unknown {
+  if (tracing) traceRemote(Op.Get, Cls.Queue, ref.id, -1);
+  ref.owed++;
+  return item;
 }
 
 function settleGet(answer: unknown, ref: QueueRef): unknown {

@@ -126,10 +126,46 @@ export function claimLent(ring: LentRing): Uint8Array | undefined {
     // next + 1, the carry out of the low half dropped: end is untouched.
     const after = next === 0xffffffff ? cursor - LOW32 : cursor + 1n;
     if (Atomics.compareExchange(ring.cursor, 0, cursor, after) !== cursor) continue; // raced: look again
-    if (left - 1 <= Atomics.load(ring.words, Word.LowWater) && Atomics.load(ring.words, Word.Doorbell) === 1 && Atomics.compareExchange(ring.words, Word.Doorbell, 1, 0) === 1) {
-      Atomics.notify(ring.words, Word.Doorbell);
-    }
+    ringIfLow(ring, left - 1);
     return item;
+  }
+}
+
+/** Where `claimLentInto` copies an item: `bytes` is replaced by a larger array when an item does not fit. */
+export interface ClaimBuffer {
+  bytes: Uint8Array;
+}
+
+/**
+ * As `claimLent`, copying the item into `into.bytes` (no array per item):
+ * answers its length, or -1 when none is left.
+ */
+export function claimLentInto(ring: LentRing, into: ClaimBuffer): number {
+  for (;;) {
+    const cursor = Atomics.load(ring.cursor, 0);
+    const next = nextOf(cursor);
+    const left = unclaimed(next, endOf(cursor));
+    if (left <= 0) return -1;
+    const slot = next & ring.slotMask;
+    const start = ring.starts[slot];
+    const length = ring.lengths[slot];
+    // A torn read (the slot reused after another claimer took it) fails the CAS below: only never overrun.
+    if (length < 0 || start < 0 || start + length > ring.data.length) continue;
+    if (length > into.bytes.length) into.bytes = new Uint8Array(Math.max(length, 2 * into.bytes.length));
+    const to = into.bytes;
+    const data = ring.data;
+    if (length > 64) to.set(data.subarray(start, start + length));
+    else for (let b = 0; b < length; b++) to[b] = data[start + b];
+    const after = next === 0xffffffff ? cursor - LOW32 : cursor + 1n;
+    if (Atomics.compareExchange(ring.cursor, 0, cursor, after) !== cursor) continue; // raced: look again
+    ringIfLow(ring, left - 1);
+    return length;
+  }
+}
+
+function ringIfLow(ring: LentRing, left: number): void {
+  if (left <= Atomics.load(ring.words, Word.LowWater) && Atomics.load(ring.words, Word.Doorbell) === 1 && Atomics.compareExchange(ring.words, Word.Doorbell, 1, 0) === 1) {
+    Atomics.notify(ring.words, Word.Doorbell);
   }
 }
 
@@ -184,6 +220,44 @@ export class LentRingWriter {
     return { items, bytes: oldest - this.#dataAt };
   }
 
+  /**
+   * Appends the items of a packed buffer (`packed-items.ts`) from item
+   * `from` on (no more than `room()` said), and publishes them: no object per item.
+   */
+  appendPacked(packed: Uint8Array, from: number): void {
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const n = view.getUint32(0, true);
+    if (from >= n) return;
+    if (unclaimed(this.claimed(), this.#end) === 0) this.#dataAt = 0;
+    let src = 4 + 4 * n;
+    for (let i = 0; i < from; i++) src += view.getUint32(4 + 4 * i, true);
+    let end = this.#end;
+    // The items lie back to back in `packed` and in the ring (but where the ring wraps): copied in blocks.
+    let blockSrc = src;
+    let blockAt = this.#dataAt;
+    for (let i = from; i < n; i++) {
+      const length = view.getUint32(4 + 4 * i, true);
+      if (this.#dataAt + length > this.size.dataBytes) {
+        this.#copyBlock(packed, blockSrc, src, blockAt);
+        this.#dataAt = 0;
+        blockSrc = src;
+        blockAt = 0;
+      }
+      const slot = end & this.ring.slotMask;
+      this.ring.starts[slot] = this.#dataAt;
+      this.ring.lengths[slot] = length;
+      src += length;
+      this.#dataAt += length;
+      end = (end + 1) | 0;
+    }
+    this.#copyBlock(packed, blockSrc, src, blockAt);
+    this.#publish(end);
+  }
+
+  #copyBlock(packed: Uint8Array, from: number, to: number, at: number): void {
+    if (to > from) this.ring.data.set(packed.subarray(from, to), at);
+  }
+
   /** Appends `items` (no more than `room()` said) and publishes them. */
   append(items: readonly Uint8Array[]): void {
     if (items.length === 0) return;
@@ -198,6 +272,11 @@ export class LentRingWriter {
       this.#dataAt += item.length;
       end = (end + 1) | 0;
     }
+    this.#publish(end);
+  }
+
+  /** Moves the cursor's end to `end`: the items written before are claimable. */
+  #publish(end: number): void {
     this.#end = end;
     for (;;) {
       const cursor = Atomics.load(this.ring.cursor, 0);

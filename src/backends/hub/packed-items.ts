@@ -45,3 +45,20 @@ export function unpackItems(packed: Uint8Array): Uint8Array[] {
 export function ownBytes(item: Uint8Array): Uint8Array {
   return item.byteOffset === 0 && item.byteLength === item.buffer.byteLength ? item : item.slice();
 }
+
+/** A packed buffer's item count, and the bytes of its items from `from` on. */
+export function packedExtent(packed: Uint8Array, from: number): { items: number; bytes: number } {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const n = view.getUint32(0, true);
+  let skipped = 0;
+  for (let i = 0; i < Math.min(from, n); i++) skipped += view.getUint32(4 + 4 * i, true);
+  return { items: Math.max(0, n - from), bytes: packed.length - 4 - 4 * n - skipped };
+}
+
+/** A packed buffer's first item, copied into an array of its own (the buffer holds at least one). */
+export function firstPackedItem(packed: Uint8Array): Uint8Array {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const n = view.getUint32(0, true);
+  const at = 4 + 4 * n;
+  return packed.slice(at, at + view.getUint32(4, true));
+}

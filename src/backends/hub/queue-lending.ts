@@ -40,7 +40,7 @@
 import type { Answer, Request } from './protocol.js';
 import { LARGEST_RING, LentRingWriter, ringSizeFor, SMALLEST_RING, type RingSize } from './lent-ring.js';
 import { WatchAnswer, type LentItems } from './queue.js';
-import { unpackItems } from './packed-items.js';
+import { firstPackedItem, packedExtent } from './packed-items.js';
 
 /** The thread number of the link's own calls and sends (threads' tokens are positive; the hub uses -1 for itself). */
 export const LINK_THREAD = -2;
@@ -97,14 +97,13 @@ export class QueueLending {
     this.#gets.delete(key);
     if (!('ok' in answer) || !isLentItems(answer.ok)) return answer;
     const lending = answer.ok.lending;
-    const items = unpackItems(answer.ok.items);
-    const rest = items.slice(1);
-    const held = this.#heldFor(id, rest);
+    const packed = answer.ok.items;
+    const held = this.#heldFor(id, packedExtent(packed, 1));
     held.pending++;
-    this.#take(id, held, lending, rest);
+    this.#take(id, held, lending, packed, 1);
     // The first item is the getter's at once: say so soon, so that another process's get need not recall it.
     this.#reportSoon();
-    const ok: LentAnswer = { item: items[0].slice(), ring: held.ring.ring.buffer };
+    const ok: LentAnswer = { item: firstPackedItem(packed), ring: held.ring.ring.buffer };
     return { t: 'answer', thread: answer.thread, seq: answer.seq, ok };
   }
 
@@ -121,10 +120,11 @@ export class QueueLending {
       queueMicrotask(() => held.ring.asking(false));
       // Items lent to a ring revoked meanwhile were given back with it (the hub counts them in the lending it ended).
       // None lent: the consumer's next get, when the ring is spent, asks the hub itself (no doorbell, or it would ring per claim).
-      const items = isLentItems(answer.ok) ? unpackItems(answer.ok.items) : [];
-      if (items.length === 0 || held.ring.revoked) return;
-      this.#take(call.id, held, (answer.ok as LentItems).lending, items);
-      if (held.ring.size !== LARGEST_RING && cramped(items, call.room!)) {
+      if (!isLentItems(answer.ok)) return;
+      const extent = packedExtent(answer.ok.items, 0);
+      if (extent.items === 0 || held.ring.revoked) return;
+      this.#take(call.id, held, answer.ok.lending, answer.ok.items, 0);
+      if (held.ring.size !== LARGEST_RING && cramped(extent, call.room!)) {
         // The hub had more than the ring could take: give this ring back; the next get starts a larger one.
         held.grow = ringSizeFor(held.ring.size.slots * 2, held.ring.size.dataBytes * 2, held.ring.size);
         this.#giveBack(call.id, held);
@@ -168,22 +168,20 @@ export class QueueLending {
    * revoked ring is replaced: its cursor must never come back; so is one too
    * small — it is empty then, since the hub lends anew only once nothing is lent out).
    */
-  #heldFor(id: number, items: readonly Uint8Array[]): Held {
+  #heldFor(id: number, { items, bytes }: { items: number; bytes: number }): Held {
     const held = this.#held.get(id);
-    let bytes = 0;
-    for (const item of items) bytes += item.length;
     const room = held?.ring.revoked === false ? held.ring.room() : undefined;
-    if (held !== undefined && room !== undefined && room.items >= items.length && room.bytes >= bytes) return held;
-    const size = ringSizeFor(items.length, bytes, held?.grow ?? SMALLEST_RING);
+    if (held !== undefined && room !== undefined && room.items >= items && room.bytes >= bytes) return held;
+    const size = ringSizeFor(items, bytes, held?.grow ?? SMALLEST_RING);
     held?.ring.revoke();
     const fresh: Held = { lending: held?.lending ?? 0, ring: new LentRingWriter(size), pending: held?.pending ?? 0, reported: 0, asking: false, grow: size };
     this.#held.set(id, fresh);
     return fresh;
   }
 
-  /** Items the hub lent under `lending`: into the ring; a new lending gets a watch, and the doorbell is armed. */
-  #take(id: number, held: Held, lending: number, items: readonly Uint8Array[]): void {
-    held.ring.append(items);
+  /** Items the hub lent under `lending` (`packed`, from item `from` on): into the ring; a new lending gets a watch, and the doorbell is armed. */
+  #take(id: number, held: Held, lending: number, packed: Uint8Array, from: number): void {
+    held.ring.appendPacked(packed, from);
     if (held.lending !== lending) {
       held.lending = lending;
       const seq = ++this.#seq;
@@ -191,7 +189,7 @@ export class QueueLending {
       this.#send({ t: 'call', thread: LINK_THREAD, seq, id, op: 'lendWatch', args: [lending] });
     }
     // Ask for more once half the ring is free, while the rest are taken: a round trip on a loaded machine lasts milliseconds.
-    if (items.length > 0) this.#armDoorbell(id, held, held.ring.size.slots >> 1);
+    if (packedExtent(packed, from).items > 0) this.#armDoorbell(id, held, held.ring.size.slots >> 1);
   }
 
   #armDoorbell(id: number, held: Held, low: number): void {
@@ -228,10 +226,8 @@ export class QueueLending {
 }
 
 /** A lendMore answer that filled what the ring had room for: the hub likely had more. */
-function cramped(items: readonly Uint8Array[], room: { items: number; bytes: number }): boolean {
-  let bytes = 0;
-  for (const item of items) bytes += item.length;
-  return items.length >= room.items || 2 * bytes >= room.bytes;
+function cramped(lent: { items: number; bytes: number }, room: { items: number; bytes: number }): boolean {
+  return lent.items >= room.items || 2 * lent.bytes >= room.bytes;
 }
 
 function isLentItems(value: unknown): value is LentItems {

@@ -88,6 +88,7 @@ import { TIMED_OUT } from './call.js';
 import { LEND_MAX_BYTES, LEND_MAX_ITEMS } from './lent-ring.js';
 import { itemsOfRun } from './put-ring.js';
 import { ownBytes, packItems } from './packed-items.js';
+import { ItemStore, segmentOfPacked, segmentOfRecords } from './item-store.js';
 import { CREDIT_MAX, QueueCredits, type CreditGrant } from './queue-credits.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
@@ -138,47 +139,6 @@ export interface QueueStat {
   readonly peak: number;
 }
 
-/** An array used as a FIFO: O(1) amortised shift without Array#shift's copying. */
-class Fifo<T> {
-  #array: (T | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#array.length - this.#head;
-  }
-
-  push(value: T): void {
-    this.#array.push(value);
-  }
-
-  /** Puts `value` back at the head (an item given back by a process that never received it). */
-  unshift(value: T): void {
-    if (this.#head > 0) this.#array[--this.#head] = value;
-    else this.#array.unshift(value);
-  }
-
-  /** The oldest value, left in place. */
-  peek(): T {
-    return this.#array[this.#head] as T;
-  }
-
-  shift(): T {
-    const value = this.#array[this.#head] as T;
-    this.#array[this.#head++] = undefined;
-    // Compact once the consumed prefix is most of the array: amortised O(1).
-    if (this.#head > 1024 && this.#head * 2 > this.#array.length) {
-      this.#array = this.#array.slice(this.#head);
-      this.#head = 0;
-    }
-    return value;
-  }
-
-  clear(): void {
-    this.#array = [];
-    this.#head = 0;
-  }
-}
-
 /** A put waiting for room, and the item it brings. */
 interface WaitingPut {
   readonly call: HubCall;
@@ -193,7 +153,7 @@ function putFlags(call: HubCall): number {
 interface Lending {
   /** Names this lending in the link's messages: a late message about an earlier one changes nothing. */
   readonly id: number;
-  readonly items: Fifo<Uint8Array>;
+  readonly items: ItemStore;
   /** The link's `lendWatch` call, answered to recall the items (or `done`). */
   watch: HubCall | undefined;
   /** A recall was asked for: the link's `returned` is on its way. */
@@ -202,7 +162,7 @@ interface Lending {
 
 export class QueueObject implements HubObject {
   readonly #maxsize: number;
-  readonly #items = new Fifo<Uint8Array>();
+  readonly #items = new ItemStore();
   #unfinished = 0;
   #mode: QueueMode = 'open';
   // Waiting calls, oldest first. The core runs an abandoned call's cleanup
@@ -246,6 +206,7 @@ export class QueueObject implements HubObject {
       case 'send':
         return this.#send(call.args[0] as Uint8Array);
       case 'puts':
+        if (this.#maxsize === 0 && this.#mode === 'open') return this.#acceptRun(call.args[0] as Uint8Array);
         for (const item of itemsOfRun(call.args[0] as Uint8Array)) {
           if (item === undefined) this.#countDone(1);
           else if (this.#maxsize > 0) this.#sendOnCredit(call.client, item);
@@ -402,18 +363,13 @@ export class QueueObject implements HubObject {
   #handOut(call: HubCall): void {
     const lend = ((call.args[0] as number) & GetFlag.Lend) !== 0 && call.client !== ROOT_CLIENT && this.#maxsize === 0 && this.#getters.size === 0;
     if (!lend) return this.#handOver(call, this.#take());
-    const items = [this.#take()];
-    let bytes = 0;
-    while (this.#items.length > 0 && items.length <= LEND_MAX_ITEMS && bytes + this.#items.peek().length <= LEND_MAX_BYTES) {
-      bytes += this.#items.peek().length;
-      items.push(this.#take());
-    }
+    // Lending is for unbounded queues only: no putter waits for the room the items leave.
+    const packed = this.#items.takePacked(LEND_MAX_ITEMS + 1, LEND_MAX_BYTES);
     // All of it, the caller's first item too, is the process's only once its link says it is claimed (a dead process gives it back).
-    const lending: Lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
-    for (const item of items) lending.items.push(item);
+    const lending: Lending = { id: this.#nextLending++, items: new ItemStore(), watch: undefined, recalled: false };
+    this.#lend(lending, packed);
     this.#lent.set(call.client, lending);
-    this.#lentCount += items.length;
-    const answer: LentItems = { lending: lending.id, items: packItems(items) };
+    const answer: LentItems = { lending: lending.id, items: packed };
     call.reply(answer);
   }
 
@@ -437,29 +393,31 @@ export class QueueObject implements HubObject {
       return this.#serveGetters();
     }
     if (lending === undefined) {
-      lending = { id: this.#nextLending++, items: new Fifo(), watch: undefined, recalled: false };
+      lending = { id: this.#nextLending++, items: new ItemStore(), watch: undefined, recalled: false };
       this.#lent.set(call.client, lending);
     }
-    const items: Uint8Array[] = [];
     const itemLimit = Math.min(maxItems, LEND_MAX_ITEMS);
     const byteLimit = Math.min(maxBytes, LEND_MAX_BYTES);
-    let bytes = 0;
-    while (this.#items.length > 0 && items.length < itemLimit && bytes + this.#items.peek().length <= byteLimit) {
-      bytes += this.#items.peek().length;
-      const item = this.#take();
-      items.push(item);
-      lending.items.push(item);
-    }
-    this.#lentCount += items.length;
-    const answer: LentItems = { lending: lending.id, items: packItems(items) };
+    // The ring may have no room at all, or not for the oldest item: lend nothing then.
+    const packed = itemLimit < 1 || this.#items.peekLength() > byteLimit ? packItems([]) : this.#items.takePacked(itemLimit, byteLimit);
+    this.#lend(lending, packed);
+    const answer: LentItems = { lending: lending.id, items: packed };
     call.reply(answer);
+  }
+
+  /** Items packed for a lending: kept, as the packed buffer, until claimed or given back. */
+  #lend(lending: Lending, packed: Uint8Array): void {
+    const segment = segmentOfPacked(packed);
+    lending.items.pushSegment(segment);
+    this.#lentCount += segment.count;
+    if (this.#items.length + this.#lentCount > this.#peak) this.#peak = this.#items.length + this.#lentCount;
   }
 
   /** The first `n` of a lending's items were claimed: they leave the queue. */
   #dropClaimed(lending: Lending, n: unknown): void {
     if (typeof n !== 'number') return;
     const count = Math.min(n, lending.items.length);
-    for (let i = 0; i < count; i++) lending.items.shift();
+    lending.items.drop(count);
     this.#lentCount -= count;
   }
 
@@ -505,17 +463,19 @@ export class QueueObject implements HubObject {
   /** Ends a lending: its first `claimed` items were taken; the others go back to the head, oldest first. */
   #giveBackLent(client: number, lending: Lending, claimed: number): void {
     const count = Math.min(claimed, lending.items.length);
-    for (let i = 0; i < count; i++) lending.items.shift();
-    const back: Uint8Array[] = [];
-    while (lending.items.length > 0) back.push(lending.items.shift());
-    this.#lentCount -= count + back.length;
+    lending.items.drop(count);
+    const backCount = lending.items.length;
+    const back = lending.items.takeAll();
+    this.#lentCount -= count + backCount;
     this.#endLending(client, lending);
     if (this.#mode === 'immediate') {
       // Discarded, as the shutdown discarded the queued ones: counted done.
-      for (const item of back) dropTickets(item);
-      this.#countDone(back.length);
+      const discard = new ItemStore();
+      for (const segment of back) discard.pushSegment(segment);
+      while (discard.length > 0) dropTickets(discard.shift());
+      this.#countDone(backCount);
     } else {
-      for (let i = back.length - 1; i >= 0; i--) this.#items.unshift(back[i]);
+      for (let i = back.length - 1; i >= 0; i--) this.#items.unshiftSegment(back[i]);
     }
     this.#serveGetters();
   }
@@ -600,6 +560,23 @@ export class QueueObject implements HubObject {
   /** Room reserved as credit counts as taken: items, lent items and credit together never pass `maxsize`. */
   #isFull(): boolean {
     return this.#maxsize > 0 && this.#items.length + this.#lentCount + this.#credits.total >= this.#maxsize;
+  }
+
+  /**
+   * A run of puts (and `taskDone`s) to an open unbounded queue, kept as the
+   * run's bytes (`item-store.ts`): counted in order, then handed to waiting getters.
+   */
+  #acceptRun(records: Uint8Array): void {
+    let counted = 0;
+    const segment = segmentOfRecords(records, (before) => {
+      this.#unfinished += before - counted;
+      counted = before;
+      this.#countDone(1);
+    });
+    this.#unfinished += segment.count - counted;
+    this.#items.pushSegment(segment);
+    if (this.#items.length + this.#lentCount > this.#peak) this.#peak = this.#items.length + this.#lentCount;
+    if (this.#getters.size > 0) this.#serveGetters();
   }
 
   /** An item joins the queue: counted unfinished, handed to the first waiting getter if there is one. */
