@@ -137,6 +137,25 @@ for (const [name, make] of [['Lock', () => new Lock()], ['RLock', () => new RLoc
       assert.equal(holder.exitcode, -9);
     });
 
+    test('a process killed while its acquire waits in the hub never held it: the next owner is not told ownerDied', T, async () => {
+      const lock = make();
+      for (let round = 0; round < 3; round++) {
+        lock.acquireSync();
+        const waiter = start(new Process({ target: targets.waitForLock, args: [lock] }));
+        await waitForWaiters(lock, 1, WAIT);
+        waiter.kill();
+        // Released before or after the hub sees the waiter gone (both happen): the grant it may
+        // get reaches no thread (its link never acknowledges it), so it passes on as it came.
+        if (round % 2 === 0) await waiter.join(WAIT);
+        lock.release();
+        if (round % 2 === 1) await waiter.join(WAIT);
+        assert.equal(await lock.acquire(WAIT), true);
+        assert.equal(lock.ownerDied, false, `round ${round}: told ownerDied by a waiter that never held it`);
+        assert.equal(lock.statistics().waiting, 0);
+        lock.release();
+      }
+    });
+
     test('a process that exits keeping an idle grant gives it back: the next owner is not told ownerDied', T, async () => {
       const lock = make();
       const taken = new Event();
