@@ -10,8 +10,8 @@
 // clock (performance.timeOrigin + now(), shared by the machine's
 // processes); holds do not overlap, so sorted by start they give the true
 // order of owners. Reports owner changes/s (consecutive holds by different
-// processes), with each process's hold count and the share of hand-offs
-// that went to the longest waiter.
+// processes) and each process's hold count (spread: (max - min) / max),
+// over the time every process was running.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -65,12 +65,21 @@ async function contended(n) {
   children.forEach((c) => c.send({ until }));
   const all = await Promise.all(results);
   await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode === null ? c.once('exit', resolve) : resolve()))));
-  const order = all.flatMap((r, i) => r.holds.map((t) => [t, i])).sort((a, b) => a[0] - b[0]);
+  // Counted only while every process runs (from the last one's first hold to
+  // the first one's last): on a loaded machine the children start and stop
+  // at different moments, and a process alone meanwhile keeps its grant.
+  const from = Math.max(...all.map((r) => r.holds[0]));
+  const to = Math.min(...all.map((r) => r.holds.at(-1)));
+  const order = all
+    .flatMap((r, i) => r.holds.map((t) => [t, i]))
+    .filter(([t]) => t >= from && t <= to)
+    .sort((a, b) => a[0] - b[0]);
   let changes = 0;
   for (let i = 1; i < order.length; i++) if (order[i][1] !== order[i - 1][1]) changes += 1;
-  const seconds = (order.at(-1)[0] - order[0][0]) / 1000;
+  const seconds = (to - from) / 1000;
+  const holds = all.map((_, i) => order.filter(([, j]) => j === i).length);
   await dropKeys(namespace);
-  report(changes / seconds, 'owner changes/s', { holds: all.map((r) => r.holds.length), processes: n });
+  report(changes / seconds, 'owner changes/s', { holds, spread: (Math.max(...holds) - Math.min(...holds)) / Math.max(...holds), seconds, processes: n });
 }
 
 async function dropKeys(namespace) {

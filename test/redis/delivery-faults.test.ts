@@ -20,9 +20,9 @@ import { redisUrl, until, withScopes } from './helpers.js';
 
 const T = { timeout: 120_000 };
 
-/** Starts a stalled reader waiting on `what`; resolves once its wait is sent. */
+/** Starts a stalled reader waiting on `what`; resolves once its wait is queued on the server. */
 async function startReader(namespace: string, name: string, what: 'get' | 'lock'): Promise<{ child: ChildProcess; lines: AsyncIterator<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${repoRoot}test/redis/fixtures/stalled-reader.ts`, namespace, name, '1000', what], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${repoRoot}test/redis/fixtures/stalled-reader.ts`, namespace, name, '3000', what], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -41,7 +41,6 @@ test('a getter killed after reading its item and before delivering it: the item 
     const { child, lines } = await startReader(namespace, 'jobs', 'get');
     try {
       const queue = new Queue<string>('jobs', { redis: scope! });
-      await until(async () => (await queue.statistics()).getters === 1, 'the reader waits for an item');
       await queue.put('precious');
       assert.match(String((await lines.next()).value), /^read i\|/);
       await ended(child);
@@ -59,10 +58,9 @@ test('a waiter killed after reading its lock grant and before taking it: the loc
     await lock.acquire();
     const { child, lines } = await startReader(namespace, 'l', 'lock');
     try {
-      await until(async () => (await lock.statistics()).waiting === 1, 'the reader queued');
       const next = new Lock('l', { redis: b! });
       const waiting = next.acquire();
-      await until(async () => (await lock.statistics()).waiting === 2, 'b queued behind it');
+      await until(async () => (await lock.statistics()).waiting === 2, 'b queued behind it', 20_000);
       await lock.release();
       assert.match(String((await lines.next()).value), /^read g\|/);
       await ended(child);
@@ -93,7 +91,7 @@ test('the blocking connection killed with a read reply lost: the item is deliver
     try {
       const got = new Queue<string>('jobs', { redis: b! }).get();
       const queue = new Queue<string>('jobs', { redis: a! });
-      await until(async () => (await queue.statistics()).getters === 1, 'b waits for an item');
+      await until(async () => (await queue.statistics()).getters === 1, 'b waits for an item', 20_000);
       await queue.put('precious');
       assert.equal(await got, 'precious');
       assert.equal(dropped, 1);

@@ -2,9 +2,9 @@
  * Fault test of weft/redis: the Redis server restarted mid-run, on a private
  * `redis-server` started on a free port (skipped when the binary is absent).
  * Waiters blocked across the restart resume (the server runs with an
- * append-only file, fsync always: what it answered, it kept). Calls in
- * flight at the moment of the kill are not tested here yet: see the
- * branch's report (wake messages popped by a BLMPOP whose reply was lost).
+ * append-only file, fsync always: what it answered, it kept). A wake
+ * message whose reply was lost with a connection is covered by
+ * delivery-faults.test.ts (it stays in the in-delivery list, wake.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

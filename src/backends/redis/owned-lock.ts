@@ -34,8 +34,6 @@ import type { Grant, WaitSteps } from './waits.js';
 
 type State = 'idle' | 'held' | 'kept';
 
-const RETAKES_PER_TURN = 64;
-
 export interface RedisLockStatistics {
   /** True while some connection holds the lock or keeps it (a kept grant counts as locked). */
   readonly locked: boolean;
@@ -66,8 +64,6 @@ export class OwnedLock implements LocalObject {
    * the grant's waiter runs only after both.
    */
   #earlyRevoke = '';
-  /** Local re-takes since the event loop last turned (see #retake). */
-  #retakes = 0;
 
   constructor(scope: RedisScope, oid: string, reentrant: boolean) {
     this.#scope = scope;
@@ -113,13 +109,13 @@ export class OwnedLock implements LocalObject {
   async #retake(): Promise<boolean> {
     const scope = this.#scope;
     // A loop of acquire/release on a kept grant runs on promises alone and
-    // would never let the event loop read a revoke: every 64 re-takes it
-    // turns once, so a waiter's revoke is seen within that many.
-    if (++this.#retakes >= RETAKES_PER_TURN) {
-      this.#retakes = 0;
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.#state !== 'kept') return false;
-    }
+    // would never let the event loop read a revoke. Each re-take first lets
+    // the loop turn once (through its poll phase): a revoke already on the
+    // socket is handled before the grant is re-taken, so a kept grant goes
+    // to a waiter as soon as it queued — at most the re-take in progress
+    // runs after the revoke arrived (fairness: equal shares under contention).
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#state !== 'kept') return false;
     if (scope.epoch === this.#epoch && scope.leaseValid()) {
       this.#take(false);
       return true;
