@@ -68,7 +68,8 @@ export function encodeHubValue(value: unknown, what = 'value'): Uint8Array {
 let pooled: Writer | undefined = new Writer(4096);
 const KEEP_BYTES = 1 << 20;
 
-function withHandles(writer: Writer, handles: Handle[], what: string): Uint8Array {
+/** `writer`'s bytes framed with their handle table, in an array of their own (checks each handle's scope). */
+export function withHandles(writer: Writer, handles: Handle[], what: string): Uint8Array {
   for (const handle of handles) checkProcessScope(handle, what);
   const table = serialize(handles);
   const framed = new Writer(writer.pos + table.length + 8);

@@ -5,12 +5,15 @@
  * and a copy per item that the ring's own copy makes needless. The view is
  * valid until this thread's next encode.
  *
- * Same bytes and errors as `encodeHubValue(item, 'item')` for an item that
- * holds no weft object; one that does answers undefined (encode it the
- * general way: its handles travel in a table the hub reads).
+ * Same bytes and errors as `encodeHubValue(item, 'item')`. An item that
+ * holds weft objects comes back `framed`: its bytes (an array of their own)
+ * carry the handle table the hub reads, and it must travel as a message.
+ * It is never encoded twice: each encode of a weft object lends a ticket
+ * for its trip (`hub/handle.ts`), and a second one would never be adopted.
  */
 import type { Handle } from '../codec/handles.js';
 import { encodeValue } from '../codec/value-codec.js';
+import { withHandles } from './hub-value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { encodeItem } from '../queue/item-codec.js';
 
@@ -20,11 +23,25 @@ let pooled: Writer | undefined = new Writer(4096);
 const KEEP_BYTES = 1 << 20;
 const ITEM_PATH = { path: 'item' } as const;
 
-export function encodeItemView(item: unknown): Uint8Array | undefined {
+/** What `encodeItemView` answers; one object, reused (valid until this thread's next encode, as the view). */
+export interface ItemView {
+  bytes: Uint8Array;
+  /** The bytes carry weft objects' handles (an array of their own): send them as a message. */
+  framed: boolean;
+}
+const answer: ItemView = { bytes: new Uint8Array(0), framed: false };
+
+function answerWith(bytes: Uint8Array, framed: boolean): ItemView {
+  answer.bytes = bytes;
+  answer.framed = framed;
+  return answer;
+}
+
+export function encodeItemView(item: unknown): ItemView {
   // Numbers and strings: the item codec's own path (its writer, no walk).
   if (item === null || (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')) {
     const bytes = encodeItem(item);
-    return bytes.bytes.subarray(0, bytes.length);
+    return answerWith(bytes.bytes.subarray(0, bytes.length), false);
   }
   const handles: Handle[] = [];
   // A getter run during the walk may encode re-entrantly: it gets a writer of its own.
@@ -33,7 +50,7 @@ export function encodeItemView(item: unknown): Uint8Array | undefined {
   try {
     writer.reset();
     encodeValue(item, writer, handles, ITEM_PATH);
-    return handles.length === 0 ? writer.subarray() : undefined;
+    return handles.length === 0 ? answerWith(writer.subarray(), false) : answerWith(withHandles(writer, handles, 'item'), true);
   } finally {
     if (writer.capacity <= KEEP_BYTES) pooled = writer;
   }

@@ -89,8 +89,8 @@ function putFlags(timeout: number | undefined): number {
  */
 function sendPut(ref: QueueRef, item: unknown): void {
   checkPutOpen(ref);
-  const view = encodeItemView(item);
-  if (view === undefined || !putThroughRing(ref.id, view)) hubSend(ref.id, 'send', [view === undefined ? encodeHubValue(item, 'item') : view.slice()]);
+  const { bytes, framed } = encodeItemView(item);
+  if (framed || !putThroughRing(ref.id, bytes)) hubSend(ref.id, 'send', [framed ? bytes : bytes.slice()]);
   // The depth is the hub's to know: -1, not known here.
   if (tracing) traceRemote(Op.Put, Cls.Queue, ref.id, -1);
 }
