@@ -239,6 +239,8 @@ export class RedisScope {
   async #close(): Promise<void> {
     try {
       for (const object of this.#objects.values()) await object.closing?.();
+      const dropDelivered = this.#wake.dropDelivered();
+      if (dropDelivered !== undefined) await this.#commands.sendCommand(dropDelivered);
       await runScript(this.#commands, LEAVE, `${this.#prefix}procs`, this.#prefix, [this.id]);
     } finally {
       this.#open = false;

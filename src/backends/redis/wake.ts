@@ -63,6 +63,8 @@ export class WakeLoop {
   readonly #inflight: string;
   readonly #deliver: (message: string) => void;
   #stopped = false;
+  /** How many messages at the head of `inflight:<id>` were delivered (the next TAKE deletes them). */
+  #delivered = 0;
 
   constructor(client: CommandSender, key: string, inflight: string, deliver: (message: string) => void) {
     this.#client = client;
@@ -79,11 +81,24 @@ export class WakeLoop {
     this.#stopped = true;
   }
 
+  /**
+   * The command that drops the messages already delivered from the in-delivery
+   * list, for a connection that leaves: no TAKE will, and its reaper must not
+   * take them for unread (a pool task would be counted as lost, an item put
+   * back twice). Messages moved and not yet read stay: those are unread.
+   */
+  dropDelivered(): string[] | undefined {
+    return this.#delivered === 0 ? undefined : ['LTRIM', this.#inflight, String(this.#delivered), '-1'];
+  }
+
   async #loop(): Promise<void> {
     let recovering = false;
     while (!this.#stopped) {
       try {
-        if (recovering) await this.#hand(await this.#client.sendCommand<string[]>(['LRANGE', this.#inflight, '0', '-1']));
+        if (recovering) {
+          this.#delivered = 0;
+          await this.#hand(await this.#client.sendCommand<string[]>(['LRANGE', this.#inflight, '0', '-1']));
+        }
         recovering = false;
         await this.#turn();
       } catch (error) {
@@ -102,6 +117,7 @@ export class WakeLoop {
 
   /** One turn: TAKE and BLMOVE sent together; each reply delivered as it comes. */
   async #turn(): Promise<void> {
+    this.#delivered = 0; // TAKE deletes them
     const take = this.#client.sendCommand<string[]>(['EVALSHA', WAKE_TAKE.sha, '2', this.#key, this.#inflight, BATCH]);
     const move = this.#client.sendCommand<string | null>(['BLMOVE', this.#key, this.#inflight, 'LEFT', 'RIGHT', '0']);
     move.catch(() => {}); // awaited below, unless TAKE failed first
@@ -115,6 +131,9 @@ export class WakeLoop {
     if (wakeTestHooks.afterRead !== undefined && (await wakeTestHooks.afterRead(messages)) === 'drop') {
       throw new Error('wake: a test hook dropped this reply');
     }
-    for (const message of messages) this.#deliver(message);
+    for (const message of messages) {
+      this.#deliver(message);
+      this.#delivered += 1;
+    }
   }
 }
