@@ -28,7 +28,9 @@
  * deletes it. A message can thus be delivered twice; `deliver` ignores a
  * second grant for the same wait (waits.ts) and a stale revoke (owned-lock.ts).
  * If the process dies instead, its reaper treats `inflight:<id>` as unread
- * wake messages (`reap` in prelude-lua.ts).
+ * wake messages (`reap` in prelude-lua.ts). A connection that leaves
+ * normally first drops the head it already delivered (`dropDelivered`), so
+ * that only what it moved and never read is taken for unread.
  *
  * Closing the connection (`destroy`) fails the read in flight, which ends
  * the loop.
