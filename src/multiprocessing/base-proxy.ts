@@ -24,6 +24,7 @@
  */
 import { inspect } from 'node:util';
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
+import type { AnswerOf, ArgsOf, HubId, OpName, ProxyKind } from '../backends/hub/ops.js';
 import { ErrorCode } from '../errors.js';
 import { inspectSymbol } from '../sync/owner.js';
 import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
@@ -35,7 +36,7 @@ export interface ProxyHandleData {
 }
 
 /** Turns an answer into the call's result (decoding values, choosing defaults). */
-export type Finish<R> = (answer: unknown) => R;
+export type Finish<A, R> = (answer: A) => R;
 
 /** The proxies this thread is showing now (a proxy may hold itself). */
 const inspecting = new Set<number>();
@@ -58,14 +59,15 @@ export function proxyOver<P>(Class: new () => P, id: number): P {
   return attachProxy(Class, { id });
 }
 
-export abstract class BaseProxy implements Shareable, HubBacked {
+/** `K`: the kind of the referent, whose ops the proxy calls. */
+export abstract class BaseProxy<K extends ProxyKind> implements Shareable, HubBacked {
   /** The referent's id in the hub. */
-  readonly #id: number;
+  readonly #id: HubId<K>;
 
   /** Proxies are made by a `Manager` (`manager.dict()`…) or arrive as handles; never constructed directly. */
   constructor() {
     if (attaching === undefined) throw new TypeError(`managers: make a ${new.target.name} with a Manager (manager.dict(), manager.list(), manager.Namespace())`);
-    this.#id = attaching;
+    this.#id = attaching as HubId<K>; // the handle kind the proxy was attached by names its referent's kind
     attaching = undefined;
   }
 
@@ -73,9 +75,11 @@ export abstract class BaseProxy implements Shareable, HubBacked {
   protected abstract get kind(): string;
 
   /** Calls `op` and resolves with `finish(answer)`; argument errors (thrown by `args`) reject, and nothing is sent. */
-  protected async callAsync<R>(op: string, args: () => readonly unknown[], finish: Finish<R>): Promise<R> {
-    const sent = args();
-    let answer: unknown;
+  protected async callAsync<O extends OpName<K>, R>(op: O, args: () => readonly unknown[], finish: Finish<AnswerOf<K, O>, R>): Promise<R> {
+    // Op names and answers are typed; arguments are built by this file's
+    // subclasses from checked values and checked again by the referent.
+    const sent = args() as ArgsOf<K, O>;
+    let answer: AnswerOf<K, O>;
     try {
       answer = await hubCall(this.#id, op, sent);
     } catch (error) {
@@ -85,10 +89,10 @@ export abstract class BaseProxy implements Shareable, HubBacked {
   }
 
   /** As `callAsync`, blocking the calling thread until the hub answers. */
-  protected callSync<R>(op: string, args: readonly unknown[], finish: Finish<R>): R {
-    let answer: unknown;
+  protected callSync<O extends OpName<K>, R>(op: O, args: readonly unknown[], finish: Finish<AnswerOf<K, O>, R>): R {
+    let answer: AnswerOf<K, O>;
     try {
-      answer = hubCallSync(this.#id, op, args);
+      answer = hubCallSync(this.#id, op, args as ArgsOf<K, O>);
     } catch (error) {
       throw lookupError(error);
     }

@@ -40,7 +40,7 @@ export type DictInit<V> = Record<string, V> | Iterable<readonly [string, V]> | D
  * console.log(scores.keysSync());        // ['ada', 'grace']
  * ```
  */
-export class DictProxy<V = unknown> extends BaseProxy implements AsyncIterable<string> {
+export class DictProxy<V = unknown> extends BaseProxy<'multiprocessing.managers.DictProxy'> implements AsyncIterable<string> {
   protected get kind(): string {
     return DICT_KIND;
   }

@@ -52,7 +52,7 @@ export interface SortOptions<T> {
  * console.log(results.getSync(-1));     // 3
  * ```
  */
-export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
+export class ListProxy<T = unknown> extends BaseProxy<'multiprocessing.managers.ListProxy'> implements AsyncIterable<T> {
   protected get kind(): string {
     return LIST_KIND;
   }

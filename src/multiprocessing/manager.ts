@@ -30,10 +30,11 @@
  * them, outlive the manager's shutdown).
  */
 import { hubCallSync, hubCreate } from '../backends/hub/client.js';
+import { hubIdOf, type HubId } from '../backends/hub/ops.js';
 import { trackWrapper } from '../backends/hub/wrapper-refs.js';
 import { DICT_KIND } from '../backends/hub/dict.js';
 import { LIST_KIND } from '../backends/hub/list.js';
-import { MANAGER_KIND, type ManagerStat } from '../backends/hub/manager.js';
+import { MANAGER_KIND } from '../backends/hub/manager.js';
 import { NAMESPACE_KIND } from '../backends/hub/namespace.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
@@ -91,11 +92,11 @@ let attaching: ProxyHandleData | undefined;
  * ```
  */
 export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposable {
-  readonly #id: number;
+  readonly #id: HubId<typeof MANAGER_KIND>;
 
   constructor() {
     if (attaching !== undefined) {
-      this.#id = attaching.id;
+      this.#id = hubIdOf(attaching.id, MANAGER_KIND);
       attaching = undefined;
       return;
     }
@@ -207,12 +208,12 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
    * any holder of the manager may call it.
    */
   shutdown(): void {
-    hubCallSync(this.#id, 'shutdown');
+    hubCallSync(this.#id, 'shutdown', []);
   }
 
   /** A snapshot of the manager's state in the hub (one round trip). */
   statistics(): ManagerStatistics {
-    const { running, objects } = hubCallSync(this.#id, 'stat') as ManagerStat;
+    const { running, objects } = hubCallSync(this.#id, 'stat', []);
     return Object.freeze({ running, objects });
   }
 
@@ -245,7 +246,7 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
   }
 
   #requireRunning(): void {
-    if (hubCallSync(this.#id, 'running') !== true) throw misuse(ErrorCode.ManagerShutdown, 'managers: this Manager was shut down; it makes no more objects');
+    if (hubCallSync(this.#id, 'running', []) !== true) throw misuse(ErrorCode.ManagerShutdown, 'managers: this Manager was shut down; it makes no more objects');
   }
 
   /** @internal */

@@ -42,7 +42,7 @@ import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
  * console.log(await ns.get('y'));   // 'two', without blocking
  * ```
  */
-export class Namespace extends BaseProxy {
+export class Namespace extends BaseProxy<'multiprocessing.managers.Namespace'> {
   protected get kind(): string {
     return NAMESPACE_KIND;
   }

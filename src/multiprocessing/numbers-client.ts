@@ -12,13 +12,18 @@ import type { Lock } from './lock.js';
 import type { RLock } from './rlock.js';
 import { isRoot } from '../backends/hub/tree.js';
 import { NOT_OWNED, readNumbers, valueCellOf, withOwnedValue, type ValueCell } from '../backends/hub/value-cell.js';
-import type { OwnedAnswer } from '../backends/hub/value-owner-link.js';
-import type { LocalAnswer } from '../backends/hub/value-ownership.js';
+import type { HubId } from '../backends/hub/ops.js';
 
 type Num = number | bigint;
 
+/** The hub kinds served here: the same numbers object (`OwnedNumbers`) under two names. */
+type NumbersKind = 'multiprocessing.Value' | 'multiprocessing.SharedArray';
+
+/** The ops a child's `local` call carries (`value-ownership.ts`). */
+type LocalOp = 'get' | 'set' | 'add' | 'compareExchange' | 'toArray';
+
 export class HubNumbersClient<T extends Num> {
-  readonly id: number;
+  readonly id: HubId<NumbersKind>;
   readonly #info: TypeInfo;
   /** A one-element local array of the type, to wrap values as the hub stores them. */
   readonly #scratch: AtomicSlots<T>;
@@ -33,7 +38,8 @@ export class HubNumbersClient<T extends Num> {
 
   /** `ownable`: the typecode of a `Value` or `SharedArray` whose numbers may migrate to this process (a child's only). */
   constructor(id: number, info: TypeInfo, ownable?: string) {
-    this.id = id;
+    // A Value's or a SharedArray's: the two kinds answer the same ops.
+    this.id = id as HubId<NumbersKind>;
     this.#info = info;
     this.#scratch = atomicSlots<T>(info, new SharedArrayBuffer(info.bytes), 1);
     this.#ownable = ownable !== undefined && !isRoot() ? ownable : undefined;
@@ -77,8 +83,8 @@ export class HubNumbersClient<T extends Num> {
   }
 
   /** The op in the hub, which may lend this process the number with its answer (the link then answers the cell). */
-  #local(op: string, args: readonly unknown[]): unknown {
-    const answer = hubCallSync(this.id, 'local', [this.#ownable, op, ...args]) as LocalAnswer | OwnedAnswer;
+  #local(op: LocalOp, args: readonly Num[]): unknown {
+    const answer = hubCallSync(this.id, 'local', [this.#ownable!, op, ...args]);
     if ('cell' in answer && this.#cell?.buffers.words !== answer.cell.words) this.#cell = valueCellOf<T>(this.#info, answer.cell);
     return answer.result;
   }
@@ -88,7 +94,7 @@ export class HubNumbersClient<T extends Num> {
       const local = this.#cell === undefined ? NOT_OWNED : withOwnedValue(this.#cell, readNumbers, false);
       return local !== NOT_OWNED ? local : (this.#local('toArray', []) as T[]);
     }
-    return hubCallSync(this.id, 'toArray') as T[];
+    return hubCallSync(this.id, 'toArray', []) as T[];
   }
 
   /**

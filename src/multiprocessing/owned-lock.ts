@@ -19,7 +19,7 @@ import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { currentToken, runtime } from '../backends/atomics/runtime.js';
 import { hubCall, hubCallSync, hubCreate, hubGrantCell, hubSend, TIMED_OUT } from '../backends/hub/client.js';
 import { GrantCell, GrantState } from '../backends/hub/grant-cell.js';
-import type { Grant, LockStatisticsAnswer } from '../backends/hub/lock.js';
+import { hubIdOf, type AnswerOf, type HubId } from '../backends/hub/ops.js';
 import type { AcquireOutcome } from '../backends/atomics/lock.js';
 import type { LockCore, LockCores, LockOutcome, NotTaken, Taken } from '../backends/cores/lock.js';
 import type { Handle } from '../codec/handles.js';
@@ -64,20 +64,22 @@ function remaining(timeout: number | undefined, deadline: Deadline): number | un
 }
 
 export class HubLockCore implements LockCore<ProcessLockStatistics> {
-  readonly hubId: number;
+  readonly hubId: HubId<typeof HUB_LOCK_KIND | typeof HUB_RLOCK_KIND>;
   readonly reentrant: boolean;
   readonly tracedAsRemote = true;
   readonly waitingWord = undefined;
+  /** The token of the thread this core lives in (a core never leaves its thread: another thread attaches its own). */
+  readonly #me = currentToken();
   #cell: GrantCell | undefined;
 
   constructor(id: number, reentrant: boolean) {
-    this.hubId = id;
+    this.hubId = hubIdOf(id, reentrant ? HUB_RLOCK_KIND : HUB_LOCK_KIND);
     this.reentrant = reentrant;
   }
 
   /** Taken in this process's cell (no message), or where the wait goes: the cell (`busy`) or the hub (`remote`: no grant here). */
   tryLocal(): Taken | NotTaken {
-    const local = this.#cellOf().tryLocal(currentToken());
+    const local = this.#cellOf().tryLocal(this.#me);
     return local === 'no-grant' ? 'remote' : local;
   }
 
@@ -89,7 +91,7 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
   async acquire(from: NotTaken, timeout: number | undefined, signal: AbortSignal | undefined): Promise<LockOutcome> {
     const deadline = Deadline.after(timeout);
     if (from === 'busy') {
-      const waited = await runAsync(this.#cellOf().acquireSteps(currentToken(), deadline), signal);
+      const waited = await runAsync(this.#cellOf().acquireSteps(this.#me, deadline), signal);
       if (waited !== 'no-grant') return waitedHere(waited);
     }
     return this.#took(await hubCall(this.hubId, 'acquire', ['grant'], { timeout: remaining(timeout, deadline), signal }));
@@ -98,7 +100,7 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
   acquireSync(from: NotTaken, timeout: number | undefined): LockOutcome {
     const deadline = Deadline.after(timeout);
     if (from === 'busy') {
-      const waited = runSync(this.#cellOf().acquireSteps(currentToken(), deadline));
+      const waited = runSync(this.#cellOf().acquireSteps(this.#me, deadline));
       if (waited !== 'no-grant') return waitedHere(waited);
     }
     return this.#took(hubCallSync(this.hubId, 'acquire', ['grant'], remaining(timeout, deadline)));
@@ -113,12 +115,12 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
   }
 
   /** The hub's answer: a grant to this process (this thread holds it in the cell), a hold through the hub, or a timeout. */
-  #took(answer: unknown): LockOutcome {
+  #took(answer: AnswerOf<typeof HUB_LOCK_KIND, 'acquire'>): LockOutcome {
     if (answer === TIMED_OUT) return 'timed-out';
     if (answer === 'granted') return 'acquired';
     if (answer === 'granted-inherited') return 'inherited';
     localHolds.took(this.hubId, this.reentrant);
-    return answer as Grant;
+    return answer;
   }
 
   /**
@@ -131,13 +133,13 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
    */
   release(): boolean {
     if (localHolds.holdsAny() && localHolds.giveBack(this.hubId)) {
-      hubSend(this.hubId, 'release');
+      hubSend(this.hubId, 'release', []);
       return true;
     }
     // Given back to the hub (if it asked) by this process's server, woken by the cell.
-    if (this.#cellOf().release(currentToken()) !== 'not-held') return true;
+    if (this.#cellOf().release(this.#me) !== 'not-held') return true;
     if (this.reentrant) return false;
-    hubCallSync(this.hubId, 'release');
+    hubCallSync(this.hubId, 'release', []);
     return true;
   }
 
@@ -152,7 +154,7 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
 
   /** A Condition's wait: this thread's hold moves to the hub (where the wait releases it); returns the levels held, 0 if none. */
   pin(): number {
-    const me = currentToken();
+    const me = this.#me;
     const cell = this.#cellOf();
     if (!cell.heldBy(me)) return localHolds.suspend(this.hubId);
     const depth = cell.pin(me);
@@ -162,18 +164,18 @@ export class HubLockCore implements LockCore<ProcessLockStatistics> {
 
   /** True if this thread holds the lock (in the cell, or through the hub). */
   isOwned(): boolean {
-    return this.#cellOf().heldBy(currentToken()) || localHolds.holds(this.hubId);
+    return this.#cellOf().heldBy(this.#me) || localHolds.holds(this.hubId);
   }
 
   /** True while a live thread of the tree holds the lock (no message while this process holds the grant). */
   locked(): boolean {
     const cell = this.#cellOf();
     if (cell.state !== GrantState.None) return cell.lock.holder() !== 0;
-    return hubCallSync(this.hubId, 'locked') as boolean;
+    return hubCallSync(this.hubId, 'locked', []);
   }
 
   statistics(): ProcessLockStatistics {
-    const answer = hubCallSync(this.hubId, 'statistics') as LockStatisticsAnswer;
+    const answer = hubCallSync(this.hubId, 'statistics', []);
     return { ...answer, owner: answer.owner === null ? null : Object.freeze({ ...answer.owner }) };
   }
 

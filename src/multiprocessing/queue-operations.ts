@@ -12,7 +12,8 @@
  */
 import { hubCall, hubCallSync, hubSend } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
-import { GetFlag, PutFlag, type QueueStat } from '../backends/hub/queue.js';
+import { GetFlag, PutFlag, QUEUE_KIND, type QueueStat } from '../backends/hub/queue.js';
+import { hubIdOf, type HubId } from '../backends/hub/ops.js';
 import type { CreditCellAnswer } from '../backends/hub/queue-credit-link.js';
 import { creditCellOf, takeCredit } from '../backends/hub/credit-cell.js';
 import type { LentAnswer } from '../backends/hub/queue-lending.js';
@@ -26,7 +27,7 @@ import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 /** What a wrapper knows about its queue: which one it is, and what this process learnt of it. */
 export interface QueueRef extends LentHolder {
-  readonly id: number;
+  readonly id: HubId<typeof QUEUE_KIND>;
   readonly maxsize: number;
   /** `close()` was called on this wrapper: puts (and gets) refused. */
   closed: boolean;
@@ -45,7 +46,7 @@ export interface QueueRef extends LentHolder {
 }
 
 export function newRef(id: number, maxsize: number): QueueRef {
-  return { id, maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0, credit: undefined };
+  return { id: hubIdOf(id, QUEUE_KIND), maxsize, closed: false, shutDown: false, owner: undefined, lent: undefined, owed: 0, credit: undefined };
 }
 
 export async function putRemote(ref: QueueRef, item: unknown, options: WaitOptions | undefined): Promise<void> {
@@ -104,11 +105,11 @@ function sendPut(ref: QueueRef, item: unknown): void {
  */
 export function taskDoneRemote(ref: QueueRef): void {
   if (ref.owed === 0) {
-    hubCallSync(ref.id, 'taskDone');
+    hubCallSync(ref.id, 'taskDone', []);
     return;
   }
   ref.owed--;
-  if (!taskDoneThroughRing(ref.id)) hubSend(ref.id, 'taskDone');
+  if (!taskDoneThroughRing(ref.id)) hubSend(ref.id, 'taskDone', []);
 }
 
 export function putRemoteNowait(ref: QueueRef, item: unknown): void {
@@ -151,7 +152,7 @@ export function getRemoteNowait(ref: QueueRef): unknown {
 
 /** A snapshot of the queue's state in the hub (one round trip). */
 export function statRemote(ref: QueueRef): QueueStat {
-  return hubCallSync(ref.id, 'stat') as QueueStat;
+  return hubCallSync(ref.id, 'stat', []);
 }
 
 export function shutdownRemote(ref: QueueRef, options: { immediate?: boolean } | undefined): void {

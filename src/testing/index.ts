@@ -21,6 +21,7 @@ import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
 import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
 import { hubCall, hubCallSync, hubCensus, TIMED_OUT } from '../backends/hub/client.js';
 import { isHubBacked, kHubId, type HubBacked } from '../multiprocessing/hub-object.js';
+import type { HubId, WaitableKind } from '../backends/hub/ops.js';
 
 /** Any weft primitive that can make callers wait: thread scope (a waiter word) or process scope (in the hub). */
 export type Waitable = { readonly [kWaitingWord]: [Int32Array, number] } | HubBacked;
@@ -41,7 +42,7 @@ export async function waitForWaiters(primitive: Waitable, n: number, options?: W
   checkCount(n);
   const { timeout, signal } = checkWaitOptions(options);
   if (isHubBacked(primitive)) {
-    const answer = await hubCall(primitive[kHubId], 'waitForWaiters', [n], { timeout, signal });
+    const answer = await hubCall(waitableId(primitive), 'waitForWaiters', [n], { timeout, signal });
     if (answer === TIMED_OUT) throw new TimeoutError(`testing: ${n} waiter(s) expected, fewer waiting after ${timeout} ms`);
     return;
   }
@@ -78,7 +79,7 @@ export function waitForWaitersSync(primitive: Waitable, n: number, options?: Syn
   checkCount(n);
   const { timeout } = checkSyncWaitOptions(options);
   if (isHubBacked(primitive)) {
-    const answer = hubCallSync(primitive[kHubId], 'waitForWaiters', [n], timeout);
+    const answer = hubCallSync(waitableId(primitive), 'waitForWaiters', [n], timeout);
     if (answer === TIMED_OUT) throw new TimeoutError(`testing: ${n} waiter(s) expected, fewer waiting after ${timeout} ms`);
     return;
   }
@@ -124,6 +125,11 @@ export interface HubStatistics {
 export async function hubStatistics(options?: { collectGarbage?: boolean }): Promise<HubStatistics> {
   const { objects, references, ticketsInFlight, heapUsed } = await hubCensus(options?.collectGarbage === true);
   return Object.freeze({ objects, references, ticketsInFlight, heapUsed });
+}
+
+/** A process-scope primitive's id, as a kind that answers `waitForWaiters` (the hub fails the call with ERR_INVALID_ARG for one that does not). */
+function waitableId(primitive: HubBacked): HubId<WaitableKind> {
+  return primitive[kHubId] as HubId<WaitableKind>;
 }
 
 function checkCount(n: number): void {

@@ -19,11 +19,12 @@ import { ErrorCode } from '../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from '../backends/hub/call.js';
 import type { Batch } from './events.js';
 import { flushRecorder, postToMain } from './recorder.js';
+import type { OpName } from '../backends/hub/ops.js';
 
 export const TRACE_KIND = 'weft.trace';
 
 class TraceSink implements HubObject {
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'weft.trace'>, call: HubCall): void {
     switch (op) {
       case 'events':
         postToMain(call.args[0] as Batch);

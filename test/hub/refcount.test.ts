@@ -18,6 +18,7 @@ import { Process } from '../../src/runner/process.js';
 import { Thread } from '../../src/runner/thread.js';
 import { hubStatistics } from '../../src/testing/index.js';
 import { hubCall } from '../../src/backends/hub/client.js';
+import type { HubId, HubKindName } from '../../src/backends/hub/ops.js';
 import { SharedArray } from '../../src/multiprocessing/shared-array.js';
 import { kHubId } from '../../src/multiprocessing/hub-object.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
@@ -41,7 +42,8 @@ async function settleTo(objects: number): Promise<number> {
 /** True while the hub still has object `id` (a call on a removed one is answered "no object"). */
 async function alive(id: number): Promise<boolean> {
   try {
-    await hubCall(id, 'no-such-op');
+    // Any kind, an op none has: the answer says whether the object is still there.
+    await hubCall(id as HubId<HubKindName>, 'no-such-op' as never, [] as never);
   } catch (error) {
     return !/no object/.test((error as Error).message);
   }

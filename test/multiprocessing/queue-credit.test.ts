@@ -11,6 +11,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { joinAll, noChildLeft, startProcess } from '../helpers/child-processes.js';
 import { hubCallSync } from '../../src/backends/hub/client.js';
+import type { QueueRef } from '../../src/multiprocessing/queue-operations.js';
 import type { QueueStat } from '../../src/backends/hub/queue.js';
 import { Event } from '../../src/multiprocessing/event.js';
 import { JoinableQueue } from '../../src/multiprocessing/joinable-queue.js';
@@ -24,7 +25,7 @@ afterEach(noChildLeft);
 
 /** The queue's state in the hub, credit and peak included. */
 function hubStat(queue: Queue<never> | Queue<unknown>): QueueStat {
-  return hubCallSync((queue as unknown as { ref: { id: number } }).ref.id, 'stat') as QueueStat;
+  return hubCallSync((queue as unknown as { ref: QueueRef }).ref.id, 'stat', []);
 }
 
 test('bounded queue, 2 producer and 2 consumer processes: every item once, in producer order, maxsize never passed, puts on credit', T, async () => {

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hubKind, type ConditionName, type HubCall } from '../../src/backends/hub/call.js';
 import { QUEUE_KIND, QueueObject } from '../../src/backends/hub/queue.js';
+import type { OpName } from '../../src/backends/hub/ops.js';
 
 const T = { timeout: 10_000 };
 
@@ -73,7 +74,7 @@ function get(queue: QueueObject, client = 1): FakeCall {
   return call;
 }
 
-function op(queue: QueueObject, name: string, args: unknown[] = []): FakeCall {
+function op(queue: QueueObject, name: OpName<'multiprocessing.Queue'>, args: unknown[] = []): FakeCall {
   const call = new FakeCall(args);
   queue.call(name, call);
   return call;
@@ -301,7 +302,8 @@ describe('process-scope queue state (hub side)', () => {
 
   test('an unknown op fails with ERR_INVALID_ARG', T, () => {
     const queue = new QueueObject(0);
-    assert.deepEqual(op(queue, 'frobnicate').answer, { kind: 'fail', code: 'ERR_INVALID_ARG' });
+    // Ops arrive from the wire unchecked: the state machine must refuse a name outside its map.
+    assert.deepEqual(op(queue, 'frobnicate' as OpName<'multiprocessing.Queue'>).answer, { kind: 'fail', code: 'ERR_INVALID_ARG' });
   });
 
   test('a long stream stays FIFO across the store\'s compaction', T, () => {

@@ -10,6 +10,7 @@ import { traceRemote } from '../../trace/tracing.js';
 import type { BarrierCore, BarrierCores, BarrierStatistics } from '../cores/barrier.js';
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from './client.js';
 import { hubHandle, type HubHandleData } from './handle.js';
+import { hubIdOf, type HubId } from './ops.js';
 
 export const HUB_BARRIER_KIND = 'multiprocessing.Barrier';
 
@@ -24,50 +25,50 @@ function timedOutError(): BrokenBarrierError {
 }
 
 export class HubBarrierCore implements BarrierCore {
-  readonly hubId: number;
+  readonly hubId: HubId<typeof HUB_BARRIER_KIND>;
   readonly parties: number;
   readonly defaultTimeout: number | undefined;
   readonly waitingWord = undefined;
 
   constructor(id: number, parties: number, timeout: number | undefined) {
-    this.hubId = id;
+    this.hubId = hubIdOf(id, HUB_BARRIER_KIND);
     this.parties = parties;
     this.defaultTimeout = timeout;
   }
 
   async wait(timeout: number | undefined, signal: AbortSignal | undefined): Promise<number> {
     const answer = await hubCall(this.hubId, 'wait', [], { timeout, signal });
-    if (answer !== TIMED_OUT) return answer as number;
+    if (answer !== TIMED_OUT) return answer;
     // The hub keeps no deadline: the timed-out party breaks the barrier itself.
-    await hubCall(this.hubId, 'timedOut');
+    await hubCall(this.hubId, 'timedOut', []);
     throw timedOutError();
   }
 
   waitSync(timeout: number | undefined): number {
     const answer = hubCallSync(this.hubId, 'wait', [], timeout);
-    if (answer !== TIMED_OUT) return answer as number;
-    hubCallSync(this.hubId, 'timedOut');
+    if (answer !== TIMED_OUT) return answer;
+    hubCallSync(this.hubId, 'timedOut', []);
     throw timedOutError();
   }
 
   async finishAction(ok: boolean): Promise<number> {
-    return (await hubCall(this.hubId, 'actionDone', [ok])) as number;
+    return await hubCall(this.hubId, 'actionDone', [ok]);
   }
 
   finishActionSync(ok: boolean): number {
-    return hubCallSync(this.hubId, 'actionDone', [ok]) as number;
+    return hubCallSync(this.hubId, 'actionDone', [ok]);
   }
 
   reset(): void {
-    hubCallSync(this.hubId, 'reset');
+    hubCallSync(this.hubId, 'reset', []);
   }
 
   abort(): void {
-    hubCallSync(this.hubId, 'abort');
+    hubCallSync(this.hubId, 'abort', []);
   }
 
   statistics(): BarrierStatistics {
-    return hubCallSync(this.hubId, 'statistics') as BarrierStatistics;
+    return hubCallSync(this.hubId, 'statistics', []);
   }
 
   trace(op: number, cls: number, value: number): void {

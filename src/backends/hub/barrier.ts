@@ -63,6 +63,7 @@ const MAX_PARTIES = 2 ** 31 - 1;
 
 /** The answer to the last arrival at a barrier with an action: run it, then send `actionDone`. */
 import { ACT } from '../cores/barrier.js';
+import type { OpName } from './ops.js';
 
 export { ACT };
 
@@ -82,7 +83,7 @@ export class HubBarrier implements HubObject {
     this.#hasAction = hasAction;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Barrier'>, call: HubCall): void {
     switch (op) {
       case 'wait': return this.#wait(call);
       case 'timedOut':

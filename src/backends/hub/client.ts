@@ -20,6 +20,7 @@ import { TIMED_OUT } from './call.js';
 import { replyChannelName, requestChannelName, type Answer, type HubAddress, type HubCensus, type Request, type WireError } from './protocol.js';
 import type { RefOp } from './references.js';
 import { Deadline } from '../../internal/deadline.js';
+import type { AnswerOf, ArgsOf, HubId, HubKindName, OpName } from './ops.js';
 import { awaitLink, awaitLinkAsync, hubLost, linkLost, linkReady, setAddressQuery, setFlush } from './tree.js';
 
 export { TIMED_OUT };
@@ -217,11 +218,11 @@ export function setWrapperTracker(tracker: (wrapper: object, id: number) => void
  * (`references.ts`); pass the new wrapper as `owner` so that it is released
  * when the wrapper is collected (without one it lasts until the thread ends).
  */
-export function hubCreate(kind: string, args: readonly unknown[], owner?: object): number {
+export function hubCreate<K extends HubKindName>(kind: K, args: readonly unknown[], owner?: object): HubId<K> {
   const self = threadClient();
   const seq = self.nextSeq();
   self.post({ t: 'create', thread: self.token, seq, kind, args });
-  const id = settle(self.waitFor(seq)) as number;
+  const id = settle(self.waitFor(seq)) as HubId<K>;
   if (owner !== undefined) track?.(owner, id);
   return id;
 }
@@ -240,13 +241,14 @@ export async function hubCensus(collect = false): Promise<HubCensus> {
  * object failed the call with (`fail` → RuntimeError with code, `raise` → Full/Empty/…),
  * or `ERR_HUB_LOST` if the hub is gone.
  */
-export function hubCallSync(id: number, op: string, args: readonly unknown[] = [], timeout?: number): unknown {
+export function hubCallSync<K extends HubKindName, O extends OpName<K>>(id: HubId<K>, op: O, args: ArgsOf<K, O>, timeout?: number): AnswerOf<K, O> {
   const deadline = linkDeadline(timeout);
   const self = threadClientBy(deadline);
-  if (self === undefined) return TIMED_OUT;
+  // Only a call that may wait has a timeout, and its answer type says TIMED_OUT.
+  if (self === undefined) return TIMED_OUT as AnswerOf<K, O>;
   const seq = self.nextSeq();
   self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
-  return settle(self.waitFor(seq));
+  return settle(self.waitFor(seq)) as AnswerOf<K, O>;
 }
 
 /**
@@ -255,21 +257,21 @@ export function hubCallSync(id: number, op: string, args: readonly unknown[] = [
  * promise rejects with `signal.reason`; if the answer was already on its way,
  * the promise resolves with it (the call completed before the abort took effect).
  */
-export async function hubCall(id: number, op: string, args: readonly unknown[] = [], options: WaitOptions = {}): Promise<unknown> {
+export async function hubCall<K extends HubKindName, O extends OpName<K>>(id: HubId<K>, op: O, args: ArgsOf<K, O>, options: WaitOptions = {}): Promise<AnswerOf<K, O>> {
   const { signal, timeout } = options;
   signal?.throwIfAborted();
   const deadline = linkDeadline(timeout);
   // With the link up, the client is made at once, so this call is posted before the caller's next one.
   const self = client ?? (linkReady() ? threadClient() : await threadClientAsync(deadline, signal));
-  if (self === undefined) return TIMED_OUT;
+  if (self === undefined) return TIMED_OUT as AnswerOf<K, O>;
   signal?.throwIfAborted();
   const seq = self.nextSeq();
   self.post({ t: 'call', thread: self.token, seq, id, op, args, timeout: remainingOf(timeout, deadline) });
-  if (signal === undefined) return self.answerOf(seq, undefined);
+  if (signal === undefined) return self.answerOf(seq, undefined) as Promise<AnswerOf<K, O>>;
   const cancel = (): void => self.post({ t: 'cancel', thread: self.token, seq });
   signal.addEventListener('abort', cancel, { once: true });
   try {
-    return await self.answerOf(seq, signal);
+    return (await self.answerOf(seq, signal)) as AnswerOf<K, O>;
   } finally {
     signal.removeEventListener('abort', cancel);
   }
@@ -281,7 +283,7 @@ export async function hubCall(id: number, op: string, args: readonly unknown[] =
  * the process exits right after (the process waits for its link to flush).
  * A failure of a sent op is reported on stderr, since no caller waits for it.
  */
-export function hubSend(id: number, op: string, args: readonly unknown[] = []): void {
+export function hubSend<K extends HubKindName, O extends OpName<K>>(id: HubId<K>, op: O, args: ArgsOf<K, O>): void {
   const self = threadClient();
   self.post({ t: 'send', thread: self.token, id, op, args });
 }

@@ -20,6 +20,7 @@ import type { ConditionCore, ConditionCores, ConditionStatistics, Regained, Slee
 import type { LockCore } from '../cores/lock.js';
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from './client.js';
 import { hubHandle } from './handle.js';
+import { hubIdOf, type HubId } from './ops.js';
 import type { Grant } from './lock.js';
 
 export const HUB_CONDITION_KIND = 'multiprocessing.Condition';
@@ -39,12 +40,12 @@ interface HubSleeper {
 }
 
 export class HubConditionCore implements ConditionCore {
-  readonly hubId: number;
+  readonly hubId: HubId<typeof HUB_CONDITION_KIND>;
   readonly #lock: HubLockCore;
   readonly waitingWord = undefined;
 
   constructor(id: number, lock: HubLockCore) {
-    this.hubId = id;
+    this.hubId = hubIdOf(id, HUB_CONDITION_KIND);
     this.#lock = lock;
   }
 
@@ -56,7 +57,7 @@ export class HubConditionCore implements ConditionCore {
   async sleep(sleeper: Sleeper, timeout: number | undefined, signal: AbortSignal | undefined): Promise<void> {
     const s = sleeper as HubSleeper;
     try {
-      s.answer = (await hubCall(this.hubId, 'wait', [s.waitId], { timeout, signal })) as HubSleeper['answer'];
+      s.answer = await hubCall(this.hubId, 'wait', [s.waitId], { timeout, signal });
     } catch (error) {
       // Withdrawn by the abort, the hub kept our depth: `regain` takes the lock back. Otherwise it was refused.
       s.refused = !(signal?.aborted === true && error === signal.reason);
@@ -67,7 +68,7 @@ export class HubConditionCore implements ConditionCore {
   sleepSync(sleeper: Sleeper, timeout: number | undefined): void {
     const s = sleeper as HubSleeper;
     try {
-      s.answer = hubCallSync(this.hubId, 'wait', [s.waitId], timeout) as HubSleeper['answer'];
+      s.answer = hubCallSync(this.hubId, 'wait', [s.waitId], timeout);
     } catch (error) {
       s.refused = true;
       throw error;
@@ -77,14 +78,14 @@ export class HubConditionCore implements ConditionCore {
   async regain(sleeper: Sleeper): Promise<Regained> {
     const s = sleeper as HubSleeper;
     if (s.refused || (s.answer !== undefined && s.answer !== TIMED_OUT)) return this.#woke(s);
-    const [notified, grant] = (await hubCall(this.hubId, 'restore', [s.waitId])) as [boolean, Grant];
+    const [notified, grant] = await hubCall(this.hubId, 'restore', [s.waitId]);
     return this.#restored(s, notified, grant);
   }
 
   regainSync(sleeper: Sleeper): Regained {
     const s = sleeper as HubSleeper;
     if (s.refused || (s.answer !== undefined && s.answer !== TIMED_OUT)) return this.#woke(s);
-    const [notified, grant] = hubCallSync(this.hubId, 'restore', [s.waitId]) as [boolean, Grant];
+    const [notified, grant] = hubCallSync(this.hubId, 'restore', [s.waitId]);
     return this.#restored(s, notified, grant);
   }
 
@@ -104,7 +105,7 @@ export class HubConditionCore implements ConditionCore {
   }
 
   statistics(): ConditionStatistics {
-    return hubCallSync(this.hubId, 'statistics') as ConditionStatistics;
+    return hubCallSync(this.hubId, 'statistics', []);
   }
 
   trace(): void {

@@ -47,6 +47,7 @@ import { ErrorCode, invalidArg } from '../../errors.js';
 import { hubObject, registerHubKind, type Caller, type HubCall, type HubObject } from './call.js';
 import { HubLock, type LockWaiter } from './lock.js';
 import { callerKey, isGone, WaitQueue, Watchers } from './waiters.js';
+import type { OpName } from './ops.js';
 
 interface Sleeper extends Caller {
   readonly call: HubCall;
@@ -71,7 +72,7 @@ export class HubCondition implements HubObject {
     this.#lock = lock;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Condition'>, call: HubCall): void {
     switch (op) {
       case 'wait': return this.#wait(call);
       case 'restore': return this.#restore(call);

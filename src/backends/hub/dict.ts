@@ -54,6 +54,7 @@ import { Tag } from '../../codec/format.js';
 import { decodeItemBytes, encodeItemToOwnBytes } from '../../queue/item-codec.js';
 import { registerHubKind, type HubCall } from './call.js';
 import { handOut, isStored, ManagedObject, sameBytes, strip } from './manager.js';
+import type { OpName } from './ops.js';
 
 export const DICT_KIND = 'multiprocessing.managers.DictProxy';
 
@@ -72,7 +73,7 @@ export class HubDict extends ManagedObject {
     this.#init = undefined;
   }
 
-  protected serve(op: string, call: HubCall): void {
+  protected serve(op: OpName<'multiprocessing.managers.DictProxy'>, call: HubCall): void {
     const args = call.args;
     switch (op) {
       case 'get':

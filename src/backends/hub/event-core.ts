@@ -8,27 +8,28 @@ import type { Handle } from '../../codec/handles.js';
 import type { EventCore, EventCores, EventStatistics } from '../cores/event.js';
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from './client.js';
 import { hubHandle, type HubHandleData } from './handle.js';
+import { hubIdOf, type HubId } from './ops.js';
 
 export const HUB_EVENT_KIND = 'multiprocessing.Event';
 
 export class HubEventCore implements EventCore {
-  readonly hubId: number;
+  readonly hubId: HubId<typeof HUB_EVENT_KIND>;
   readonly waitingWord = undefined;
 
   constructor(id: number) {
-    this.hubId = id;
+    this.hubId = hubIdOf(id, HUB_EVENT_KIND);
   }
 
   isSet(): boolean {
-    return hubCallSync(this.hubId, 'isSet') as boolean;
+    return hubCallSync(this.hubId, 'isSet', []);
   }
 
   set(): void {
-    hubCallSync(this.hubId, 'set');
+    hubCallSync(this.hubId, 'set', []);
   }
 
   clear(): void {
-    hubCallSync(this.hubId, 'clear');
+    hubCallSync(this.hubId, 'clear', []);
   }
 
   async wait(timeout: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
@@ -40,7 +41,7 @@ export class HubEventCore implements EventCore {
   }
 
   statistics(): EventStatistics {
-    return hubCallSync(this.hubId, 'statistics') as EventStatistics;
+    return hubCallSync(this.hubId, 'statistics', []);
   }
 
   trace(): void {

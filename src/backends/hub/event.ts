@@ -33,13 +33,14 @@
 import { ErrorCode } from '../../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { WaitQueue, Watchers } from './waiters.js';
+import type { OpName } from './ops.js';
 
 export class HubEvent implements HubObject {
   #flag = false;
   readonly #queue = new WaitQueue<HubCall>();
   readonly #watchers = new Watchers();
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Event'>, call: HubCall): void {
     switch (op) {
       case 'wait': return this.#wait(call);
       case 'set': return this.#set(call);

@@ -55,6 +55,7 @@
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall } from './call.js';
 import { handOut, isStored, ManagedObject, sameBytes } from './manager.js';
+import type { OpName } from './ops.js';
 
 export const LIST_KIND = 'multiprocessing.managers.ListProxy';
 
@@ -80,7 +81,7 @@ export class HubList extends ManagedObject {
     for (const value of this.#items) this.keep(value);
   }
 
-  protected serve(op: string, call: HubCall): void {
+  protected serve(op: OpName<'multiprocessing.managers.ListProxy'>, call: HubCall): void {
     // Bumped before the op: an op that fails changed nothing, and a needless bump only costs a sorter one retry.
     if (!READS.has(op)) this.#version++;
     const args = call.args;

@@ -71,6 +71,7 @@ import { ErrorCode } from '../../errors.js';
 import { registerHubKind, type Caller, type HubCall, type HubObject } from './call.js';
 import { tellClient, WATCH } from './notices.js';
 import { isGone, sameCaller, WaitQueue, Watchers } from './waiters.js';
+import type { OpName } from './ops.js';
 
 /** How an acquire ended: a plain grant, or one that took the lock over from a holder that ended. */
 export type Grant = 'acquired' | 'inherited';
@@ -128,7 +129,7 @@ export class HubLock implements HubObject {
     this.#id = id;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Lock'>, call: HubCall): void {
     switch (op) {
       case 'acquire': return this.acquire(call);
       case 'release': return this.release(call);

@@ -48,6 +48,7 @@
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { hubObject, registerHubKind, type HubCall, type HubObject } from './call.js';
 import { endCall, keep, release, releaseAll, takeIn } from './stored-values.js';
+import type { OpName } from './ops.js';
 export { handOut, strip } from './stored-values.js';
 
 export const MANAGER_KIND = 'multiprocessing.managers.SyncManager';
@@ -81,7 +82,7 @@ export class HubManager implements HubObject {
     this.#creator = creator;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.managers.SyncManager'>, call: HubCall): void {
     switch (op) {
       case 'shutdown':
         this.shutDown();

@@ -90,6 +90,7 @@ import { itemsOfRun } from './put-ring.js';
 import { ownBytes, packItems } from './packed-items.js';
 import { ItemStore, segmentOfPacked, segmentOfRecords } from './item-store.js';
 import { CREDIT_MAX, QueueCredits, type CreditGrant } from './queue-credits.js';
+import type { OpName } from './ops.js';
 
 export const QUEUE_KIND = 'multiprocessing.Queue';
 
@@ -191,7 +192,7 @@ export class QueueObject implements HubObject {
     this.#id = id;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Queue'>, call: HubCall): void {
     this.#dispatch(op, call);
     if (tracing && this.#items.length !== this.#tracedDepth) {
       this.#tracedDepth = this.#items.length;
@@ -199,7 +200,7 @@ export class QueueObject implements HubObject {
     }
   }
 
-  #dispatch(op: string, call: HubCall): void {
+  #dispatch(op: OpName<'multiprocessing.Queue'>, call: HubCall): void {
     switch (op) {
       case 'put':
         return this.#put(call, call.args[0] as Uint8Array);

@@ -8,19 +8,20 @@ import { traceRemote } from '../../trace/tracing.js';
 import type { ReleaseOutcome, SemaphoreCore, SemaphoreCores, SemaphoreStatistics } from '../cores/semaphore.js';
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from './client.js';
 import { hubHandle, type HubHandleData } from './handle.js';
+import { hubIdOf, type HubId } from './ops.js';
 
 export const HUB_SEMAPHORE_KIND = 'multiprocessing.Semaphore';
 export const HUB_BOUNDED_SEMAPHORE_KIND = 'multiprocessing.BoundedSemaphore';
 
 export class HubSemaphoreCore implements SemaphoreCore {
-  readonly hubId: number;
+  readonly hubId: HubId<typeof HUB_SEMAPHORE_KIND | typeof HUB_BOUNDED_SEMAPHORE_KIND>;
   readonly bounded: boolean;
   /** Every call is a round trip: the wait tries first by itself. */
   readonly localFastPath = false;
   readonly waitingWord = undefined;
 
   constructor(id: number, bounded: boolean) {
-    this.hubId = id;
+    this.hubId = hubIdOf(id, bounded ? HUB_BOUNDED_SEMAPHORE_KIND : HUB_SEMAPHORE_KIND);
     this.bounded = bounded;
   }
 
@@ -37,11 +38,11 @@ export class HubSemaphoreCore implements SemaphoreCore {
   }
 
   release(n: number): ReleaseOutcome {
-    return hubCallSync(this.hubId, 'release', [n]) as ReleaseOutcome;
+    return hubCallSync(this.hubId, 'release', [n]);
   }
 
   statistics(): SemaphoreStatistics {
-    return hubCallSync(this.hubId, 'statistics') as SemaphoreStatistics;
+    return hubCallSync(this.hubId, 'statistics', []);
   }
 
   trace(op: number, cls: number, value: number): void {

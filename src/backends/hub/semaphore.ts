@@ -38,6 +38,7 @@ import { MAX_SEMAPHORE_VALUE } from '../atomics/semaphore.js';
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { WaitQueue, Watchers } from './waiters.js';
+import type { OpName } from './ops.js';
 
 export class HubSemaphore implements HubObject {
   #value: number;
@@ -52,7 +53,7 @@ export class HubSemaphore implements HubObject {
     this.#bounded = bounded;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Semaphore'>, call: HubCall): void {
     switch (op) {
       case 'acquire': return this.#acquire(call);
       case 'release': return this.#release(call);

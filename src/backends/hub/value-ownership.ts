@@ -40,6 +40,7 @@
 import { ErrorCode } from '../../errors.js';
 import type { HubCall, HubObject } from './call.js';
 import { NUMBER_OPS, type HubNumbers } from './shared-array.js';
+import type { OpName } from './ops.js';
 
 /** The root's client number: its threads have no link to hold the number. */
 const ROOT_CLIENT = 0;
@@ -79,7 +80,7 @@ export class OwnedNumbers implements HubObject {
     this.#numbers = numbers;
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.Value'>, call: HubCall): void {
     switch (op) {
       case 'ownWatch':
         return this.#watch(call);
