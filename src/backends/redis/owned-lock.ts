@@ -16,7 +16,7 @@
  * | event                        | Idle                     | Held                                   | Kept                          |
  * |------------------------------|--------------------------|----------------------------------------|-------------------------------|
  * | acquire                      | `acquire` script / wait  | RLock: depth + 1; Lock: queue behind it | → Held (lease valid), else `retake` |
- * | release                      | `ERR_LOCK_NOT_HELD`      | nobody asked, the grant came without a wait, lease valid: → Kept; else `release` script → Idle | `ERR_LOCK_NOT_HELD` |
+ * | release                      | `ERR_LOCK_NOT_HELD`      | nobody asked, the grant came without a wait, lease valid: → Kept; else `release` script → Idle (not awaited while the lease is valid) | `ERR_LOCK_NOT_HELD` |
  * | revoke (someone queued)      | ignored (stale)          | wanted: the release will hand it on    | `release` script → Idle       |
  * | reaped (lease ran out)       | —                        | stays; its release says `ERR_LOCK_LOST`| → Idle                        |
  *
@@ -33,6 +33,9 @@ import { isDisconnected } from './script.js';
 import type { Grant, WaitSteps } from './waits.js';
 
 type State = 'idle' | 'held' | 'kept';
+
+/** ms between two tries of a release the server refused. */
+const RETRY_MS = 100;
 
 export interface RedisLockStatistics {
   /** True while some connection holds the lock or keeps it (a kept grant counts as locked). */
@@ -165,6 +168,16 @@ export class OwnedLock implements LocalObject {
       return;
     }
     this.#state = 'idle';
+    if (scope.leaseValid()) {
+      // Not lost (lease surely alive, no reap since the grant): the script
+      // can only answer 1, so the call returns without its reply. The
+      // caller's next call in this tick (a contended loop's acquire) goes
+      // out in the same write, and behind it on the connection: the server
+      // runs the release first. Others may see the lock held a moment
+      // longer, as they see a kept grant.
+      this.#handBack(this.#fence);
+      return;
+    }
     let released: number;
     try {
       released = await scope.run<number>(LOCK_RELEASE, this.#oid, [scope.id, this.#fence]);
@@ -177,6 +190,29 @@ export class OwnedLock implements LocalObject {
       return;
     }
     if (released !== 1) throw lockLost(this.#what());
+  }
+
+  /**
+   * Sends a release nobody waits for the answer of. It is sent until the
+   * server has run it: again after a reconnection (the fence makes that
+   * idempotent), or after a pause if the server refused it (out of memory,
+   * busy): until then the lock stays with this connection, and this
+   * connection's later calls meet the same refusal. Ends when the scope is
+   * closed (its `leave` passes the lock on).
+   */
+  #handBack(fence: string): void {
+    const scope = this.#scope;
+    const send = (): void => {
+      scope.run<number>(LOCK_RELEASE, this.#oid, [scope.id, fence]).then(
+        () => {}, // 0: it had already gone (a reap after all): nothing to hand on
+        (error: unknown) => {
+          if (scope.closed) return;
+          if (isDisconnected(error)) send(); // queued until the client has reconnected
+          else setTimeout(send, RETRY_MS);
+        },
+      );
+    };
+    send();
   }
 
   /** True while a caller on this connection holds it (a Condition's wait and notify need that). */

@@ -78,8 +78,27 @@ async function findRef(fn: Function, root: string, api: string): Promise<TaskRef
   return { path: path.split(sep).join('/'), name, hash: await hashFile(file) };
 }
 
-/** In a worker: the function `ref` names, from this machine's copy under `root`, checked against the caller's hash. */
-export async function loadTask(root: string, ref: TaskRef): Promise<Function> {
+const loaded = new Map<string, Promise<Function>>();
+
+/**
+ * In a worker: the function `ref` names, from this machine's copy under
+ * `root`, checked against the caller's hash. Found once per reference and
+ * process (the file's hash and its module are kept for the process's life
+ * anyway, see the header): a task after the first pays a map lookup, not a
+ * path check, a file URL and an `import()` (tens of µs each time).
+ */
+export function loadTask(root: string, ref: TaskRef): Promise<Function> {
+  const key = `${root}\0${ref.path}\0${ref.name}\0${ref.hash}`;
+  let fn = loaded.get(key);
+  if (fn === undefined) {
+    fn = findTask(root, ref);
+    loaded.set(key, fn);
+    fn.catch(() => loaded.delete(key)); // a missing module may appear later; a mismatch is found again from the kept hash
+  }
+  return fn;
+}
+
+async function findTask(root: string, ref: TaskRef): Promise<Function> {
   const file = resolve(root, ...ref.path.split('/'));
   const inside = relative(root, file);
   if (inside.startsWith('..') || isAbsolute(inside)) {

@@ -213,6 +213,11 @@ export class RedisScope {
     return this.#shared.epoch;
   }
 
+  /** True once the connections are ended: no script can be sent any more. */
+  get closed(): boolean {
+    return !this.#open;
+  }
+
   /** True while the lease is surely alive on the server (lease-shared.ts). */
   leaseValid(): boolean {
     return this.#shared.valid();

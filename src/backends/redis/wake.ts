@@ -20,7 +20,15 @@
  *
  * TAKE's messages are delivered as soon as its reply comes, while the
  * BLMOVE still waits; the BLMOVE's message when it returns; then the next
- * turn. One round trip per wake-up, and the next read is armed at once.
+ * turn. One round trip per wake-up.
+ *
+ * The next turn is sent one event-loop turn after a BLMOVE's message was
+ * delivered, not at once: what the woken call does next (a lock's release
+ * that hands it to the next process, a pool slot's next take) is then
+ * written first. That write is the next process's wake-up; the re-arm is
+ * nobody's (a message pushed meanwhile waits on `wake:<id>` for the TAKE).
+ * Sent at once, the re-arm took the first socket write of the turn
+ * (writes cost tens of µs here) on every hop of a contended lock's chain.
  *
  * If the connection breaks (a reply may have been lost: its messages sit in
  * `inflight:<id>`), the loop waits for the client to reconnect, reads
@@ -125,7 +133,10 @@ export class WakeLoop {
     move.catch(() => {}); // awaited below, unless TAKE failed first
     await this.#hand(await take);
     const one = await move;
-    if (one !== null) await this.#hand([one]);
+    if (one === null) return;
+    await this.#hand([one]);
+    // The woken call's reaction, sent in this tick, goes out before the next turn (see the header).
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   async #hand(messages: readonly string[]): Promise<void> {
