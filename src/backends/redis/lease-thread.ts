@@ -16,8 +16,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BEAT } from './lease-lua.js';
 import { clock, LeaseShared } from './lease-shared.js';
-import { runScript, type CommandSender } from './script.js';
-import { loadRedisClient } from './redis-client.js';
+import { runScript } from './script.js';
+import { RespClient } from './resp-client.js';
 
 export interface LeaseSeed {
   readonly redisUrl: string;
@@ -34,11 +34,10 @@ export function runRedisLease(): void {
 
 async function beatForever(seed: LeaseSeed): Promise<void> {
   const shared = new LeaseShared(seed.shared);
-  const { createClient } = await loadRedisClient();
-  const client = createClient({ url: seed.redisUrl });
-  client.on('error', () => {}); // a failed beat is retried at the next tick; the lease says the rest
-  await client.connect();
-  const sender = client as unknown as CommandSender;
+  // A small client of its own (resp-client.ts): beating within a fraction of
+  // the lease after start-up, where @redis/client takes a good part of a second to load.
+  // A failed beat is retried at the next tick; the lease says the rest.
+  const sender = new RespClient(seed.redisUrl);
   const beat = async (): Promise<void> => {
     const sentAt = clock();
     try {
