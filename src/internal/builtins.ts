@@ -9,10 +9,18 @@
  * Measured as part of a child process's start: node:crypto ~3 ms on Node 20
  * and ~7 ms on Node 24, node:child_process (with net and dgram) ~1 ms — for
  * modules that only the root (the hub's token), a Pipe's or pool's
- * handshake, and a process that starts children use.
+ * handshake, and a process that starts children use. node:net (~2 ms) is
+ * for sockets: the hub's, a link's (started only when a process needs the
+ * hub), a Pipe's and a pool's.
  *
  * `process.getBuiltinModule` (Node ≥ 20.16) returns the module without a
  * facade; `require` does the same on older versions.
+ *
+ * `node:fs` is loaded by Node before any program runs, but its ESM facade
+ * is not free: reading every export calls the `ReadStream` getter, which
+ * loads Node's fs streams (~4 ms of a child's start on Node 20). The bundle
+ * loader, the one ESM module of weft every process runs
+ * (`bundle-loader.ts`), takes it from here.
  */
 import { createRequire } from 'node:module';
 
@@ -20,8 +28,15 @@ type Load = (id: string) => unknown;
 
 const load: Load = (process as { getBuiltinModule?: Load }).getBuiltinModule?.bind(process) ?? createRequire(import.meta.url);
 
+let fs: typeof import('node:fs') | undefined;
 let crypto: typeof import('node:crypto') | undefined;
 let childProcess: typeof import('node:child_process') | undefined;
+let net: typeof import('node:net') | undefined;
+
+/** `node:fs`, without its ESM facade. */
+export function nodeFs(): typeof import('node:fs') {
+  return (fs ??= load('node:fs') as typeof import('node:fs'));
+}
 
 /** `node:crypto`, loaded the first time it is asked for. */
 export function nodeCrypto(): typeof import('node:crypto') {
@@ -31,4 +46,9 @@ export function nodeCrypto(): typeof import('node:crypto') {
 /** `node:child_process`, loaded the first time it is asked for. */
 export function nodeChildProcess(): typeof import('node:child_process') {
   return (childProcess ??= load('node:child_process') as typeof import('node:child_process'));
+}
+
+/** `node:net`, loaded the first time it is asked for. */
+export function nodeNet(): typeof import('node:net') {
+  return (net ??= load('node:net') as typeof import('node:net'));
 }

@@ -26,15 +26,18 @@
  * renamed into place, so that processes exiting together do not mix
  * their bytes). `NODE_DISABLE_COMPILE_CACHE` turns it off.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { nodeFs } from './builtins.js';
 import { privateCacheDir } from './compile-cache.js';
 import { lendImport } from './dynamic-import.js';
+
+// Not `import … from 'node:fs'`: its ESM facade costs every process a few ms (`builtins.ts`).
+const { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = nodeFs();
 
 /** What `dist/weft-body.cjs` exports, run as `url` (this module's URL). */
 export function loadBundle(url: string): Record<string, unknown> {

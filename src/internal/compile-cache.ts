@@ -19,10 +19,13 @@
  * child as well, and a `NODE_COMPILE_CACHE` the program runs with is the
  * cache its children use (Node enables it before weft's code runs).
  */
-import { lstatSync, mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeFs } from './builtins.js';
+
+// Not `import … from 'node:fs'`: the bundle loader imports this module, and the ESM facade costs every process a few ms (`builtins.ts`).
+const { lstatSync, mkdirSync } = nodeFs();
 
 let chosen: string | null | undefined;
 

@@ -29,9 +29,9 @@
  * A peer that dies closes its socket in the kernel, so the other side sees
  * end-of-file and nobody hangs.
  */
-import { nodeCrypto } from '../internal/builtins.js';
+import { nodeCrypto, nodeNet } from '../internal/builtins.js';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerExitFlush } from '../internal/exit-flush.js';
@@ -85,7 +85,7 @@ export class SocketPeer {
     const peer = new SocketPeer();
     const token = nodeCrypto().randomBytes(TOKEN_BYTES);
     const path = join(socketDirectory(), `${process.pid}-${++socketCount}.sock`);
-    const listener = createServer((socket) => peer.#greet(socket, token));
+    const listener = nodeNet().createServer((socket) => peer.#greet(socket, token));
     listener.on('error', () => peer.#end());
     listener.listen(path);
     listener.unref();
@@ -97,7 +97,7 @@ export class SocketPeer {
   /** The connecting side, in the child. */
   static connect(address: PeerAddress): SocketPeer {
     const peer = new SocketPeer();
-    const socket = connect(address.path);
+    const socket = nodeNet().connect(address.path);
     socket.write(Buffer.from(address.token, 'hex'));
     peer.#attach(socket, Buffer.alloc(0));
     connectedHere.add(peer);

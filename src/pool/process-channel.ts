@@ -14,9 +14,9 @@
  * the kernel before the task runs; should the queue ever back up, the
  * worker waits for it to drain before it starts the next task.
  */
-import { nodeCrypto } from '../internal/builtins.js';
+import { nodeCrypto, nodeNet } from '../internal/builtins.js';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordWriter } from './messages.js';
@@ -88,7 +88,7 @@ export class WorkerSocketServer {
     this.#dir = mkdtempSync(join(tmpdir(), 'weft-pool-'));
     this.#path = join(this.#dir, 'pool.sock');
     this.#token = nodeCrypto().randomBytes(TOKEN_BYTES);
-    this.#server = createServer((socket) => this.#greet(socket));
+    this.#server = nodeNet().createServer((socket) => this.#greet(socket));
     this.#server.unref();
     process.once('exit', this.#removeDirectory);
     this.#listening = new Promise((resolve, reject) => {
@@ -162,7 +162,7 @@ export class WorkerSocketServer {
 
 /** Connects a worker process to its pool and says hello. */
 export async function connectWorkerSocket(address: SocketAddress): Promise<WorkerChannel> {
-  const socket = connect(address.path);
+  const socket = nodeNet().connect(address.path);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

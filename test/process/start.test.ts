@@ -201,6 +201,13 @@ test("the bundle's compiled code is cached by the first processes that load it, 
   }
 });
 
+test('a child loads no built-in that only some programs use (node:crypto, node:net, the ESM facade of node:fs) before its target', T, async (t) => {
+  if (!existsSync(`${repoRoot}dist/weft.js`)) return t.skip('dist/ is not built (npm run build)');
+  const result = await runProgram(process.execPath, ['test/fixtures/programs/child-builtins.mjs'], { timeout: 50_000 });
+  assert.equal(result.stderr, '');
+  assert.equal(result.stdout, 'loaded: none\nexitcode 0\n');
+});
+
 test('NODE_DISABLE_COMPILE_CACHE: the bundle runs without a cache and writes none', T, async (t) => {
   if (!existsSync(`${repoRoot}dist/weft.js`)) return t.skip('dist/ is not built (npm run build)');
   const tmp = mkdtempSync(join(tmpdir(), 'weft-bundle-cache-'));

@@ -26,7 +26,8 @@
  * for a bad frame): Lost. Nothing is sent before the welcome but the hello,
  * so connecting again is always safe.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { nodeNet } from '../../internal/builtins.js';
 import { workerData } from 'node:worker_threads';
 import { ErrorCode } from '../../errors.js';
 import { Header } from '../atomics/arena.js';
@@ -97,7 +98,7 @@ class Link {
 
   /** One attempt to connect and say hello; its failures are sorted by the table in the header. */
   #connect(): void {
-    const socket = connect(this.#seed.path);
+    const socket = nodeNet().connect(this.#seed.path);
     this.#socket = socket;
     // Every write to the hub carries first the numbers of the Values this process changed (kept if it is killed).
     this.#outbox = new Outbox(socket, () => this.#values.changes());

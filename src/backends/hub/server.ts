@@ -24,8 +24,8 @@
  * Answers to one connection are gathered and written once per turn of the
  * event loop, so a burst of calls costs one write, not one per answer.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { nodeCrypto } from '../../internal/builtins.js';
+import type { Server, Socket } from 'node:net';
+import { nodeCrypto, nodeNet } from '../../internal/builtins.js';
 import { workerData } from 'node:worker_threads';
 import { Header } from '../atomics/arena.js';
 import { encodeFrame, FrameError, FrameReader, HELLO_FRAME_BYTES, MAX_FRAME_BYTES } from './frames.js';
@@ -87,7 +87,7 @@ function serveRootThread(hub: Hub, root: LocalThreads, grants: Grants, seed: Hub
 function listen(hub: Hub, seed: HubSeed): Server {
   const expected = Buffer.from(seed.token);
   let nextClient = ROOT_CLIENT + 1;
-  const server = createServer((socket) => serveConnection(hub, socket, expected, () => nextClient++));
+  const server = nodeNet().createServer((socket) => serveConnection(hub, socket, expected, () => nextClient++));
   server.listen(seed.path);
   return server;
 }

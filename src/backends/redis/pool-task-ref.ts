@@ -14,12 +14,12 @@
  * keeps the module it imported, so later edits of the file on disk are not
  * what it would run (restart workers after a deploy).
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
+import { nodeCrypto } from '../../internal/builtins.js';
 import { importModule } from '../../internal/dynamic-import.js';
 import { describeTarget, notExported } from '../../runner/target.js';
 
@@ -39,7 +39,7 @@ const hashes = new Map<string, Promise<string>>();
 export function hashFile(file: string): Promise<string> {
   let hash = hashes.get(file);
   if (hash === undefined) {
-    hash = readFile(file).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    hash = readFile(file).then((bytes) => nodeCrypto().createHash('sha256').update(bytes).digest('hex'));
     hashes.set(file, hash);
     hash.catch(() => hashes.delete(file)); // a missing file may appear later
   }

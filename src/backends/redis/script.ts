@@ -9,8 +9,8 @@
  * prefix, from which it builds the other keys it touches — all in the
  * namespace's hash slot (keys.ts).
  */
-import { createHash } from 'node:crypto';
 import { ErrorCode, misuse } from '../../errors.js';
+import { nodeCrypto } from '../../internal/builtins.js';
 import { PRELUDE } from './prelude-lua.js';
 
 export interface Script {
@@ -19,20 +19,44 @@ export interface Script {
   readonly sha: string;
 }
 
-/** A script made of `body` and the parts of the shared prelude it calls. */
+/**
+ * A script made of `body` and the parts of the shared prelude it calls.
+ * Its text and SHA-1 are made on first use, not when weft loads: every
+ * thread and process loads the whole bundle, and making all the scripts of
+ * the machine scope (and loading node:crypto for them) was ~10 ms of each
+ * new process's start, in programs that mostly never talk to Redis.
+ */
 export function script(name: string, body: string): Script {
-  const source = `${preludeFor(body)}\n${body}`;
-  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+  let source: string | undefined;
+  let sha: string | undefined;
+  return {
+    name,
+    get source() {
+      return (source ??= `${preludeFor(body)}\n${body}`);
+    },
+    get sha() {
+      return (sha ??= sha1(this.source));
+    },
+  };
+}
+
+/** The hex SHA-1 of a script's text: the name `EVALSHA` knows it by. */
+export function sha1(source: string): string {
+  return nodeCrypto().createHash('sha1').update(source).digest('hex');
 }
 
 /**
  * The prelude cut at each `local function <name>(`: its head (the prefix
  * `P`) and one part per function, in the prelude's order.
  */
-const PARTS: ReadonlyArray<{ readonly name: string; readonly text: string }> = PRELUDE.split(/\n(?=local function )/).map((text) => ({
-  name: /^local function (\w+)\(/.exec(text)?.[1] ?? '',
-  text,
-}));
+let parts: ReadonlyArray<{ readonly name: string; readonly text: string }> | undefined;
+
+function prelude(): ReadonlyArray<{ readonly name: string; readonly text: string }> {
+  return (parts ??= PRELUDE.split(/\n(?=local function )/).map((text) => ({
+    name: /^local function (\w+)\(/.exec(text)?.[1] ?? '',
+    text,
+  })));
+}
 
 /**
  * The head of the prelude and the functions `body` calls, directly or
@@ -42,19 +66,20 @@ const PARTS: ReadonlyArray<{ readonly name: string; readonly text: string }> = P
  * time (measured with `INFO commandstats`).
  */
 function preludeFor(body: string): string {
+  const all = prelude();
   const needed = new Set<string>(['']);
   const calls = (text: string, name: string): boolean => new RegExp(`\\b${name}\\(`).test(text);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const part of PARTS) {
+    for (const part of all) {
       if (needed.has(part.name)) continue;
-      if (calls(body, part.name) || PARTS.some((user) => needed.has(user.name) && user !== part && calls(user.text, part.name))) {
+      if (calls(body, part.name) || all.some((user) => needed.has(user.name) && user !== part && calls(user.text, part.name))) {
         needed.add(part.name);
         grew = true;
       }
     }
   }
-  return PARTS.filter((part) => needed.has(part.name))
+  return all.filter((part) => needed.has(part.name))
     .map((part) => part.text)
     .join('\n');
 }

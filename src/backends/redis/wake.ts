@@ -43,8 +43,7 @@
  * Closing the connection (`destroy`) fails the read in flight, which ends
  * the loop.
  */
-import { createHash } from 'node:crypto';
-import type { CommandSender, Script } from './script.js';
+import { sha1, type CommandSender, type Script } from './script.js';
 
 const BATCH = '64';
 const RETRY_MS = 100;
@@ -57,7 +56,15 @@ if not popped then return {} end
 redis.call('RPUSH', KEYS[2], unpack(popped[2]))
 return popped[2]
 `;
-export const WAKE_TAKE: Script = { name: 'wake.take', source: TAKE_SOURCE, sha: createHash('sha1').update(TAKE_SOURCE).digest('hex') };
+let takeSha: string | undefined;
+export const WAKE_TAKE: Script = {
+  name: 'wake.take',
+  source: TAKE_SOURCE,
+  // On first use, as every script's (`script.ts`).
+  get sha() {
+    return (takeSha ??= sha1(TAKE_SOURCE));
+  },
+};
 
 /**
  * Test hooks (never set in production): `afterRead` runs on each batch of
