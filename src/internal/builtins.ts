@@ -32,6 +32,7 @@ let fs: typeof import('node:fs') | undefined;
 let crypto: typeof import('node:crypto') | undefined;
 let childProcess: typeof import('node:child_process') | undefined;
 let net: typeof import('node:net') | undefined;
+let tls: typeof import('node:tls') | undefined;
 
 /** `node:fs`, without its ESM facade. */
 export function nodeFs(): typeof import('node:fs') {
@@ -51,4 +52,9 @@ export function nodeChildProcess(): typeof import('node:child_process') {
 /** `node:net`, loaded the first time it is asked for. */
 export function nodeNet(): typeof import('node:net') {
   return (net ??= load('node:net') as typeof import('node:net'));
+}
+
+/** `node:tls`, loaded the first time it is asked for (a weft/redis lease thread on a `rediss:` URL). */
+export function nodeTls(): typeof import('node:tls') {
+  return (tls ??= load('node:tls') as typeof import('node:tls'));
 }

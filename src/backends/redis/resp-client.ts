@@ -17,8 +17,8 @@
  * (named as `@redis/client`'s, which `script.ts` tells from a broken
  * connection by that name).
  */
-import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import type { Socket } from 'node:net';
+import { nodeNet, nodeTls } from '../../internal/builtins.js';
 import type { CommandSender } from './script.js';
 
 /** An error the server answered (the command reached it and failed). */
@@ -72,7 +72,7 @@ export class RespClient implements CommandSender {
     const url = this.#url;
     const port = url.port === '' ? 6379 : Number(url.port);
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const socket = url.protocol === 'rediss:' ? connectTls({ host, port, servername: host }) : connectTcp({ host, port });
+    const socket = url.protocol === 'rediss:' ? nodeTls().connect({ host, port, servername: host }) : nodeNet().connect({ host, port });
     socket.setNoDelay(true);
     this.#socket = socket;
     this.#buffered = Buffer.alloc(0);
