@@ -102,7 +102,13 @@ function entryScript(): string {
 // Flags of the parent that would make the child something else than a
 // program: its own script (-e/-p), the test runner, watch mode, a REPL, or a
 // debugger port that the parent already holds.
-const DROPPED_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--watch-path', '--inspect-port', '--debug-port', '--input-type']);
+const DROPPED_WITH_VALUE = new Set([
+  '-e', '--eval', '-p', '--print', '--watch-path', '--inspect-port', '--debug-port', '--input-type',
+  // The test runner's flags that take a value, when it is the next word (`--test-name-pattern MPMC`).
+  '--test-name-pattern', '--test-skip-pattern', '--test-reporter', '--test-reporter-destination', '--test-concurrency',
+  '--test-timeout', '--test-shard', '--test-isolation', '--test-global-setup', '--test-coverage-include',
+  '--test-coverage-exclude', '--test-coverage-branches', '--test-coverage-functions', '--test-coverage-lines',
+]);
 const DROPPED = /^(?:-i|--interactive|-c|--check|--test(?:-.*)?|--watch(?:-.*)?|--inspect(?:-brk|-wait)?(?:=.*)?|--debug-port=.*|--inspect-port=.*|--input-type=.*|--eval=.*|--print=.*)$/;
 
 /** The parent's `execArgv` minus what only makes sense for the parent. */

@@ -237,6 +237,8 @@ test("the child's execArgv: the parent's loaders, without its script or test-run
     childExecArgv(['--import', 'tsx', '--test', '--test-reporter=spec', '-e', 'code', '--enable-source-maps', '--inspect=9229', '--max-old-space-size=100']),
     ['--import', 'tsx', '--enable-source-maps', '--max-old-space-size=100'],
   );
+  // A test-runner flag's value as the next word goes with it (else the child runs it as its script).
+  assert.deepEqual(childExecArgv(['--test-name-pattern', 'MPMC', '--test-concurrency', '1', '--stack-size=2000']), ['--stack-size=2000']);
 });
 
 function zombieChildren(): number[] {
