@@ -25,9 +25,9 @@
 import { inspect } from 'node:util';
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
 import { ErrorCode } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 
 /** What a proxy's handle carries: its referent's id in the hub. */
 export interface ProxyHandleData {

@@ -66,9 +66,9 @@ import type { QueueStatistics } from '../queue/queue.js';
 import { QUEUE_KIND, type QueueStat } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { invalidArg } from '../errors.js';
-import { hubHandle } from './hub-object.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { hubHandle } from '../backends/hub/hub-object.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import {
   getRemote,
   getRemoteNowait,

@@ -13,10 +13,10 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { initialItems } from '../shared/shared-array.js';
-import { typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 import type { Lock } from './lock.js';
 import { processLockFor, type ProcessLockOption } from './lock-option.js';
 import { HubNumbersClient } from './numbers-client.js';

@@ -21,9 +21,9 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { QUEUE_KIND } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
-import { hubHandle } from './hub-object.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
+import { hubHandle } from '../backends/hub/hub-object.js';
 import { getRemote, getRemoteNowait, getRemoteSync, newRef, putRemoteSync, statRemote, type QueueRef } from './queue-operations.js';
 
 let attaching: number | undefined;

@@ -14,10 +14,10 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 import type { Lock } from './lock.js';
 import { processLockFor, type ProcessLockOption } from './lock-option.js';
 import { HubNumbersClient } from './numbers-client.js';

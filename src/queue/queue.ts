@@ -29,8 +29,8 @@ import { kHandle, registerHandleKind, type Handle, type Shareable } from '../cod
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, ShutDown, invalidArg, misuse } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { getItem, getItemNowait, getItemSync, putItem, putItemNowait, putItemSync, type PriorityOf } from './operations.js';
 
 export interface QueueStatistics {

@@ -14,8 +14,8 @@ import { QueueKind, QueueState } from '../backends/atomics/queue.js';
 import { runtime } from '../backends/atomics/runtime.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { getItem, getItemNowait, getItemSync, putItemNowait } from './operations.js';
 
 let attaching: SharedArrayBuffer | undefined;

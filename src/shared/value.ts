@@ -11,14 +11,14 @@
  */
 import { kHandle, attachHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kAttach } from '../sync/lock-protocol.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
+import { atomicSlots, updateSlot, type AtomicSlots } from '../runtime/atomic-slots.js';
 import { lockFor, type LockOption } from './lock-option.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from './typecodes.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
 
 interface ValueHandleData {
   buffer: SharedArrayBuffer;

@@ -18,9 +18,9 @@ import { Deadline } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { TimeoutError, invalidArg } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { hubCall, hubCallSync, hubCensus, TIMED_OUT } from '../backends/hub/client.js';
-import { isHubBacked, kHubId, type HubBacked } from '../multiprocessing/hub-object.js';
+import { isHubBacked, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 
 /** Any weft primitive that can make callers wait: thread scope (a waiter word) or process scope (in the hub). */
 export type Waitable = { readonly [kWaitingWord]: [Int32Array, number] } | HubBacked;
