@@ -19,7 +19,7 @@ import { Thread } from '../../src/runner/thread.js';
 import { hubStatistics } from '../../src/testing/index.js';
 import { hubCall } from '../../src/backends/hub/client.js';
 import { SharedArray } from '../../src/multiprocessing/shared-array.js';
-import { kHubId } from '../../src/multiprocessing/hub-object.js';
+import { kHubId } from '../../src/backends/hub/hub-object.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/hub-load-targets.js';
 
