@@ -28,6 +28,7 @@ import { ErrorCode } from '../errors.js';
 import { inspectSymbol } from '../runtime/owner.js';
 import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
 import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 
 /** What a proxy's handle carries: its referent's id in the hub. */
 export interface ProxyHandleData {
@@ -40,17 +41,9 @@ export type Finish<R> = (answer: unknown) => R;
 /** The proxies this thread is showing now (a proxy may hold itself). */
 const inspecting = new Set<number>();
 
-/** Set while a proxy is rebuilt from its handle: the constructor attaches to `id`. */
-let attaching: number | undefined;
-
 /** Rebuilds a proxy of class `Class` over the referent `data` names (a handle kind's attach function). */
 export function attachProxy<P>(Class: new () => P, data: ProxyHandleData): P {
-  attaching = data.id;
-  try {
-    return new Class();
-  } finally {
-    attaching = undefined;
-  }
+  return attach(Class, data.id);
 }
 
 /** Makes a proxy of class `Class` over a referent just created in the hub (the Manager's factories). */
@@ -63,10 +56,10 @@ export abstract class BaseProxy implements Shareable, HubBacked {
   readonly #id: number;
 
   /** Proxies are made by a `Manager` (`manager.dict()`…) or arrive as handles; never constructed directly. */
-  constructor() {
-    if (attaching === undefined) throw new TypeError(`managers: make a ${new.target.name} with a Manager (manager.dict(), manager.list(), manager.Namespace())`);
-    this.#id = attaching;
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<number>) {
+    if (!(attached instanceof Attached)) throw new TypeError(`managers: make a ${new.target.name} with a Manager (manager.dict(), manager.list(), manager.Namespace())`);
+    this.#id = attached.core;
   }
 
   /** The handle kind this class registers. */

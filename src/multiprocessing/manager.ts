@@ -45,6 +45,7 @@ import { Condition } from './condition.js';
 import { DictProxy, encodeEntries, type DictInit } from './dict-proxy.js';
 import { Event } from './event.js';
 import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 import { JoinableQueue } from './joinable-queue.js';
 import { ListProxy, encodeValues } from './list-proxy.js';
 import { Lock } from './lock.js';
@@ -62,9 +63,6 @@ export interface ManagerStatistics {
   /** How many dicts, lists and namespaces it serves. */
   readonly objects: number;
 }
-
-/** Set while a Manager is rebuilt from its handle: the constructor attaches instead of creating. */
-let attaching: ProxyHandleData | undefined;
 
 /**
  * Shared dicts, lists and namespaces for every process of the tree:
@@ -93,10 +91,10 @@ let attaching: ProxyHandleData | undefined;
 export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposable {
   readonly #id: number;
 
-  constructor() {
-    if (attaching !== undefined) {
-      this.#id = attaching.id;
-      attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<ProxyHandleData>) {
+    if (attached instanceof Attached) {
+      this.#id = attached.core.id;
       return;
     }
     // The hub records this process as the creator (the manager shuts down when it ends) in the create itself.
@@ -251,8 +249,7 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
   /** @internal */
   static fromHandle(data: ProxyHandleData): Manager {
     if (typeof data?.id !== 'number') throw invalidArg('managers: a malformed Manager handle');
-    attaching = data;
-    return new Manager();
+    return attach(Manager, data);
   }
 }
 

@@ -24,9 +24,8 @@ import { kHandle, registerHandleKind, type Handle, type Shareable } from '../cod
 import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
 import { inspectSymbol } from '../runtime/owner.js';
 import { hubHandle } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 import { getRemote, getRemoteNowait, getRemoteSync, newRef, putRemoteSync, statRemote, type QueueRef } from './queue-operations.js';
-
-let attaching: number | undefined;
 
 /**
  * An unbounded FIFO queue shared by the processes of the tree:
@@ -43,9 +42,9 @@ let attaching: number | undefined;
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #ref: QueueRef;
 
-  constructor() {
-    const id = attaching ?? hubCreate(QUEUE_KIND, [0], this);
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<number>) {
+    const id = attached instanceof Attached ? attached.core : hubCreate(QUEUE_KIND, [0], this);
     this.#ref = newRef(id, 0);
   }
 
@@ -103,7 +102,4 @@ export class SimpleQueue<T = unknown> implements Shareable {
   }
 }
 
-registerHandleKind<{ id: number }>('multiprocessing.SimpleQueue', ({ id }) => {
-  attaching = id;
-  return new SimpleQueue();
-});
+registerHandleKind<{ id: number }>('multiprocessing.SimpleQueue', ({ id }) => attach(SimpleQueue, id));
