@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 
 export { isMain } from './runner/is-main.js';
 export { trace } from './trace/trace.js';
-export { withModule } from './runner/with-module.js';
+export { withModule } from './runtime/with-module.js';
 export { taskSignal } from './pool/task-signal.js';
 export {
   Full,
@@ -22,7 +22,7 @@ export {
   RuntimeError,
   ErrorCode,
 } from './errors.js';
-export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
+export type { WaitOptions, SyncWaitOptions } from './runtime/options.js';
 
 /**
  * Number of CPUs this process may use (`os.availableParallelism()`), as

@@ -7,4 +7,4 @@ export { LifoQueue } from './queue/lifo-queue.js';
 export { PriorityQueue } from './queue/priority-queue.js';
 export { SimpleQueue } from './queue/simple-queue.js';
 export { Full, Empty, ShutDown } from './errors.js';
-export type { WaitOptions, SyncWaitOptions } from './sync/options.js';
+export type { WaitOptions, SyncWaitOptions } from './runtime/options.js';

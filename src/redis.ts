@@ -14,7 +14,7 @@ export { Barrier, type RedisBarrierOptions, type RedisBarrierStatistics } from '
 export { Value, type RedisValueOptions, type RedisValueConstructor } from './backends/redis/value.js';
 export { Queue, JoinableQueue, SimpleQueue, type RedisQueueOptions, type RedisQueueStatistics } from './backends/redis/queue.js';
 export { Full, Empty, ShutDown, BrokenBarrierError } from './errors.js';
-export type { WaitOptions } from './sync/options.js';
+export type { WaitOptions } from './runtime/options.js';
 export { TimeoutError } from './errors.js';
-export { Pool, type RedisPoolOptions, type RedisMapOptions, type RedisPoolStatistics } from './backends/redis/pool.js';
-export { startWorker, RedisWorker, type RedisWorkerOptions, type RedisWorkerStatistics } from './backends/redis/pool-worker.js';
+export { Pool, type RedisPoolOptions, type RedisMapOptions, type RedisPoolStatistics } from './pool/redis-pool.js';
+export { startWorker, RedisWorker, type RedisWorkerOptions, type RedisWorkerStatistics } from './pool/redis-worker.js';

@@ -2,7 +2,7 @@
  * `weft worker`: serves a `weft/redis` Pool on this machine until SIGTERM
  * or SIGINT, then stops cleanly (running tasks get the grace period to
  * finish; the rest go back to the pool). The work is `startWorker()` of
- * weft/redis (backends/redis/pool-worker.ts), loaded from weft itself —
+ * weft/redis (pool/redis-worker.ts), loaded from weft itself —
  * the built bundle, or the sources when the command runs under tsx — so
  * that the worker's local processes run weft's one copy.
  */

@@ -15,10 +15,10 @@ import type { BarrierCores, BarrierStatistics } from '../backends/cores/barrier.
 import { HUB_BARRIER_KIND, HubBarrierCore, hubBarrierCores, type HubBarrierData } from '../backends/hub/barrier-core.js';
 import { kHubId } from '../backends/hub/hub-id.js';
 import { registerHandleKind } from '../codec/handles.js';
-import type { TargetRef } from '../runner/target.js';
+import type { TargetRef } from '../runtime/target.js';
 import { Attached, kCores } from '../sync/attach.js';
 import { attachAction, Barrier as ThreadBarrier } from '../sync/barrier.js';
-import type { HubBacked } from './hub-object.js';
+import type { HubBacked } from '../backends/hub/hub-object.js';
 
 export type ProcessBarrierStatistics = BarrierStatistics;
 

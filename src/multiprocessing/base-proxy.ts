@@ -26,9 +26,10 @@ import { inspect } from 'node:util';
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
 import type { AnswerOf, ArgsOf, HubId, OpName, ProxyKind } from '../backends/hub/ops.js';
 import { ErrorCode } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kHandle, type Handle, type Shareable } from '../codec/handles.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 
 /** What a proxy's handle carries: its referent's id in the hub. */
 export interface ProxyHandleData {
@@ -41,17 +42,9 @@ export type Finish<A, R> = (answer: A) => R;
 /** The proxies this thread is showing now (a proxy may hold itself). */
 const inspecting = new Set<number>();
 
-/** Set while a proxy is rebuilt from its handle: the constructor attaches to `id`. */
-let attaching: number | undefined;
-
 /** Rebuilds a proxy of class `Class` over the referent `data` names (a handle kind's attach function). */
 export function attachProxy<P>(Class: new () => P, data: ProxyHandleData): P {
-  attaching = data.id;
-  try {
-    return new Class();
-  } finally {
-    attaching = undefined;
-  }
+  return attach(Class, data.id);
 }
 
 /** Makes a proxy of class `Class` over a referent just created in the hub (the Manager's factories). */
@@ -65,10 +58,10 @@ export abstract class BaseProxy<K extends ProxyKind> implements Shareable, HubBa
   readonly #id: HubId<K>;
 
   /** Proxies are made by a `Manager` (`manager.dict()`…) or arrive as handles; never constructed directly. */
-  constructor() {
-    if (attaching === undefined) throw new TypeError(`managers: make a ${new.target.name} with a Manager (manager.dict(), manager.list(), manager.Namespace())`);
-    this.#id = attaching as HubId<K>; // the handle kind the proxy was attached by names its referent's kind
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<number>) {
+    if (!(attached instanceof Attached)) throw new TypeError(`managers: make a ${new.target.name} with a Manager (manager.dict(), manager.list(), manager.Namespace())`);
+    this.#id = attached.core as HubId<K>; // the handle kind the proxy was attached by names its referent's kind
   }
 
   /** The handle kind this class registers. */

@@ -27,9 +27,9 @@ import { invalidArg } from '../errors.js';
 import { Attached, kCores } from '../sync/attach.js';
 import { ConditionBase, kLockFor, type AttachedCondition } from '../sync/condition-base.js';
 import { kLockCore } from '../sync/lock-protocol.js';
-import { kHubId, requireProcessScope, type HubBacked } from './hub-object.js';
+import { kHubId, requireProcessScope, type HubBacked } from '../backends/hub/hub-object.js';
 import { Lock } from './lock.js';
-import type { HubLockCore } from './owned-lock.js';
+import type { HubLockCore } from '../backends/hub/owned-lock.js';
 import { RLock } from './rlock.js';
 
 export type ProcessConditionStatistics = ConditionStatistics;

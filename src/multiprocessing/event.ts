@@ -10,7 +10,7 @@
  */
 import type { EventCores, EventStatistics } from '../backends/cores/event.js';
 import { HUB_EVENT_KIND, HubEventCore, hubEventCores } from '../backends/hub/event-core.js';
-import type { HubBacked, HubHandleData } from './hub-object.js';
+import type { HubBacked, HubHandleData } from '../backends/hub/hub-object.js';
 import { kHubId } from '../backends/hub/hub-id.js';
 import { registerHandleKind } from '../codec/handles.js';
 import { Attached, kCores } from '../sync/attach.js';

@@ -16,7 +16,7 @@
  *
  * | layout                                   | when                      |
  * |------------------------------------------|---------------------------|
- * | the value's codec bytes (first byte: a codec tag, < 0x80) | no weft object inside (the common case: exactly what `queue/item-codec.ts` writes) |
+ * | the value's codec bytes (first byte: a codec tag, < 0x80) | no weft object inside (the common case: exactly what `codec/item-codec.ts` writes) |
  * | `0xff`, varint n, n bytes of `v8.serialize(handles)`, then the value's codec bytes | weft objects inside |
  *
  * The first byte tells the two apart: codec tags are all below 0x80
@@ -35,7 +35,7 @@ import { Reader, malformed } from '../codec/reader.js';
 import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { ErrorCode, misuse } from '../errors.js';
-import { decodeItemBytes, encodeItemToOwnBytes } from '../queue/item-codec.js';
+import { decodeItemBytes, encodeItemToOwnBytes } from '../codec/item-codec.js';
 // The first byte of a value that carries handles (the hub reads the table there).
 import { WITH_HANDLES } from '../backends/hub/stored-values.js';
 

@@ -15,7 +15,7 @@ import type { Handle } from '../codec/handles.js';
 import { encodeValue } from '../codec/value-codec.js';
 import { withHandles } from './hub-value-codec.js';
 import { Writer } from '../codec/writer.js';
-import { encodeItem } from '../queue/item-codec.js';
+import { encodeItem } from '../codec/item-codec.js';
 
 /** This thread's writer (Node's module state is per thread); undefined while in use by an encode. */
 let pooled: Writer | undefined = new Writer(4096);

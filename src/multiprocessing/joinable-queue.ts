@@ -32,10 +32,10 @@
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
 import { TIMED_OUT } from '../backends/hub/call.js';
 import { kHandle, registerHandleKind, type Handle } from '../codec/handles.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { Queue, attachQueue, type QueueHandleData } from './queue.js';
 import { taskDoneRemote } from './queue-operations.js';
-import { hubHandle } from './hub-object.js';
+import { hubHandle } from '../backends/hub/hub-object.js';
 
 /**
  * A process-scope `Queue` that counts unfinished work: Python's

@@ -5,7 +5,7 @@
  * process-scope Lock or RLock is used as given.
  */
 import { invalidArg } from '../errors.js';
-import { requireProcessScope } from './hub-object.js';
+import { requireProcessScope } from '../backends/hub/hub-object.js';
 import { Lock } from './lock.js';
 import { RLock } from './rlock.js';
 

@@ -31,9 +31,9 @@ import type { LockCore, LockCores } from '../backends/cores/lock.js';
 import { registerHandleKind, type Shareable } from '../codec/handles.js';
 import { Attached, kCores } from '../sync/attach.js';
 import { LockBase } from '../sync/lock-base.js';
-import type { HubBacked, HubHandleData } from './hub-object.js';
-import { kHubId } from './hub-object.js';
-import { HUB_LOCK_KIND as KIND, HubLockCore, hubLockCores, type ProcessLockStatistics } from './owned-lock.js';
+import type { HubBacked, HubHandleData } from '../backends/hub/hub-object.js';
+import { kHubId } from '../backends/hub/hub-object.js';
+import { HUB_LOCK_KIND as KIND, HubLockCore, hubLockCores, type ProcessLockStatistics } from '../backends/hub/owned-lock.js';
 
 /**
  * A mutual-exclusion lock for threads and processes: Python's

@@ -38,14 +38,15 @@ import { MANAGER_KIND } from '../backends/hub/manager.js';
 import { NAMESPACE_KIND } from '../backends/hub/namespace.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import type { BigIntTypecode, NumberTypecode, Typecode } from '../shared/typecodes.js';
-import { inspectSymbol } from '../sync/owner.js';
+import type { BigIntTypecode, NumberTypecode, Typecode } from '../runtime/typecodes.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { Barrier } from './barrier.js';
 import { proxyOver, type ProxyHandleData } from './base-proxy.js';
 import { Condition } from './condition.js';
 import { DictProxy, encodeEntries, type DictInit } from './dict-proxy.js';
 import { Event } from './event.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 import { JoinableQueue } from './joinable-queue.js';
 import { ListProxy, encodeValues } from './list-proxy.js';
 import { Lock } from './lock.js';
@@ -63,9 +64,6 @@ export interface ManagerStatistics {
   /** How many dicts, lists and namespaces it serves. */
   readonly objects: number;
 }
-
-/** Set while a Manager is rebuilt from its handle: the constructor attaches instead of creating. */
-let attaching: ProxyHandleData | undefined;
 
 /**
  * Shared dicts, lists and namespaces for every process of the tree:
@@ -94,10 +92,10 @@ let attaching: ProxyHandleData | undefined;
 export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposable {
   readonly #id: HubId<typeof MANAGER_KIND>;
 
-  constructor() {
-    if (attaching !== undefined) {
-      this.#id = hubIdOf(attaching.id, MANAGER_KIND);
-      attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<ProxyHandleData>) {
+    if (attached instanceof Attached) {
+      this.#id = hubIdOf(attached.core.id, MANAGER_KIND);
       return;
     }
     // The hub records this process as the creator (the manager shuts down when it ends) in the create itself.
@@ -252,8 +250,7 @@ export class Manager implements Shareable, HubBacked, AsyncDisposable, Disposabl
   /** @internal */
   static fromHandle(data: ProxyHandleData): Manager {
     if (typeof data?.id !== 'number') throw invalidArg('managers: a malformed Manager handle');
-    attaching = data;
-    return new Manager();
+    return attach(Manager, data);
   }
 }
 

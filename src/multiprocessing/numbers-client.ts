@@ -5,9 +5,9 @@
  * `update(fn)`, which runs `fn` here.
  */
 import { hubCall, hubCallSync } from '../backends/hub/client.js';
-import type { WaitOptions } from '../sync/options.js';
-import { atomicSlots, type AtomicSlots } from '../shared/atomic-slots.js';
-import { checkElement, type TypeInfo } from '../shared/typecodes.js';
+import type { WaitOptions } from '../runtime/options.js';
+import { atomicSlots, type AtomicSlots } from '../runtime/atomic-slots.js';
+import { checkElement, type TypeInfo } from '../runtime/typecodes.js';
 import type { Lock } from './lock.js';
 import type { RLock } from './rlock.js';
 import { isRoot } from '../backends/hub/tree.js';

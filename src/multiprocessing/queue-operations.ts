@@ -22,7 +22,7 @@ import { mayHoldCredit, putOnCredit, putThroughRing, taskDoneThroughRing } from 
 import { Empty, ErrorCode, Full, ShutDown, misuse } from '../errors.js';
 import { decodeHubValue, encodeHubValue } from './hub-value-codec.js';
 import { encodeItemView } from './item-view.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { Cls, Op, traceRemote, tracing } from '../trace/tracing.js';
 
 /** What a wrapper knows about its queue: which one it is, and what this process learnt of it. */

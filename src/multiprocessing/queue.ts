@@ -66,9 +66,10 @@ import type { QueueStatistics } from '../queue/queue.js';
 import { QUEUE_KIND, type QueueStat } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { invalidArg } from '../errors.js';
-import { hubHandle } from './hub-object.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { hubHandle } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import {
   getRemote,
   getRemoteNowait,
@@ -95,14 +96,10 @@ export type { QueueStatistics };
 /** The largest `maxsize`. */
 const MAX_MAXSIZE = 2 ** 31 - 1;
 
-/** Set while a wrapper is rebuilt from its handle: the constructor attaches instead of creating. */
-let attaching: QueueHandleData | undefined;
-
 /** Makes the wrapper's reference: a new queue in the hub, or the one a handle names. */
-export function queueRef(maxsize: number, owner: object): QueueRef {
-  if (attaching !== undefined) {
-    const { id, maxsize: bound } = attaching;
-    attaching = undefined;
+function queueRef(maxsize: number | Attached<QueueHandleData>, owner: object): QueueRef {
+  if (maxsize instanceof Attached) {
+    const { id, maxsize: bound } = maxsize.core;
     return newRef(id, bound);
   }
   if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > MAX_MAXSIZE) {
@@ -113,8 +110,7 @@ export function queueRef(maxsize: number, owner: object): QueueRef {
 
 /** Rebuilds a wrapper of class `Class` over the queue `data` names. */
 export function attachQueue<Q>(Class: new () => Q, data: QueueHandleData): Q {
-  attaching = data;
-  return new Class();
+  return attach(Class, data);
 }
 
 export function statisticsOf(stat: QueueStat): QueueStatistics {
@@ -142,7 +138,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   protected readonly ref: QueueRef;
 
   /** @param maxsize the most items it holds; 0 (default) for no limit. */
-  constructor(maxsize = 0) {
+  constructor(maxsize?: number);
+  constructor(maxsize: number | Attached<QueueHandleData> = 0) {
     this.ref = queueRef(maxsize, this);
     this.ref.owner = this;
   }

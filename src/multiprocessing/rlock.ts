@@ -17,9 +17,9 @@ import type { LockCore, LockCores } from '../backends/cores/lock.js';
 import { registerHandleKind, type Shareable } from '../codec/handles.js';
 import { Attached, kCores } from '../sync/attach.js';
 import { LockBase } from '../sync/lock-base.js';
-import type { HubBacked, HubHandleData } from './hub-object.js';
-import { kHubId } from './hub-object.js';
-import { HUB_RLOCK_KIND as KIND, HubLockCore, hubRLockCores, type ProcessLockStatistics } from './owned-lock.js';
+import type { HubBacked, HubHandleData } from '../backends/hub/hub-object.js';
+import { kHubId } from '../backends/hub/hub-object.js';
+import { HUB_RLOCK_KIND as KIND, HubLockCore, hubRLockCores, type ProcessLockStatistics } from '../backends/hub/owned-lock.js';
 
 /**
  * A re-entrant lock for threads and processes: Python's `multiprocessing.RLock`.

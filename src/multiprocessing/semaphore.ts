@@ -14,7 +14,7 @@ import { HUB_BOUNDED_SEMAPHORE_KIND, HUB_SEMAPHORE_KIND, HubSemaphoreCore, hubSe
 import { registerHandleKind } from '../codec/handles.js';
 import { Attached, kCores } from '../sync/attach.js';
 import { kBounded, Semaphore as ThreadSemaphore } from '../sync/semaphore.js';
-import type { HubBacked, HubHandleData } from './hub-object.js';
+import type { HubBacked, HubHandleData } from '../backends/hub/hub-object.js';
 
 export type ProcessSemaphoreStatistics = SemaphoreStatistics;
 

@@ -13,13 +13,14 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { initialItems } from '../shared/shared-array.js';
-import { typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 import type { Lock } from './lock.js';
 import { processLockFor, type ProcessLockOption } from './lock-option.js';
 import { HubNumbersClient } from './numbers-client.js';
+import { attach, Attached } from '../sync/attach.js';
 import type { RLock } from './rlock.js';
 
 const KIND = 'multiprocessing.SharedArray';
@@ -44,8 +45,6 @@ export interface ProcessSharedArrayConstructor {
   readonly prototype: SharedArray<number | bigint>;
 }
 
-let attaching: SharedArrayHandleData | undefined;
-
 class HubArray<T extends number | bigint> implements Shareable, HubBacked, Iterable<T> {
   readonly typecode: Typecode;
   readonly length: number;
@@ -53,10 +52,10 @@ class HubArray<T extends number | bigint> implements Shareable, HubBacked, Itera
   readonly #numbers: HubNumbersClient<T>;
   readonly #lock: Lock | RLock | null;
 
-  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: ProcessSharedArrayOptions) {
-    if (attaching !== undefined) {
-      const data = attaching;
-      attaching = undefined;
+  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: ProcessSharedArrayOptions);
+  constructor(typecode: Typecode | Attached<SharedArrayHandleData>, sizeOrItems: number | Iterable<T>, options?: ProcessSharedArrayOptions) {
+    if (typecode instanceof Attached) {
+      const data = typecode.core;
       this.typecode = data.typecode;
       this.length = data.length;
       this.#info = typeInfo(data.typecode);
@@ -141,8 +140,7 @@ class HubArray<T extends number | bigint> implements Shareable, HubBacked, Itera
   }
 
   static fromHandle(data: SharedArrayHandleData): HubArray<number | bigint> {
-    attaching = data;
-    return new HubArray('i', 0);
+    return attach(HubArray, data);
   }
 }
 Object.defineProperty(HubArray, 'name', { value: 'SharedArray' });

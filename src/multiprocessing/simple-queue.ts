@@ -21,12 +21,11 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { QUEUE_KIND } from '../backends/hub/queue.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
-import { hubHandle } from './hub-object.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
+import { hubHandle } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 import { getRemote, getRemoteNowait, getRemoteSync, newRef, putRemoteSync, statRemote, type QueueRef } from './queue-operations.js';
-
-let attaching: number | undefined;
 
 /**
  * An unbounded FIFO queue shared by the processes of the tree:
@@ -43,9 +42,9 @@ let attaching: number | undefined;
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #ref: QueueRef;
 
-  constructor() {
-    const id = attaching ?? hubCreate(QUEUE_KIND, [0], this);
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<number>) {
+    const id = attached instanceof Attached ? attached.core : hubCreate(QUEUE_KIND, [0], this);
     this.#ref = newRef(id, 0);
   }
 
@@ -103,7 +102,4 @@ export class SimpleQueue<T = unknown> implements Shareable {
   }
 }
 
-registerHandleKind<{ id: number }>('multiprocessing.SimpleQueue', ({ id }) => {
-  attaching = id;
-  return new SimpleQueue();
-});
+registerHandleKind<{ id: number }>('multiprocessing.SimpleQueue', ({ id }) => attach(SimpleQueue, id));

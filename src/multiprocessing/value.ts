@@ -14,10 +14,11 @@
 import { hubCreate } from '../backends/hub/client.js';
 import { attachHandle, kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../shared/typecodes.js';
-import { hubHandle, kHubId, type HubBacked } from './hub-object.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
+import { hubHandle, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
+import { attach, Attached } from '../sync/attach.js';
 import type { Lock } from './lock.js';
 import { processLockFor, type ProcessLockOption } from './lock-option.js';
 import { HubNumbersClient } from './numbers-client.js';
@@ -44,18 +45,16 @@ export interface ProcessValueConstructor {
   readonly prototype: Value<number | bigint>;
 }
 
-let attaching: ValueHandleData | undefined;
-
 class HubValue<T extends number | bigint> implements Shareable, HubBacked {
   readonly typecode: Typecode;
   readonly #info: TypeInfo;
   readonly #numbers: HubNumbersClient<T>;
   readonly #lock: Lock | RLock | null;
 
-  constructor(typecode: Typecode, initial?: T, options?: ProcessValueOptions) {
-    if (attaching !== undefined) {
-      const data = attaching;
-      attaching = undefined;
+  constructor(typecode: Typecode, initial?: T, options?: ProcessValueOptions);
+  constructor(typecode: Typecode | Attached<ValueHandleData>, initial?: T, options?: ProcessValueOptions) {
+    if (typecode instanceof Attached) {
+      const data = typecode.core;
       this.typecode = data.typecode;
       this.#info = typeInfo(data.typecode);
       this.#numbers = new HubNumbersClient<T>(data.id, this.#info, data.typecode);
@@ -140,8 +139,7 @@ class HubValue<T extends number | bigint> implements Shareable, HubBacked {
   }
 
   static fromHandle(data: ValueHandleData): HubValue<number | bigint> {
-    attaching = data;
-    return new HubValue('i');
+    return attach(HubValue, data);
   }
 }
 Object.defineProperty(HubValue, 'name', { value: 'Value' });

@@ -55,7 +55,8 @@ import { BrokenPipeError, EOFError, ErrorCode, TimeoutError, invalidArg, misuse 
 import { Deadline, checkTimeout } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { RingReader, RingWriter } from '../pool/byte-ring.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { attach, Attached } from '../sync/attach.js';
 import { CONNECTION_KIND, Kind, decodeBytes, decodeMessage, encodeBytes, encodeMessage, recordOf, type Frame } from './message-record.js';
 import { EndState, Word, myOwnerId, wakePeer, type End, type PipeMemory } from './pipe-memory.js';
 import { SocketPeer, relay, type PeerAddress } from './socket-peer.js';
@@ -96,7 +97,13 @@ interface RelayEndData {
 /** Options of `poll()`: a number is a timeout in ms. */
 export type PollOptions = number | WaitOptions;
 
-let attaching: { readonly end: End; readonly duplex: boolean; readonly id: string; readonly transport: Transport } | undefined;
+/** What a `Connection` wraps: one end of one pipe, and how its records move. */
+interface EndSource {
+  readonly end: End;
+  readonly duplex: boolean;
+  readonly id: string;
+  readonly transport: Transport;
+}
 
 /**
  * One end of a `Pipe()`. Send any value the codec carries (plain data,
@@ -133,10 +140,10 @@ export class Connection<T = unknown> implements Shareable {
   #eof = false;
 
   /** @internal Use `Pipe()`. */
-  constructor() {
-    const from = attaching;
-    if (from === undefined) throw new TypeError('connection: make Connection ends with Pipe()');
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<EndSource>) {
+    if (!(attached instanceof Attached)) throw new TypeError('connection: make Connection ends with Pipe()');
+    const from = attached.core;
     this.#id = from.id;
     this.#end = from.end;
     this.#transport = from.transport;
@@ -153,7 +160,7 @@ export class Connection<T = unknown> implements Shareable {
       return known;
     }
     const state = Atomics.load(control, Word.State + end);
-    attaching = {
+    const connection = attach<Connection<T>, EndSource>(Connection, {
       id: memory.id,
       end,
       duplex: memory.duplex,
@@ -167,8 +174,7 @@ export class Connection<T = unknown> implements Shareable {
         flushing: false,
         closing: false,
       },
-    };
-    const connection = new Connection<T>();
+    });
     Atomics.store(control, Word.Owner + end, myOwnerId());
     remember(connection, memory.id, end);
     return connection;
@@ -686,8 +692,7 @@ export class Connection<T = unknown> implements Shareable {
     const peer = data.address === undefined ? SocketPeer.ended() : SocketPeer.connect(data.address);
     const socket: SocketTransport = { kind: 'socket', ring: undefined, peer };
     for (const record of data.unread) peer.inbox.push(record);
-    attaching = { id: data.id, end: data.end, duplex: data.duplex, transport: socket };
-    const connection = new Connection<T>();
+    const connection = attach<Connection<T>, EndSource>(Connection, { id: data.id, end: data.end, duplex: data.duplex, transport: socket });
     remember(connection, data.id, data.end);
     return connection;
   }

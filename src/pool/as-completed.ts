@@ -17,7 +17,7 @@
  */
 import { TimeoutError } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { type Future, kAddWaiter, waitForWake } from './future.js';
 import { uniqueFutures } from './wait.js';
 

@@ -24,7 +24,7 @@ import { inspect } from 'node:util';
 import { ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { waitForWake } from './future.js';
 
 /** Pool only: settles the result — `[kSettle](true, value)` or `[kSettle](false, error)`. */

@@ -37,7 +37,7 @@ import { bytesRefusal, type Handle } from '../codec/handles.js';
 import { BrokenPoolError, CancelledError, ErrorCode, KeyboardInterrupt, TimeoutError, misuse } from '../errors.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { callerModule } from '../runner/call-site.js';
-import { describeTarget, type TargetRef } from '../runner/target.js';
+import { describeTarget, type TargetRef } from '../runtime/target.js';
 import { unwatchInterrupts, watchInterrupts, type Interruptible } from './interrupts.js';
 import { MessageType, RecordReader, TaskFlag, type ResultMessage, type TaskArgs } from './messages.js';
 import { PoolTask, type TaskOutcome } from './pool-task.js';

@@ -38,7 +38,7 @@ import { inspect } from 'node:util';
 import { CancelledError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
 
 /** Executor only: Python's `set_running_or_notify_cancel()`. */
 export const kSetRunningOrNotifyCancel = Symbol('Future.setRunningOrNotifyCancel');

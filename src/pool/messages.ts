@@ -59,7 +59,7 @@ import { encodeError, decodeError, type EncodedError } from '../codec/remote-err
 import { decodeValue, encodeValue } from '../codec/value-codec.js';
 import { Writer } from '../codec/writer.js';
 import { ErrorCode, misuse } from '../errors.js';
-import type { TargetRef } from '../runner/target.js';
+import type { TargetRef } from '../runtime/target.js';
 import { markRemote } from './await-site.js';
 import type { SharedBufferReceiver, SharedBufferSender } from './shared-buffers.js';
 

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { checkTimeout } from '../internal/deadline.js';
 import { invalidArg } from '../errors.js';
-import { checkWaitOptions } from '../sync/options.js';
+import { checkWaitOptions } from '../runtime/options.js';
 
 /** Per-task options of `apply`, `map`, `imap`… and the executors' `submitWith`. */
 export interface TaskOptions {

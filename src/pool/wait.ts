@@ -15,7 +15,7 @@
  */
 import { invalidArg } from '../errors.js';
 import { Deadline } from '../internal/deadline.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { Future, kAddWaiter, kRaised, waitForWake } from './future.js';
 
 /**

@@ -18,7 +18,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { runnerState } from '../runner/registry.js';
-import { loadTarget, type TargetRef } from '../runner/target.js';
+import { loadTarget, type TargetRef } from '../runtime/target.js';
 import {
   MessageType,
   TaskFlag,

@@ -16,7 +16,7 @@
 import { constants } from 'node:os';
 import { Process, kEnded as kProcessEnded } from '../runner/process.js';
 import { Thread, kEnded as kThreadEnded, kExitCode, kPorts, kTerminate } from '../runner/thread.js';
-import type { TargetRef } from '../runner/target.js';
+import type { TargetRef } from '../runtime/target.js';
 import type { PoolTask } from './pool-task.js';
 import { RingPoolChannel, SocketPoolChannel, type PoolChannel } from './pool-channel.js';
 import type { WorkerSocketServer } from './process-channel.js';

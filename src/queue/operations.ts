@@ -11,9 +11,9 @@ import { runAsync, runSync } from '../backends/atomics/parking.js';
 import { currentToken } from '../backends/atomics/runtime.js';
 import { Deadline } from '../internal/deadline.js';
 import { Empty, Full, ShutDown } from '../errors.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { decodeItem, encodeItem, received } from './item-codec.js';
-import { itemBytes, ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { decodeItem, encodeItem, received } from '../codec/item-codec.js';
+import { itemBytes, ownCopy, type ItemBytes } from '../codec/item-bytes.js';
 
 /** How an item's priority is found (PriorityQueue); undefined for other queues. */
 export type PriorityOf = ((item: unknown) => Priority) | undefined;

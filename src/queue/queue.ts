@@ -29,8 +29,9 @@ import { kHandle, registerHandleKind, type Handle, type Shareable } from '../cod
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, ShutDown, invalidArg, misuse } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { attach, Attached } from '../sync/attach.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { getItem, getItemNowait, getItemSync, putItem, putItemNowait, putItemSync, type PriorityOf } from './operations.js';
 
 export interface QueueStatistics {
@@ -52,7 +53,6 @@ export const kQueueKind = Symbol.for('weft.queueKind');
 /** The largest `maxsize`. */
 const MAX_MAXSIZE = 2 ** 31 - 1;
 
-let attaching: SharedArrayBuffer | undefined;
 
 /** Handle kind by queue kind: the class that rebuilds it in another thread. */
 const HANDLE_KINDS: Readonly<Record<QueueKind, string>> = {
@@ -76,10 +76,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #state: QueueState;
 
   /** @param maxsize the most items it holds; 0 (default) for no limit. */
-  constructor(maxsize = 0) {
-    if (attaching !== undefined) {
-      this.#state = new QueueState(attaching, runtime().arena);
-      attaching = undefined;
+  constructor(maxsize?: number);
+  constructor(maxsize: number | Attached<SharedArrayBuffer> = 0) {
+    if (maxsize instanceof Attached) {
+      this.#state = new QueueState(maxsize.core, runtime().arena);
       return;
     }
     if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > MAX_MAXSIZE) {
@@ -230,8 +230,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   static [kAttach](buffer: SharedArrayBuffer): Queue<unknown> {
-    attaching = buffer;
-    return new this();
+    return attach(this, buffer);
   }
 }
 

@@ -14,11 +14,11 @@ import { QueueKind, QueueState } from '../backends/atomics/queue.js';
 import { runtime } from '../backends/atomics/runtime.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import type { SyncWaitOptions, WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { attach, Attached } from '../sync/attach.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { getItem, getItemNowait, getItemSync, putItemNowait } from './operations.js';
 
-let attaching: SharedArrayBuffer | undefined;
 
 /**
  * An unbounded FIFO queue shared by threads, without task accounting or
@@ -34,9 +34,9 @@ let attaching: SharedArrayBuffer | undefined;
 export class SimpleQueue<T = unknown> implements Shareable {
   readonly #state: QueueState;
 
-  constructor() {
-    const buffer = attaching ?? QueueState.allocate(QueueKind.Fifo, 0);
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<SharedArrayBuffer>) {
+    const buffer = attached instanceof Attached ? attached.core : QueueState.allocate(QueueKind.Fifo, 0);
     this.#state = new QueueState(buffer, runtime().arena);
   }
 
@@ -92,8 +92,7 @@ export class SimpleQueue<T = unknown> implements Shareable {
   }
 
   static [kAttach](buffer: SharedArrayBuffer): SimpleQueue<unknown> {
-    attaching = buffer;
-    return new this();
+    return attach(this, buffer);
   }
 }
 

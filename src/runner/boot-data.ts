@@ -20,7 +20,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedArgs } from '../codec/args.js';
-import type { TargetRef } from './target.js';
+import type { TargetRef } from '../runtime/target.js';
 
 export const StartState = { Booting: 0, Running: 1, Failed: 2, Detached: 3 } as const;
 
@@ -35,7 +35,7 @@ export const START_WAIT_MS = 10_000;
 export interface WorkerSeed {
   /** URL of `bootstrap`, which the new worker imports first. */
   readonly bootstrap: string;
-  /** tsx's ESM hooks, to register before importing anything (see `loaders.ts`). */
+  /** tsx's ESM hooks, to register before importing anything (see `runtime/loaders.ts`). */
   readonly tsxHooks: string | undefined;
   /** Whether to map stack traces through source maps, as the creator does. */
   readonly sourceMaps: boolean;

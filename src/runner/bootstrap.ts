@@ -32,10 +32,10 @@ import '../multiprocessing.js'; // …and the process-scope objects'
 import { StartState, type AssignMessage, type ControlMessage, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
 import { runnerState } from './registry.js';
 import type { Event } from '../sync/event.js';
-import { loadTarget, preloadsSettled } from './target.js';
+import { loadTarget, preloadsSettled } from '../runtime/target.js';
 import { Thread, baseOf, kRestore, kTerminate } from './thread.js';
 import { tracing } from '../trace/tracing.js';
-import { traceThreadEnd, traceThreadStart } from '../trace/lifecycle.js';
+import { traceThreadEnd, traceThreadStart } from './lifecycle.js';
 
 /** Runs the thread this worker was created (or is about to be assigned) to run, then ends the worker. */
 export async function runBootstrap(): Promise<void> {

@@ -30,9 +30,9 @@ import { watchParent } from './parent-watch.js';
 import { Process, baseOf, kEndAsDaemon, kRestore, printProcessException } from './process.js';
 import { readBootSync, sendToParent, type ProcessBoot } from './process-link.js';
 import { processState, setProcessIdentity } from './process-state.js';
-import { loadTarget, preloadsSettled } from './target.js';
+import { loadTarget, preloadsSettled } from '../runtime/target.js';
 import { tracing } from '../trace/tracing.js';
-import { traceProcessEnd, traceProcessStart } from '../trace/lifecycle.js';
+import { traceProcessEnd, traceProcessStart } from './lifecycle.js';
 import '../threading.js'; // registers the handle kinds arguments may carry…
 import '../queue.js';
 import '../multiprocessing.js'; // …process-scope ones above all

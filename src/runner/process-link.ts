@@ -24,7 +24,7 @@ import { readSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import type { EncodedArgs } from '../codec/args.js';
 import type { EncodedError } from '../codec/remote-error.js';
-import type { TargetRef } from './target.js';
+import type { TargetRef } from '../runtime/target.js';
 
 /** The child's end of the link. */
 export const LINK_FD = 3;

@@ -44,18 +44,18 @@ import { crossToProcess, type Handle } from '../codec/handles.js';
 import { decodeError } from '../codec/remote-error.js';
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { callerModule } from './call-site.js';
 import { FrameReader, frame, type ChildFrame, type ProcessBoot } from './process-link.js';
 import { spawnChild, type SpawnedChild } from './process-spawn.js';
 import { dropHandles } from '../backends/hub/wrapper-refs.js';
 import { processState } from './process-state.js';
-import { describeTarget, type TargetRef } from './target.js';
+import { describeTarget, type TargetRef } from '../runtime/target.js';
 import { checkStartOptions, type StartOptions } from './start-options.js';
 import { waitFor } from './wait-for.js';
 import { tracing } from '../trace/tracing.js';
-import { traceChildExit } from '../trace/lifecycle.js';
+import { traceChildExit } from './lifecycle.js';
 
 export interface ProcessOptions<A extends unknown[]> {
   /** The function to run: exported from a module; may be async. */

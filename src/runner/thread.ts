@@ -16,7 +16,7 @@
  * the own fields of a Thread subclass — and weft objects among them (locks,
  * events, values…) are the same objects on both sides. Targets are
  * functions (or the Thread subclass itself) exported from a module; see
- * `target.ts`.
+ * `runtime/target.ts`.
  *
  * The lifecycle, as the object in each thread sees it:
  *
@@ -36,14 +36,14 @@ import { runtime } from '../backends/atomics/runtime.js';
 import { stopAtSafePoint } from '../backends/atomics/safe-stop.js';
 import { Deadline } from '../internal/deadline.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { callerModule } from './call-site.js';
 import type { ThreadDelay } from './boot-data.js';
 import { controlError, drainControl, launch } from './launch.js';
 import { invokeExcepthook } from './excepthook.js';
 import { runnerState } from './registry.js';
-import { describeTarget, type TargetRef } from './target.js';
+import { describeTarget, type TargetRef } from '../runtime/target.js';
 import { looksExported } from './export-check.js';
 import { checkStartOptions } from './start-options.js';
 import { waitFor } from './wait-for.js';

@@ -18,7 +18,7 @@
  * is set once the timer is done either way.
  *
  * `fn` is a target like a Thread's (exported from a module, found by
- * reference; see `target.ts`), checked by `start()` the same way. Python
+ * reference; see `runtime/target.ts`), checked by `start()` the same way. Python
  * names a Timer `Thread-N` (no function name: `Timer.__init__` passes no
  * target to `Thread.__init__`); so does weft. Python's `kwargs` has no
  * counterpart: pass an options object among `args`.

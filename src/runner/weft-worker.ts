@@ -13,7 +13,7 @@
  */
 import { MessageChannel, SHARE_ENV, Worker, type MessagePort } from 'node:worker_threads';
 import { StartState, type ThreadAssignment, type WorkerSeed } from './boot-data.js';
-import { loaderPlan } from './loaders.js';
+import { loaderPlan } from '../runtime/loaders.js';
 import { bootstrapUrl } from '../internal/layout.js';
 import { startLinkBeforeThreads } from '../backends/hub/tree.js';
 

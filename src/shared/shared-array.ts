@@ -9,13 +9,14 @@
  */
 import { kHandle, attachHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kAttach } from '../sync/lock-protocol.js';
+import { attach, Attached } from '../sync/attach.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
+import { atomicSlots, updateSlot, type AtomicSlots } from '../runtime/atomic-slots.js';
 import { lockFor, type LockOption } from './lock-option.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from './typecodes.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
 
 interface SharedArrayHandleData {
   buffer: SharedArrayBuffer;
@@ -26,7 +27,6 @@ interface SharedArrayHandleData {
 
 const HANDLE_KIND = 'threading.SharedArray';
 const MAX_LENGTH = 2 ** 30;
-let attaching: SharedArrayHandleData | undefined;
 
 export interface SharedArrayOptions {
   /** true (default: a new RLock), false (none), or a Lock/RLock to use. */
@@ -56,10 +56,10 @@ class SharedNumbers<T extends number | bigint> implements Shareable, Iterable<T>
    * @param sizeOrItems a length (zero-filled) or the initial elements
    * @param options `lock`: true (default: a new RLock), false (none), or a Lock/RLock to use
    */
-  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: SharedArrayOptions) {
-    if (attaching !== undefined) {
-      const data = attaching;
-      attaching = undefined;
+  constructor(typecode: Typecode, sizeOrItems: number | Iterable<T>, options?: SharedArrayOptions);
+  constructor(typecode: Typecode | Attached<SharedArrayHandleData>, sizeOrItems: number | Iterable<T>, options?: SharedArrayOptions) {
+    if (typecode instanceof Attached) {
+      const data = typecode.core;
       this.typecode = data.typecode;
       this.#info = typeInfo(data.typecode);
       this.#slots = atomicSlots(this.#info, data.buffer, data.length);
@@ -159,8 +159,7 @@ class SharedNumbers<T extends number | bigint> implements Shareable, Iterable<T>
   }
 
   static [kAttach](data: SharedArrayHandleData): SharedArray<number | bigint> {
-    attaching = data;
-    return new this('i', 0);
+    return attach(this, data);
   }
 }
 Object.defineProperty(SharedNumbers, 'name', { value: 'SharedArray' });

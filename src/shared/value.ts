@@ -11,14 +11,15 @@
  */
 import { kHandle, attachHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../sync/options.js';
-import { inspectSymbol } from '../sync/owner.js';
+import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kAttach } from '../sync/lock-protocol.js';
+import { attach, Attached } from '../sync/attach.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
-import { atomicSlots, updateSlot, type AtomicSlots } from './atomic-slots.js';
+import { atomicSlots, updateSlot, type AtomicSlots } from '../runtime/atomic-slots.js';
 import { lockFor, type LockOption } from './lock-option.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from './typecodes.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../runtime/typecodes.js';
 
 interface ValueHandleData {
   buffer: SharedArrayBuffer;
@@ -27,7 +28,6 @@ interface ValueHandleData {
 }
 
 const HANDLE_KIND = 'threading.Value';
-let attaching: ValueHandleData | undefined;
 
 export interface ValueOptions {
   /** true (default: a new RLock), false (none), or a Lock/RLock to use. */
@@ -58,10 +58,10 @@ class SharedValue<T extends number | bigint> implements Shareable {
    * @param initial the starting value (default 0)
    * @param options `lock`: true (default: a new RLock), false (none), or a Lock/RLock to use
    */
-  constructor(typecode: Typecode, initial?: T, options?: ValueOptions) {
-    if (attaching !== undefined) {
-      const data = attaching;
-      attaching = undefined;
+  constructor(typecode: Typecode, initial?: T, options?: ValueOptions);
+  constructor(typecode: Typecode | Attached<ValueHandleData>, initial?: T, options?: ValueOptions) {
+    if (typecode instanceof Attached) {
+      const data = typecode.core;
       this.typecode = data.typecode;
       this.#info = typeInfo(data.typecode);
       this.#slots = atomicSlots(this.#info, data.buffer, 1);
@@ -170,8 +170,7 @@ class SharedValue<T extends number | bigint> implements Shareable {
   }
 
   static [kAttach](data: ValueHandleData): Value<number | bigint> {
-    attaching = data;
-    return new this('i');
+    return attach(this, data);
   }
 }
 Object.defineProperty(SharedValue, 'name', { value: 'Value' });

@@ -3,7 +3,7 @@
  * holding it (Python's `with`).
  */
 import { TimeoutError } from '../errors.js';
-import type { SyncWaitOptions, WaitOptions } from './options.js';
+import type { SyncWaitOptions, WaitOptions } from '../runtime/options.js';
 
 /** Anything taken with `acquire` and given back with `release`. */
 export interface Holdable {

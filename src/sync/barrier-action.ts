@@ -5,7 +5,7 @@
  * `barrier.ts`, process scope in `multiprocessing/barrier.ts`).
  *
  * The last party to arrive may be any thread or process holding the
- * barrier, so the action crosses as a target does (`runner/target.ts`): by
+ * barrier, so the action crosses as a target does (`runtime/target.ts`): by
  * reference, as "the export of module M that is this function". It must be
  * exported; the constructor throws `ERR_TARGET_NOT_EXPORTED` when it can
  * see that the module does not export it (`runner/export-check.ts`); when it
@@ -26,7 +26,7 @@
 import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { callerModule } from '../runner/call-site.js';
 import { looksExported } from '../runner/export-check.js';
-import { describeTarget, notExported, preloadTarget, type Preload, type TargetRef } from '../runner/target.js';
+import { describeTarget, notExported, preloadTarget, type Preload, type TargetRef } from '../runtime/target.js';
 
 export interface BarrierOptions {
   /** Default timeout of `wait()`/`waitSync()`, in ms (Python's `timeout`). */

@@ -30,12 +30,12 @@ import { kHubId } from '../backends/hub/hub-id.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { invalidArg } from '../errors.js';
 import { checkTimeout } from '../internal/deadline.js';
-import type { TargetRef } from '../runner/target.js';
+import type { TargetRef } from '../runtime/target.js';
 import { Cls, Op, tracing } from '../trace/tracing.js';
 import { Attached, kCores } from './attach.js';
 import { BarrierAction, type BarrierOptions } from './barrier-action.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
-import { inspectSymbol } from './owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kAttach, kWaitingWord } from './lock-protocol.js';
 import { waitingWordOf } from './waiting-word.js';
 

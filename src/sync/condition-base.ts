@@ -24,8 +24,8 @@ import { Deadline } from '../internal/deadline.js';
 import { Attached, kCores } from './attach.js';
 import type { LockBase } from './lock-base.js';
 import { kIsOwned, kLeaving, kLockCore, kRegained, kWaitingWord } from './lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
-import { inspectSymbol } from './owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { waitingWordOf } from './waiting-word.js';
 
 /** The static slot of a Condition class that checks the lock given to its constructor, or makes the default one. */

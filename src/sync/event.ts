@@ -16,8 +16,8 @@ import type { EventCore, EventCores, EventStatistics } from '../backends/cores/e
 import { kHubId } from '../backends/hub/hub-id.js';
 import { kHandle, registerHandleKind, type Handle, type Shareable } from '../codec/handles.js';
 import { Attached, kCores } from './attach.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
-import { inspectSymbol } from './owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kWaitingWord } from './lock-protocol.js';
 import { waitingWordOf } from './waiting-word.js';
 

@@ -27,8 +27,8 @@ import { admitHold, Cls, Op, tracing } from '../trace/tracing.js';
 import { holding, holdingSync } from './acquire.js';
 import { Attached, kCores } from './attach.js';
 import { kIsOwned, kLeaving, kLockCore, kRegained, kWaitingWord } from './lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
-import { inspectSymbol } from './owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { waitingWordOf } from './waiting-word.js';
 
 /** What an acquire taken at once resolves with: one shared settled promise. */

@@ -30,8 +30,8 @@ import { ErrorCode, invalidArg, misuse } from '../errors.js';
 import { Cls, Op, tracing } from '../trace/tracing.js';
 import { holding, holdingSync } from './acquire.js';
 import { Attached, kCores } from './attach.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from './options.js';
-import { inspectSymbol } from './owner.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { inspectSymbol } from '../runtime/owner.js';
 import { kWaitingWord } from './lock-protocol.js';
 import { waitingWordOf } from './waiting-word.js';
 

@@ -18,9 +18,10 @@ import { Deadline } from '../internal/deadline.js';
 import { holdEventLoop, releaseEventLoop } from '../internal/keepalive.js';
 import { TimeoutError, invalidArg } from '../errors.js';
 import { kAttach, kWaitingWord } from '../sync/lock-protocol.js';
-import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../sync/options.js';
+import { attach, Attached } from '../sync/attach.js';
+import { checkSyncWaitOptions, checkWaitOptions, type SyncWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { hubCall, hubCallSync, hubCensus, TIMED_OUT } from '../backends/hub/client.js';
-import { isHubBacked, kHubId, type HubBacked } from '../multiprocessing/hub-object.js';
+import { isHubBacked, kHubId, type HubBacked } from '../backends/hub/hub-object.js';
 import type { HubId, WaitableKind } from '../backends/hub/ops.js';
 
 /** Any weft primitive that can make callers wait: thread scope (a waiter word) or process scope (in the hub). */
@@ -136,8 +137,6 @@ function checkCount(n: number): void {
   if (!Number.isInteger(n) || n < 0) throw invalidArg(`testing: the waiter count must be a whole number >= 0, got ${String(n)}`);
 }
 
-let attaching: SharedArrayBuffer | undefined;
-
 /**
  * Orders steps across threads: `step(k)` waits until steps 0…k-1 have been
  * taken, then takes step k. Shareable with threads like any weft object.
@@ -152,9 +151,9 @@ let attaching: SharedArrayBuffer | undefined;
 export class Sequencer implements Shareable {
   readonly #turn: Int32Array;
 
-  constructor() {
-    this.#turn = new Int32Array(attaching ?? new SharedArrayBuffer(4));
-    attaching = undefined;
+  constructor();
+  constructor(attached?: Attached<SharedArrayBuffer>) {
+    this.#turn = new Int32Array(attached instanceof Attached ? attached.core : new SharedArrayBuffer(4));
   }
 
   /** The next step to be taken. */
@@ -209,8 +208,7 @@ export class Sequencer implements Shareable {
   }
 
   static [kAttach](buffer: SharedArrayBuffer): Sequencer {
-    attaching = buffer;
-    return new this();
+    return attach(this, buffer);
   }
 }
 

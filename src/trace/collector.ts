@@ -2,7 +2,7 @@
  * A process's trace collector, on its main thread: the batches of every
  * thread of the process (its own straight from `recorder.ts`, the others'
  * from the process's trace channel) and, in the root, those the hub
- * relays from the other processes of the tree (`hub-sink.ts`).
+ * relays from the other processes of the tree (`backends/hub/hub-sink.ts`).
  *
  * The channel must be open before any thread posts — a BroadcastChannel
  * delivers only to members that exist when a message is posted — so the

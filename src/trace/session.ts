@@ -4,7 +4,7 @@
  * with `trace.start()`; the file is written when the root exits, or by
  * `trace.stop()`. Only the main thread of the root process writes: every
  * other thread and process sends its events there (`recorder.ts`,
- * `forward.ts`).
+ * `runner/forward.ts`).
  *
  * The session lives on `globalThis`, so that two copies of weft in one
  * thread write one file.
@@ -21,7 +21,7 @@ import { tracePathFromEnv, tracing } from './switch.js';
 interface Session {
   path: string | undefined;
   exitHook: boolean;
-  /** Run before writing: fetches what other threads still buffer (set by `forward.ts`: the hub's events). */
+  /** Run before writing: fetches what other threads still buffer (set by `runner/forward.ts`: the hub's events). */
   beforeWrite?: () => void;
 }
 

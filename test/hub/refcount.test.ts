@@ -20,7 +20,7 @@ import { hubStatistics } from '../../src/testing/index.js';
 import { hubCall } from '../../src/backends/hub/client.js';
 import type { HubId, HubKindName } from '../../src/backends/hub/ops.js';
 import { SharedArray } from '../../src/multiprocessing/shared-array.js';
-import { kHubId } from '../../src/multiprocessing/hub-object.js';
+import { kHubId } from '../../src/backends/hub/hub-object.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/hub-load-targets.js';
 

@@ -75,7 +75,7 @@
  */
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
-import { roomFor, type ItemBytes } from './item-bytes.js';
+import { roomFor, type ItemBytes } from '../../codec/item-bytes.js';
 import { testHooks } from './test-hooks.js';
 import { runtime } from './runtime.js';
 

@@ -22,7 +22,7 @@
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
-import { roomFor, type ItemBytes } from './item-bytes.js';
+import { roomFor, type ItemBytes } from '../../codec/item-bytes.js';
 
 export const LifoWord = { Lock: 0, Top: 1, Count: 2, Closed: 3 } as const;
 export const LIFO_WORDS = 4;

@@ -6,13 +6,13 @@
  */
 import type { Handle } from '../../codec/handles.js';
 import { Deadline } from '../../internal/deadline.js';
-import { threadRef, type ThreadRef } from '../../sync/owner.js';
+import type { ThreadRef } from '../../runtime/owner.js';
 import { record, traceIdOf } from '../../trace/tracing.js';
 import type { LockCore, LockCores, LockOutcome, NotTaken, Taken } from '../cores/lock.js';
 import { LockState, LockWord } from './lock.js';
 import { runAsync, runSync } from './parking.js';
 import { RLockState } from './rlock.js';
-import { currentToken, runtime } from './runtime.js';
+import { currentToken, runtime, threadRef } from './runtime.js';
 
 export const LOCK_HANDLE_KIND = 'threading.Lock';
 export const RLOCK_HANDLE_KIND = 'threading.RLock';

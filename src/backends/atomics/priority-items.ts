@@ -42,7 +42,7 @@
 import { lockMutex, unlockMutex } from './futex-mutex.js';
 import type { GrowingViews } from './growing-views.js';
 import type { SharedHeap } from './shared-heap.js';
-import { roomFor, type ItemBytes } from './item-bytes.js';
+import { roomFor, type ItemBytes } from '../../codec/item-bytes.js';
 import { invalidArg } from '../../errors.js';
 
 export const PriorityWord = { Lock: 0, Array: 1, Capacity: 2, Count: 3, Seq: 4, KeyKind: 5, Closed: 6 } as const;

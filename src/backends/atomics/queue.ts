@@ -76,7 +76,7 @@ import { SharedHeap, HEAP_WORDS } from './shared-heap.js';
 import { FifoItems, FIFO_WORDS } from './fifo-items.js';
 import { LifoItems, LIFO_WORDS } from './lifo-items.js';
 import { PriorityItems, PRIORITY_WORDS, type Priority } from './priority-items.js';
-import { itemBytes, type ItemBytes } from './item-bytes.js';
+import { itemBytes, type ItemBytes } from '../../codec/item-bytes.js';
 import type { Deadline } from '../../internal/deadline.js';
 
 export const QUEUE_MAGIC = 0x71756575; // "queu"

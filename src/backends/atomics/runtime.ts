@@ -13,6 +13,7 @@
  */
 import { isMainThread, threadId } from 'node:worker_threads';
 import { Arena } from './arena.js';
+import type { ThreadRef } from '../../runtime/owner.js';
 
 export interface AtomicsRuntime {
   readonly arena: Arena;
@@ -82,4 +83,11 @@ export function installRuntime(buffer: SharedArrayBuffer, token: number): Atomic
 export function retireSections(): void {
   runtime().sections = -1;
   section.index = -1;
+}
+
+/** The live thread a token names, as statistics report it; null for no token or a thread that ended. */
+export function threadRef(token: number): ThreadRef | null {
+  if (token === 0) return null;
+  const info = runtime().arena.info(token);
+  return info === undefined ? null : Object.freeze({ name: info.name, ident: info.threadId });
 }

@@ -2,7 +2,7 @@
  * The core of a `Lock` or `RLock` (`sync/lock-base.ts`): who holds it, how
  * deep (an RLock), and its FIFO of waiters. Implemented by
  * `atomics/lock-core.ts` (thread scope: the lock word of `atomics/lock.ts`)
- * and `multiprocessing/owned-lock.ts` (process scope: the hub's lock, granted
+ * and `backends/hub/owned-lock.ts` (process scope: the hub's lock, granted
  * to a process and then taken in that process's cell).
  *
  * An acquire is two steps, so that the public class can answer an

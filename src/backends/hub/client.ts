@@ -15,7 +15,7 @@ import { BroadcastChannel, receiveMessageOnPort, type MessagePort } from 'node:w
 import { conditionClasses, ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { currentToken } from '../atomics/runtime.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
-import type { WaitOptions } from '../../sync/options.js';
+import type { WaitOptions } from '../../runtime/options.js';
 import { TIMED_OUT } from './call.js';
 import { replyChannelName, requestChannelName, type Answer, type HubAddress, type HubCensus, type Request, type WireError } from './protocol.js';
 import type { RefOp } from './references.js';

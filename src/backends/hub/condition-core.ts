@@ -1,7 +1,7 @@
 /**
  * The process-scope core of a `Condition` (`cores/condition.ts`): the
  * sleepers live in the hub (`condition.ts` beside this file), over the
- * process-scope core of its lock (`multiprocessing/owned-lock.ts`).
+ * process-scope core of its lock (`owned-lock.ts`).
  *
  * `leave` hands the thread's hold of the lock to the hub if it was taken in
  * this process's cell (a one-way `pin`: the cell's hold is this process's
@@ -14,8 +14,8 @@
  * thread's record of its hold.
  */
 import type { Handle } from '../../codec/handles.js';
-import { localHolds, nextWaitId } from '../../multiprocessing/hub-object.js';
-import { HubLockCore } from '../../multiprocessing/owned-lock.js';
+import { localHolds, nextWaitId } from './hub-object.js';
+import { HubLockCore } from './owned-lock.js';
 import type { ConditionCore, ConditionCores, ConditionStatistics, Regained, Sleeper } from '../cores/condition.js';
 import type { LockCore } from '../cores/lock.js';
 import { hubCall, hubCallSync, hubCreate, TIMED_OUT } from './client.js';

@@ -51,7 +51,7 @@
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
 import { Tag } from '../../codec/format.js';
-import { decodeItemBytes, encodeItemToOwnBytes } from '../../queue/item-codec.js';
+import { decodeItemBytes, encodeItemToOwnBytes } from '../../codec/item-codec.js';
 import { registerHubKind, type HubCall } from './call.js';
 import { handOut, isStored, ManagedObject, sameBytes, strip } from './manager.js';
 import type { OpName } from './ops.js';

@@ -15,4 +15,4 @@ import './manager.js';
 import './dict.js';
 import './list.js';
 import './namespace.js';
-import '../../trace/hub-sink.js';
+import './hub-sink.js';

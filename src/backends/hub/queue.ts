@@ -31,7 +31,7 @@
  * put finds no room, so `maxsize` holds and waiting putters are served in order.
  *
  * Items are opaque bytes (`Uint8Array`), encoded by the putter with
- * `queue/item-codec.ts`, so the hub never decodes a user's value.
+ * `codec/item-codec.ts`, so the hub never decodes a user's value.
  *
  * State:
  *

@@ -6,7 +6,7 @@
  * Every op is one step of the hub, so each is atomic with respect to every
  * other caller in the tree; `add` and `compareExchange` are atomic
  * read-modify-writes (Python's `v.value += 1` is not). Elements are stored in
- * a typed array of the typecode's type (`shared/atomic-slots.ts`), so values
+ * a typed array of the typecode's type (`runtime/atomic-slots.ts`), so values
  * wrap or round exactly as the thread-scope twin's do (a 300 stored in a
  * `'b'` element reads back 44). Arguments are checked by the caller; the hub
  * checks them again, so a bad call cannot corrupt the state.
@@ -27,8 +27,8 @@
  * | `toArray`         | —                             | every element                  |
  */
 import { ErrorCode, invalidArg } from '../../errors.js';
-import { atomicSlots, type AtomicSlots } from '../../shared/atomic-slots.js';
-import { checkElement, typeInfo, type TypeInfo } from '../../shared/typecodes.js';
+import { atomicSlots, type AtomicSlots } from '../../runtime/atomic-slots.js';
+import { checkElement, typeInfo, type TypeInfo } from '../../runtime/typecodes.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { OwnedNumbers } from './value-ownership.js';
 

@@ -54,7 +54,7 @@ import { Deadline } from '../../internal/deadline.js';
 import { nodeCrypto } from '../../internal/builtins.js';
 import { holdEventLoop, releaseEventLoop } from '../../internal/keepalive.js';
 import { hubLinkUrl, hubServerUrl } from '../../internal/layout.js';
-import { loaderPlan } from '../../runner/loaders.js';
+import { loaderPlan } from '../../runtime/loaders.js';
 import { LinkState } from './link-state.js';
 import type { HubAddress } from './protocol.js';
 

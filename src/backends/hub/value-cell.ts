@@ -7,7 +7,7 @@
  * process uses them.
  *
  * Two buffers: `words` (the state below) and `slot` (the numbers, in the
- * typecode's type, `shared/atomic-slots.ts`; a Value has one).
+ * typecode's type, `runtime/atomic-slots.ts`; a Value has one).
  *
  * | word           | type  | written by                    | read by | meaning                                      |
  * |----------------|-------|-------------------------------|---------|----------------------------------------------|
@@ -33,8 +33,8 @@
  * *before* it reads the numbers. A write whose `Changed` the link cleared is
  * in what it reads; a later one leaves `Changed` set for the next time.
  */
-import { atomicSlots, type AtomicSlots } from '../../shared/atomic-slots.js';
-import type { TypeInfo } from '../../shared/typecodes.js';
+import { atomicSlots, type AtomicSlots } from '../../runtime/atomic-slots.js';
+import type { TypeInfo } from '../../runtime/typecodes.js';
 
 export const Word = { State: 0, Users: 1, Changed: 2 } as const;
 export const CellState = { Revoked: 0, Owned: 1 } as const;

@@ -17,7 +17,7 @@
  * burst of adds costs nothing more: one word read per held value per write
  * to the socket, one message if it changed.
  */
-import { typeInfo } from '../../shared/typecodes.js';
+import { typeInfo } from '../../runtime/typecodes.js';
 import { PendingCalls } from './pending-calls.js';
 import type { Answer, Request } from './protocol.js';
 import { newValueCell, ownValue, revokeValue, takeChanges, type ValueCell, type ValueCellBuffers } from './value-cell.js';

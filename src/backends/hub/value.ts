@@ -7,7 +7,7 @@
  * Created with [typecode, initial]: the value starts at `initial` (wrapped to
  * the type), or 0.
  */
-import { checkElement, typeInfo } from '../../shared/typecodes.js';
+import { checkElement, typeInfo } from '../../runtime/typecodes.js';
 import { registerHubKind } from './call.js';
 import { HubNumbers } from './shared-array.js';
 import { OwnedNumbers } from './value-ownership.js';

@@ -15,7 +15,7 @@
  */
 import { BrokenBarrierError, invalidArg } from '../../errors.js';
 import { checkTimeout } from '../../internal/deadline.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { BARRIER_ABORT, BARRIER_RESET, BARRIER_STATE, BARRIER_WAIT, BARRIER_WITHDRAW } from './barrier-lua.js';
 import { checkName, objectId } from './keys.js';
 import type { RedisObjectOptions } from './lock.js';

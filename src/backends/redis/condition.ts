@@ -19,7 +19,7 @@
  */
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { Deadline } from '../../internal/deadline.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { COND_NOTIFY, COND_STATE, COND_WAIT, COND_WITHDRAW } from './condition-lua.js';
 import { checkName, objectId } from './keys.js';
 import { Lock, ownedLockOf, RLock, type RedisObjectOptions } from './lock.js';

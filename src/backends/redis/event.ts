@@ -4,7 +4,7 @@
  * event-lua.ts. `set()` wakes every waiter through its connection's wake
  * list (no polling); a wait that times out leaves the queue.
  */
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { checkName, objectId } from './keys.js';
 import type { RedisObjectOptions } from './lock.js';
 import type { RedisScope } from './scope.js';

@@ -14,7 +14,7 @@
  * writes with `fence`. See owned-lock.ts for the kept grant.
  */
 import { TimeoutError } from '../../errors.js';
-import type { WaitOptions } from '../../sync/options.js';
+import type { WaitOptions } from '../../runtime/options.js';
 import { checkName, objectId } from './keys.js';
 import { OwnedLock, type RedisLockStatistics } from './owned-lock.js';
 import type { RedisScope } from './scope.js';

@@ -26,7 +26,7 @@
  * a release sent before an acquire reaches the server first.
  */
 import { ErrorCode, misuse } from '../../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_RETAKE, LOCK_STATE, LOCK_WITHDRAW } from './lock-lua.js';
 import type { LocalObject, RedisScope } from './scope.js';
 import { isDisconnected } from './script.js';

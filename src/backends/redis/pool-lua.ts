@@ -9,7 +9,7 @@
  *
  * | key        | type | holds                                                              |
  * |------------|------|--------------------------------------------------------------------|
- * | `:p`       | hash | task id → payload (module, export, hash, arguments; pool.ts)       |
+ * | `:p`       | hash | task id → payload (module, export, hash, arguments; redis-pool.ts) |
  * | `:x`       | hash | task id → most deliveries its caller allows                        |
  * | `:n`       | hash | task id → deliveries so far                                        |
  * | `:items`   | list | task ids waiting for a worker, FIFO                                |

@@ -6,7 +6,7 @@
  * the same: code deployed unevenly fails the task with
  * `ERR_MODULE_MISMATCH` instead of running something else.
  *
- * The caller finds the module as threads and processes do (runner/target.ts:
+ * The caller finds the module as threads and processes do (runtime/target.ts:
  * `withModule`, else where V8 says the function is defined), then the
  * export name by identity in that module's namespace. The worker resolves
  * the path under its own root (never outside it), hashes its copy and
@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { nodeCrypto } from '../../internal/builtins.js';
 import { importModule } from '../../internal/dynamic-import.js';
-import { describeTarget, notExported } from '../../runner/target.js';
+import { describeTarget, notExported } from '../../runtime/target.js';
 
 /** A task's function as it crosses to a worker. */
 export interface TaskRef {

@@ -15,7 +15,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { Empty, ErrorCode, Full, invalidArg, misuse, ShutDown } from '../../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { checkName, objectId, type ObjectKind } from './keys.js';
 import type { RedisObjectOptions } from './lock.js';
 import {

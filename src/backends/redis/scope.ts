@@ -22,7 +22,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, invalidArg, misuse } from '../../errors.js';
 import { bundled } from '../../internal/layout.js';
-import { loaderPlan } from '../../runner/loaders.js';
+import { loaderPlan } from '../../runtime/loaders.js';
 import { checkName, keyPrefix } from './keys.js';
 import { LEAVE, REGISTER } from './lease-lua.js';
 import { clock, LeaseShared } from './lease-shared.js';

@@ -13,7 +13,7 @@
  * the same name with another value fails with `ERR_INVALID_ARG`.
  */
 import { ErrorCode, invalidArg, misuse, TimeoutError } from '../../errors.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { checkName, objectId } from './keys.js';
 import type { RedisObjectOptions } from './lock.js';
 import type { RedisScope } from './scope.js';

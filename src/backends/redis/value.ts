@@ -17,8 +17,8 @@
  * and `initial` is ignored once the value exists.
  */
 import { ErrorCode, invalidArg, misuse, TimeoutError } from '../../errors.js';
-import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../../shared/typecodes.js';
-import { checkWaitOptions, type WaitOptions } from '../../sync/options.js';
+import { checkElement, typeInfo, type BigIntTypecode, type NumberTypecode, type TypeInfo, type Typecode } from '../../runtime/typecodes.js';
+import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { checkName, objectId } from './keys.js';
 import { Lock, RLock, type RedisObjectOptions } from './lock.js';
 import type { RedisScope } from './scope.js';

@@ -15,11 +15,11 @@
  * before it is already in the root's queue — before the child has exited,
  * hence before the root can see it gone.
  */
-import { ErrorCode } from '../errors.js';
-import { registerHubKind, type HubCall, type HubObject } from '../backends/hub/call.js';
-import type { Batch } from './events.js';
-import { flushRecorder, postToMain } from './recorder.js';
-import type { OpName } from '../backends/hub/ops.js';
+import { ErrorCode } from '../../errors.js';
+import { registerHubKind, type HubCall, type HubObject } from './call.js';
+import type { Batch } from '../../trace/events.js';
+import { flushRecorder, postToMain } from '../../trace/recorder.js';
+import type { OpName } from './ops.js';
 
 export const TRACE_KIND = 'weft.trace';
 

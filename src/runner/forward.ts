@@ -1,13 +1,13 @@
 /**
  * A child process's trace leaves with it: at exit its main thread sends
- * everything its collector holds to the hub (`hub-sink.ts`), batch by batch
+ * everything its collector holds to the hub (`backends/hub/hub-sink.ts`), batch by batch
  * one-way, then waits for one `sync` answer — after which the root has it all.
  */
 import { hubCallSync, hubCreate, hubSend } from '../backends/hub/client.js';
-import { collector } from './collector.js';
-import { TRACE_KIND } from './hub-sink.js';
+import { collector } from '../trace/collector.js';
+import { TRACE_KIND } from '../backends/hub/hub-sink.js';
 import { linkReady } from '../backends/hub/tree.js';
-import { session } from './session.js';
+import { session } from '../trace/session.js';
 
 /** How long an exiting child waits for the hub to take its trace. */
 const SYNC_TIMEOUT_MS = 10_000;

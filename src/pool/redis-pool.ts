@@ -6,7 +6,7 @@
  * project root, the export's name and the module file's SHA-256
  * (pool-task-ref.ts) — and the arguments; a worker whose copy of the
  * module differs refuses it with `ERR_MODULE_MISMATCH`. Server side:
- * pool-lua.ts; the worker: pool-worker.ts.
+ * backends/redis/pool-lua.ts; the worker: redis-worker.ts.
  *
  * Guarantees: tasks start in submit order (FIFO over all callers); a
  * result or error reaches the caller's promise, Future or AsyncResult,
@@ -30,18 +30,18 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { BrokenPoolError, ErrorCode, TimeoutError, invalidArg, misuse } from '../../errors.js';
-import { decodeError, type EncodedError } from '../../codec/remote-error.js';
-import { AsyncResult, kSettle, type AsyncResultCallbacks } from '../../pool/async-result.js';
-import { markRemote, withAwaitSite } from '../../pool/await-site.js';
-import { Future, kSetException, kSetResult, kSetRunningOrNotifyCancel } from '../../pool/future.js';
-import { checkPositiveInteger, checkTaskOptions, type TaskOptions } from '../../pool/pool-options.js';
-import { checkName, objectId } from './keys.js';
-import { POOL_CANCEL, POOL_STATE, POOL_SUBMIT } from './pool-lua.js';
-import { taskRef, type TaskRef } from './pool-task-ref.js';
-import type { RedisScope } from './scope.js';
-import { checkScope } from './scope-option.js';
-import type { WaitSteps } from './waits.js';
+import { BrokenPoolError, ErrorCode, TimeoutError, invalidArg, misuse } from '../errors.js';
+import { decodeError, type EncodedError } from '../codec/remote-error.js';
+import { AsyncResult, kSettle, type AsyncResultCallbacks } from './async-result.js';
+import { markRemote, withAwaitSite } from './await-site.js';
+import { Future, kSetException, kSetResult, kSetRunningOrNotifyCancel } from './future.js';
+import { checkPositiveInteger, checkTaskOptions, type TaskOptions } from './pool-options.js';
+import { checkName, objectId } from '../backends/redis/keys.js';
+import { POOL_CANCEL, POOL_STATE, POOL_SUBMIT } from '../backends/redis/pool-lua.js';
+import { taskRef, type TaskRef } from '../backends/redis/pool-task-ref.js';
+import type { RedisScope } from '../backends/redis/scope.js';
+import { checkScope } from '../backends/redis/scope-option.js';
+import type { WaitSteps } from '../backends/redis/waits.js';
 
 /** Options of a machine-scope `Pool`. */
 export interface RedisPoolOptions {
@@ -90,7 +90,7 @@ const API = 'redis Pool';
  * @example
  * ```ts
  * import { connect, Pool } from 'weft/redis';
- * import { square } from './tasks.js'; // export function square(x: number) { return x * x; }
+ * import { square } from '../backends/redis/tasks.js'; // export function square(x: number) { return x * x; }
  *
  * const redis = await connect({ namespace: 'shop' });
  * const pool = new Pool('default', { redis, root: process.cwd() });

@@ -14,12 +14,12 @@
  * arguments.
  */
 import { ErrorCode, misuse } from '../errors.js';
-import type { Handle } from '../codec/handles.js';
-import { decodeValue, encodeValue } from '../codec/value-codec.js';
-import { Reader } from '../codec/reader.js';
-import { Writer } from '../codec/writer.js';
-import { Tag } from '../codec/format.js';
-import { itemBytes, over, ownCopy, type ItemBytes } from '../backends/atomics/item-bytes.js';
+import type { Handle } from './handles.js';
+import { decodeValue, encodeValue } from './value-codec.js';
+import { Reader } from './reader.js';
+import { Writer } from './writer.js';
+import { Tag } from './format.js';
+import { itemBytes, over, ownCopy, type ItemBytes } from './item-bytes.js';
 
 const INITIAL_BYTES = 4096;
 /** Past this, a writer or receiving array that grew for one huge item is not kept for the next. */

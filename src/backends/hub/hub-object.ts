@@ -9,12 +9,12 @@
  * unlocked, so it asks the hub and throws `ERR_LOCK_NOT_HELD` there. Module
  * state is per thread in Node, so the record is this thread's own.
  */
-import { kHandle, type Shareable } from '../codec/handles.js';
-import { ErrorCode, invalidArg, misuse } from '../errors.js';
-import { isHubBacked } from '../backends/hub/hub-id.js';
+import { kHandle, type Shareable } from '../../codec/handles.js';
+import { ErrorCode, invalidArg, misuse } from '../../errors.js';
+import { isHubBacked } from './hub-id.js';
 
-export { kHubId, isHubBacked, type HubBacked } from '../backends/hub/hub-id.js';
-export { hubHandle, type HubHandleData } from '../backends/hub/handle.js';
+export { kHubId, isHubBacked, type HubBacked } from './hub-id.js';
+export { hubHandle, type HubHandleData } from './handle.js';
 
 const levelsHeld = new Map<number, number>();
 

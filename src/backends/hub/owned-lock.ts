@@ -14,18 +14,18 @@
  * The one hold that lives in the hub is a Condition's: its wait `pin`s the
  * hold there, and the thread then releases with a message, as before grants.
  */
-import { ABORTED } from '../backends/atomics/parking.js';
-import { runAsync, runSync } from '../backends/atomics/parking.js';
-import { currentToken, runtime } from '../backends/atomics/runtime.js';
-import { hubCall, hubCallSync, hubCreate, hubGrantCell, hubSend, TIMED_OUT } from '../backends/hub/client.js';
-import { GrantCell, GrantState } from '../backends/hub/grant-cell.js';
-import { hubIdOf, type AnswerOf, type HubId } from '../backends/hub/ops.js';
-import type { AcquireOutcome } from '../backends/atomics/lock.js';
-import type { LockCore, LockCores, LockOutcome, NotTaken, Taken } from '../backends/cores/lock.js';
-import type { Handle } from '../codec/handles.js';
-import { Deadline } from '../internal/deadline.js';
+import { ABORTED } from '../atomics/parking.js';
+import { runAsync, runSync } from '../atomics/parking.js';
+import { currentToken, runtime } from '../atomics/runtime.js';
+import { hubCall, hubCallSync, hubCreate, hubGrantCell, hubSend, TIMED_OUT } from './client.js';
+import { GrantCell, GrantState } from './grant-cell.js';
+import { hubIdOf, type AnswerOf, type HubId } from './ops.js';
+import type { AcquireOutcome } from '../atomics/lock.js';
+import type { LockCore, LockCores, LockOutcome, NotTaken, Taken } from '../cores/lock.js';
+import type { Handle } from '../../codec/handles.js';
+import { Deadline } from '../../internal/deadline.js';
 import { hubHandle, localHolds, type HubHandleData } from './hub-object.js';
-import { traceRemote } from '../trace/tracing.js';
+import { traceRemote } from '../../trace/tracing.js';
 
 /** Who holds a process-scope lock: the process (its number in the tree; the root is 0) and its thread. */
 export interface ProcessThreadRef {

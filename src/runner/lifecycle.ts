@@ -3,9 +3,9 @@
  * called under `if (tracing)` by the bootstraps (`runner/bootstrap.ts`,
  * `runner/process-bootstrap.ts`) and by `Process` when it reaps a child.
  */
-import { Cls, Op } from './events.js';
+import { Cls, Op } from '../trace/events.js';
 import { forwardToHub } from './forward.js';
-import { flushRecorder, nameLane, record } from './recorder.js';
+import { flushRecorder, nameLane, record } from '../trace/recorder.js';
 
 /** A weft thread starts: its lane is named after it. */
 export function traceThreadStart(name: string): void {

@@ -27,16 +27,16 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { serialize } from 'node:v8';
-import { encodeError } from '../../codec/remote-error.js';
-import { invalidArg } from '../../errors.js';
-import { Pool as ProcessPool, ThreadPool } from '../../pool/pool.js';
-import { checkPositiveInteger, cpus } from '../../pool/pool-options.js';
-import { checkName, objectId } from './keys.js';
-import { POOL_FINISH, POOL_FINISH_TAKE, POOL_GIVE_BACK, POOL_TAKE, POOL_WITHDRAW_TAKE } from './pool-lua.js';
-import { decodeValue, encodeValue, TaskFlags, type TaskPayload } from './pool.js';
-import { loadTask } from './pool-task-ref.js';
-import { connect, type RedisScope } from './scope.js';
-import type { Grant, WaitSteps } from './waits.js';
+import { encodeError } from '../codec/remote-error.js';
+import { invalidArg } from '../errors.js';
+import { Pool as ProcessPool, ThreadPool } from './pool.js';
+import { checkPositiveInteger, cpus } from './pool-options.js';
+import { checkName, objectId } from '../backends/redis/keys.js';
+import { POOL_FINISH, POOL_FINISH_TAKE, POOL_GIVE_BACK, POOL_TAKE, POOL_WITHDRAW_TAKE } from '../backends/redis/pool-lua.js';
+import { decodeValue, encodeValue, TaskFlags, type TaskPayload } from './redis-pool.js';
+import { loadTask } from '../backends/redis/pool-task-ref.js';
+import { connect, type RedisScope } from '../backends/redis/scope.js';
+import type { Grant, WaitSteps } from '../backends/redis/waits.js';
 
 /** Options of `startWorker()` (and of `weft worker`). */
 export interface RedisWorkerOptions {
@@ -72,7 +72,7 @@ const FINISH_TRIES = 50;
 /** A task's outcome not yet sent: it goes with the slot's next take. */
 interface Outcome {
   readonly tid: string;
-  /** `1<value>` or `0<error>` (pool.ts `outcome`). */
+  /** `1<value>` or `0<error>` (redis-pool.ts `outcome`). */
   readonly answer: string;
 }
 
