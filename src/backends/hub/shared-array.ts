@@ -31,6 +31,7 @@ import { atomicSlots, type AtomicSlots } from '../../runtime/atomic-slots.js';
 import { checkElement, typeInfo, type TypeInfo } from '../../runtime/typecodes.js';
 import { registerHubKind, type HubCall, type HubObject } from './call.js';
 import { OwnedNumbers } from './value-ownership.js';
+import type { OpName } from './ops.js';
 
 type Num = number | bigint;
 
@@ -52,7 +53,7 @@ export class HubNumbers implements HubObject {
     if (typeof items !== 'number') items.forEach((item, i) => this.#slots.store(i, item));
   }
 
-  call(op: string, call: HubCall): void {
+  call(op: OpName<'multiprocessing.SharedArray'>, call: HubCall): void {
     try {
       this.#answer(op, call);
     } catch (error) {
