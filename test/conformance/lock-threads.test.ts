@@ -5,10 +5,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import { Event, Lock, RLock, SharedArray, Thread, Value } from '../../src/threading.js';
 import { waitForWaiters } from '../../src/testing/index.js';
 import { checkNoThreadsLeft } from '../helpers/leaks.js';
 import * as targets from '../fixtures/targets.js';
+import { kHandle } from '../../src/codec/handles.js';
+import { LockWord, STARVATION_MS, STARVING } from '../../src/backends/atomics/lock.js';
+import { TOKEN_MASK } from '../../src/backends/atomics/arena.js';
+import { currentToken } from '../../src/backends/atomics/runtime.js';
 
 const T = { timeout: 60_000 };
 checkNoThreadsLeft();
@@ -179,4 +184,37 @@ test('a blocked waiter burns no CPU', { ...T, skip: process.platform !== 'linux'
   lock.release();
   await waiter.join();
   assert.ok(used <= 2, `the waiting thread used ${used * 10} ms of CPU in 500 ms`);
+});
+
+describe('RLock hand-off to a thread with more than one call', () => {
+  // White-box: starvation mode hands the lock to the head's thread before
+  // that call resumes; another call of the same thread must not re-enter
+  // meanwhile (the resuming call's depth of 1 would overwrite its level, and
+  // its release would find nothing held: seen in CI at process scope).
+  test('a call of the thread the lock was just handed to queues behind the hand-off; both holds count', T, async () => {
+    const lock = new RLock();
+    const state = new Int32Array(lock[kHandle]().data as SharedArrayBuffer);
+    const held = new Event();
+    const go = new Event();
+    const holder = new Thread({ target: targets.holdUntil, args: [lock, held, go] });
+    holder.start();
+    await held.wait();
+    const first = lock.acquire(); // queues behind the holder
+    await sleep(2 * STARVATION_MS + 1); // waits past the starvation threshold...
+    await runThread(targets.noop, []); // ...then a thread's end wakes it: it finds the lock held and turns starvation mode on
+    while ((Atomics.load(state, LockWord.State) & STARVING) === 0) await turn();
+    go.set(); // the holder's release hands the lock to this thread, for `first`
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    while ((Atomics.load(state, LockWord.State) & TOKEN_MASK) !== currentToken()) Atomics.wait(nap, 0, 0, 0.2);
+    // `first` has not resumed yet (this thread has not yielded): a second call now.
+    const second = lock.acquire();
+    assert.equal(await first, true);
+    assert.equal(lock.statistics().depth, 1);
+    lock.release();
+    assert.equal(await second, true);
+    assert.equal(lock.statistics().depth, 1);
+    lock.release();
+    assert.equal(lock.locked(), false);
+    await holder.join();
+  });
 });

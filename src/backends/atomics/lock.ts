@@ -22,7 +22,7 @@
  * | 0     | State     | acquirers and releasers (CAS), queue-lock holder | holder token and mode bits (below)         |
  * | 1     | Woken     | holder of the queue lock                         | cell + 1 of the waiter woken to retry, or 0 |
  * | 2–5   | queue     | holder of the queue lock (`wait-queue.ts`)       | FIFO of waiting cells                     |
- * | 6     | Recursion | the RLock owner only                             | RLock depth (0 for a Lock)                |
+ * | 6     | Recursion | the RLock owner; 0 by whoever frees a dead owner's | RLock depth (0 for a Lock; 0 while free or handed over and not yet taken up) |
  * | 7     | TraceId   | the first thread to trace it (CAS 0 → id)        | its name in traces (`trace/object-id.ts`) |
  *
  * ## State word
@@ -343,6 +343,8 @@ export class LockState {
       const free = ownerDied ? DIED : 0;
       return Atomics.compareExchange(this.words, LockWord.State, state, free) === state;
     }
+    // An RLock's depth is 0 until the head takes the lock up (rlock.ts): a dead owner's is cleared first.
+    if (ownerDied) Atomics.store(this.words, LockWord.Recursion, 0);
     // The head leaves the queue; starvation mode lasts while others wait.
     const next = queue.tokenOf(head) | (queue.length > 1 ? QUEUED | STARVING : 0);
     if (Atomics.compareExchange(this.words, LockWord.State, state, next) !== state) return false;
@@ -360,6 +362,8 @@ export class LockState {
         this.#handOffLocked(state, true);
         continue;
       }
+      // Free ⇒ an RLock's depth is 0 (rlock.ts); cleared before the word is, while nobody can take it.
+      Atomics.store(this.words, LockWord.Recursion, 0);
       const freed = (state & QUEUED) | DIED;
       if (Atomics.compareExchange(this.words, LockWord.State, state, freed) === state) this.#wakeHeadLocked();
     }

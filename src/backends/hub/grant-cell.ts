@@ -95,9 +95,9 @@ export class GrantCell {
     return this.#rlock !== undefined;
   }
 
-  /** True if `me` holds the local lock. */
+  /** True if `me` holds the local lock (an RLock: and has taken it up, `atomics/rlock.ts`). */
   heldBy(me: number): boolean {
-    return this.lock.rawHolder() === me;
+    return this.#rlock?.isOwner(me) ?? this.lock.rawHolder() === me;
   }
 
   // ---- the process's threads ------------------------------------------------------
