@@ -58,7 +58,7 @@ export class Condition extends ConditionBase<Lock | RLock> implements Shareable,
     return lock;
   }
 
-  /** Rebuilds a Condition over the hub object of a handle, its lock already attached (internal: handles only). */
+  /** @internal Rebuilds a Condition over the hub object of a handle, its lock already attached (internal: handles only). */
   constructor(attached: Attached<AttachedCondition<Lock | RLock>>);
   /** @param lock a Lock or RLock from weft/multiprocessing (default: a new RLock, as in Python). */
   constructor(lock?: Lock | RLock);

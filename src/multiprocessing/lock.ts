@@ -54,7 +54,7 @@ export class Lock extends LockBase<ProcessLockStatistics> implements Shareable, 
   /** Where new Locks of this class keep their state: the hub. */
   static [kCores]: LockCores<ProcessLockStatistics> = hubLockCores;
 
-  /** Rebuilds a Lock over the hub object of a handle (internal: handles only). */
+  /** @internal Rebuilds a Lock over the hub object of a handle (internal: handles only). */
   constructor(attached: Attached<LockCore<ProcessLockStatistics>>);
   constructor();
   constructor(attached?: Attached<LockCore<ProcessLockStatistics>>) {

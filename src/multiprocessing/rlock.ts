@@ -37,7 +37,7 @@ export class RLock extends LockBase<ProcessLockStatistics> implements Shareable,
   /** Where new RLocks of this class keep their state: the hub. */
   static [kCores]: LockCores<ProcessLockStatistics> = hubRLockCores;
 
-  /** Rebuilds an RLock over the hub object of a handle (internal: handles only). */
+  /** @internal Rebuilds an RLock over the hub object of a handle (internal: handles only). */
   constructor(attached: Attached<LockCore<ProcessLockStatistics>>);
   constructor();
   constructor(attached?: Attached<LockCore<ProcessLockStatistics>>) {

@@ -140,7 +140,7 @@ export class RedisWorker {
   #failed = 0;
   #stopping: Promise<void> | undefined;
 
-  /** @internal Made by `startWorker()`. */
+  /** Made by `startWorker()`. */
   constructor(scope: RedisScope, pool: string, root: string, slots: number, grace: number, local: LocalPool) {
     this.#scope = scope;
     this.pool = pool;

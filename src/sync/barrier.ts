@@ -80,7 +80,7 @@ export class Barrier implements Shareable {
   readonly #core: BarrierCore;
   readonly #action: BarrierAction | undefined;
 
-  /** Rebuilds a Barrier over the state of a handle (internal: handles only). */
+  /** @internal Rebuilds a Barrier over the state of a handle (internal: handles only). */
   constructor(attached: Attached<AttachedBarrier>);
   /**
    * @param parties how many waits trip the barrier (>= 1)

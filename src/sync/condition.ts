@@ -46,7 +46,7 @@ export class Condition extends ConditionBase<Lock | RLock> implements Shareable 
     throw invalidArg('sync: a Condition takes a Lock or RLock from weft/threading', 'type');
   }
 
-  /** Rebuilds a Condition over the state of a handle, its lock already attached (internal: handles only). */
+  /** @internal Rebuilds a Condition over the state of a handle, its lock already attached (internal: handles only). */
   constructor(attached: Attached<AttachedCondition<Lock | RLock>>);
   /** @param lock the lock to use (default: a new RLock, as in Python). */
   constructor(lock?: Lock | RLock);

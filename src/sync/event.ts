@@ -39,7 +39,7 @@ export class Event implements Shareable {
 
   readonly #core: EventCore;
 
-  /** Rebuilds an Event over the state of a handle (internal: handles only). */
+  /** @internal Rebuilds an Event over the state of a handle (internal: handles only). */
   constructor(attached: Attached<EventCore>);
   constructor();
   constructor(attached?: Attached<EventCore>) {

@@ -39,7 +39,7 @@ export class Lock extends LockBase<LockStatistics> implements Shareable {
   /** Where new locks of this class keep their state. */
   static [kCores]: LockCores<LockStatistics> = atomicsLockCores;
 
-  /** Rebuilds a Lock over the shared state of a handle (internal: handles only). */
+  /** @internal Rebuilds a Lock over the shared state of a handle (internal: handles only). */
   constructor(attached: Attached<LockCore<LockStatistics>>);
   constructor();
   constructor(attached?: Attached<LockCore<LockStatistics>>) {

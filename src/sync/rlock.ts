@@ -36,7 +36,7 @@ export class RLock extends LockBase<RLockStatistics> implements Shareable {
   /** Where new RLocks of this class keep their state. */
   static [kCores]: LockCores<RLockStatistics> = atomicsRLockCores;
 
-  /** Rebuilds a RLock over the shared state of a handle (internal: handles only). */
+  /** @internal Rebuilds a RLock over the shared state of a handle (internal: handles only). */
   constructor(attached: Attached<LockCore<RLockStatistics>>);
   constructor();
   constructor(attached?: Attached<LockCore<RLockStatistics>>) {

@@ -57,7 +57,7 @@ export class Semaphore implements Shareable {
 
   readonly #core: SemaphoreCore;
 
-  /** Rebuilds a semaphore over the state of a handle (internal: handles only). */
+  /** @internal Rebuilds a semaphore over the state of a handle (internal: handles only). */
   constructor(attached: Attached<SemaphoreCore>);
   constructor(value?: number);
   constructor(value: number | Attached<SemaphoreCore> = 1) {

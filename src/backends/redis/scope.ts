@@ -165,7 +165,7 @@ export class RedisScope {
   /** False once the connections are ended (close() still runs scripts while it hands things on). */
   #open = true;
 
-  /** @internal Made by `connect()`. */
+  /** Made by `connect()` (not by users: its token is private). */
   constructor(token: symbol, parts: ScopeParts) {
     if (token !== kCreate) throw misuse(ErrorCode.InvalidState, 'redis: make a RedisScope with `await connect(options)`');
     this.namespace = parts.namespace;
